@@ -1,0 +1,1 @@
+"""The shipped catalog and demo data, installed as the package webapp.catalog (data, not code)."""

@@ -1,0 +1,1 @@
+"""Forewarn geo location: MaxMind DB reading, schema adapters, stacking, building."""
