@@ -1,0 +1,100 @@
+"""Stack several MaxMind DB files into one answer per address: the first database to answer a
+field wins."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from types import TracebackType
+from typing import Self
+
+from geoip.database import DatabaseInfo, GeoDatabase, IPAddress
+from geoip.errors import GeoDatabaseError
+from geoip.location import UNKNOWN, Location
+from geoip.schema import Fields
+
+_Answer = tuple[Fields, str]  # what a database said, and the database file's name
+
+
+class Locator:
+    """Where an address probably is, from databases opened once at start, in order.
+
+    Country and regions travel together, from the first database whose record has a country
+    (a database that says RU must not be completed with UA-43 from a later one); when no
+    database gives a country, regions come from the first one that gives any. The ASN comes
+    from the first database that has one. An operator's overrides go first.
+
+    Raises GeoDatabaseError when any file is unusable (the ones already opened are closed).
+    The open databases are held in one tuple, so that a reload can swap them in one step.
+    """
+
+    def __init__(self, paths: Iterable[str | os.PathLike[str]]) -> None:
+        opened: list[GeoDatabase] = []
+        try:
+            for path in paths:
+                opened.append(GeoDatabase(path))
+        except GeoDatabaseError:
+            for database in opened:
+                database.close()
+            raise
+        self._databases: tuple[GeoDatabase, ...] = tuple(opened)
+
+    @property
+    def databases(self) -> tuple[DatabaseInfo, ...]:
+        return tuple(database.info for database in self._databases)
+
+    def locate(self, ip: IPAddress | None) -> Location:
+        """The stacked answer for ``ip``; ``UNKNOWN`` when no database answered (or no ip)."""
+        if ip is None:
+            return UNKNOWN
+        place: _Answer | None = None  # a country, with that database's regions
+        regions: _Answer | None = None  # regions without a country, used only if no country
+        asn: _Answer | None = None
+        for database in self._databases:  # one read: a reload swaps the whole tuple
+            fields = database.lookup(ip)
+            if fields is None:
+                continue
+            if place is None and fields.country is not None:
+                place = (fields, database.path.name)
+            elif regions is None and fields.regions:
+                regions = (fields, database.path.name)
+            if asn is None and fields.asn is not None:
+                asn = (fields, database.path.name)
+            if place is not None and asn is not None:
+                break
+        return _location(place or regions, asn)
+
+    def close(self) -> None:
+        for database in self._databases:
+            database.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _location(place: _Answer | None, asn: _Answer | None) -> Location:
+    if place is None and asn is None:
+        return UNKNOWN
+    sources: list[tuple[str, str]] = []
+    country: str | None = None
+    regions: tuple[str, ...] = ()
+    if place is not None:
+        fields, name = place
+        country, regions = fields.country, fields.regions
+        if country is not None:
+            sources.append(("country", name))
+        if regions:
+            sources.append(("regions", name))
+    number = None
+    if asn is not None:
+        number = asn[0].asn
+        sources.append(("asn", asn[1]))
+    return Location(country, regions, number, tuple(sources))

@@ -1,0 +1,121 @@
+"""Turn one raw MaxMind DB record, whatever its publisher's schema, into the fields Forewarn uses.
+
+Known shapes (records come from files we do not control, so anything else is ignored, never
+raised on):
+
+- MaxMind GeoIP2/GeoLite2 Country, City, Enterprise and DB-IP: ``country.iso_code``,
+  ``subdivisions[].iso_code`` (only the part after the dash: ``"43"`` for ``UA-43``),
+  ``traits.autonomous_system_number``.
+- MaxMind GeoLite2/GeoIP2 ASN: top-level ``autonomous_system_number``.
+- ip-location-db: top-level ``country_code``.
+- IPinfo: ``country_code`` (Lite) or a plain ``country`` string, ``asn`` as ``"AS1234"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import ascii_letters
+from typing import Any
+
+_ASN_MAX = 2**32 - 1
+# Any two ASCII letters, in any case, to the upper-case code: one dict look-up per record.
+_COUNTRY_CODES = {a + b: (a + b).upper() for a in ascii_letters for b in ascii_letters}
+_SHARED_MAX = 65_536
+
+
+@dataclass(frozen=True, slots=True)
+class Fields:
+    """What one database says about one address: any of the three may be missing.
+
+    ``regions`` are full ISO 3166-2 codes (``"UA-43"``), most general first.
+    """
+
+    country: str | None = None
+    regions: tuple[str, ...] = ()
+    asn: int | None = None
+
+
+NOTHING = Fields()
+_SHARED: dict[tuple[str | None, tuple[str, ...], int | None], Fields] = {(None, (), None): NOTHING}
+
+
+def read_record(record: object) -> Fields:
+    """The country, full region codes and ASN in ``record``; ``NOTHING`` for odd records."""
+    if not isinstance(record, dict):
+        return NOTHING
+    country = _country(record)
+    subdivisions = record.get("subdivisions")
+    regions = _regions(subdivisions, country) if subdivisions else ()
+    return _shared(country, regions, _asn(record))
+
+
+def _shared(country: str | None, regions: tuple[str, ...], asn: int | None) -> Fields:
+    """One Fields per distinct answer: building a frozen dataclass costs a third of a small
+    record's look-up, and a database has few distinct answers (bounded, for odd files)."""
+    key = (country, regions, asn)
+    fields = _SHARED.get(key)
+    if fields is None:
+        fields = Fields(country, regions, asn)
+        if len(_SHARED) < _SHARED_MAX:
+            _SHARED[key] = fields
+    return fields
+
+
+def _country(record: dict[Any, Any]) -> str | None:
+    value = record.get("country")
+    if isinstance(value, dict):
+        value = value.get("iso_code")
+    elif value is None:
+        value = record.get("country_code")
+    return _country_code(value)
+
+
+def _country_code(value: object) -> str | None:
+    return _COUNTRY_CODES.get(value) if isinstance(value, str) else None
+
+
+def _regions(subdivisions: object, country: str | None) -> tuple[str, ...]:
+    if not isinstance(subdivisions, list):
+        return ()
+    regions = []
+    for subdivision in subdivisions:
+        # DB-IP gives subdivisions with names but no iso_code; mapping names to codes is a
+        # later issue, so such subdivisions are skipped for now.
+        code = subdivision.get("iso_code") if isinstance(subdivision, dict) else None
+        region = _region_code(code, country)
+        if region is not None:
+            regions.append(region)
+    return tuple(regions)
+
+
+def _region_code(code: object, country: str | None) -> str | None:
+    """``"43"`` with country ``UA`` -> ``"UA-43"``; a code that is already full is kept."""
+    if not isinstance(code, str) or not code.isascii():
+        return None
+    prefix, dash, suffix = code.rpartition("-")
+    if dash:
+        country = _country_code(prefix)
+    if country is None or not 0 < len(suffix) <= 3 or not suffix.isalnum():
+        return None
+    return f"{country}-{suffix.upper()}"
+
+
+def _asn(record: dict[Any, Any]) -> int | None:
+    traits = record.get("traits")
+    value = traits.get("autonomous_system_number") if isinstance(traits, dict) else None
+    if value is None:
+        value = record.get("autonomous_system_number")
+    if value is None:
+        value = record.get("asn")
+    return None if value is None else _as_number(value)
+
+
+def _as_number(value: object) -> int | None:
+    if isinstance(value, str):
+        digits = value[2:] if value[:2].upper() == "AS" else value
+        if not (0 < len(digits) <= 10 and digits.isascii() and digits.isdigit()):
+            return None
+        value = int(digits)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _ASN_MAX:
+        return value
+    return None
