@@ -1,1 +1,3 @@
-"""The shipped catalog and demo data, installed as the package webapp.catalog (data, not code)."""
+"""The shipped catalog and demo data, installed as the package webapp.shipped_catalog.
+
+Data, not code."""

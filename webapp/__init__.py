@@ -1,1 +1,1 @@
-"""Forewarn: the web side (settings, catalog, selection, rendering, splice, middleware, app, CLI)."""
+"""Forewarn's web side: settings, catalog, selection, rendering, splice, middleware, app, CLI."""

@@ -1,0 +1,73 @@
+"""Settings: defaults, demo, file, environment and arguments, in that order of precedence."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+from webapp.errors import SettingsError
+from webapp.settings import Settings, load_settings
+
+
+def test_defaults_trust_no_proxy_and_use_the_documented_prefix_and_marker() -> None:
+    settings = load_settings(environ={})
+    assert settings == Settings()
+    assert settings.trusted_proxies == ()
+    assert settings.prefix == "/_forewarn"
+    assert settings.marker == "<!-- forewarn -->"
+
+
+def test_file_then_environment_then_arguments_each_override_the_one_before(tmp_path: Path) -> None:
+    config = tmp_path / "forewarn.toml"
+    config.write_text('catalog = "mine.toml"\nprefix = "/_fw"\ncountry_header = "CF-IPCountry"\n')
+    environ = {"FOREWARN_CONFIG": str(config), "FOREWARN_PREFIX": "/_env"}
+    settings = load_settings({"country_header": "X-Country"}, environ=environ)
+    assert settings.catalog == tmp_path / "mine.toml"  # relative to the file's folder
+    assert settings.prefix == "/_env"
+    assert settings.country_header == "X-Country"
+
+
+def test_environment_lists_are_comma_separated() -> None:
+    environ = {"FOREWARN_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
+               "FOREWARN_GEOIP_DBS": "/a.mmdb,/b.mmdb"}
+    settings = load_settings(environ=environ)
+    assert settings.trusted_proxies == (
+        ipaddress.ip_network("10.0.0.0/8"),
+        ipaddress.ip_network("::1/128"),
+    )
+    assert settings.geoip_dbs == (Path("/a.mmdb"), Path("/b.mmdb"))
+
+
+def test_demo_values_are_overridden_by_the_environment() -> None:
+    demo = {"catalog": "/demo/notices.toml", "trusted_proxies": ["127.0.0.0/8"]}
+    settings = load_settings(environ={"FOREWARN_CATALOG": "/other.toml"}, demo_defaults=demo)
+    assert settings.demo
+    assert settings.catalog == Path("/other.toml")
+    assert settings.trusted_proxies == (ipaddress.ip_network("127.0.0.0/8"),)
+
+
+@pytest.mark.parametrize(
+    ("environ", "overrides", "expected"),
+    [
+        ({"FOREWARN_TRUSTED_PROXIES": "10.0.0.0/8,garbage"}, {},
+         "FOREWARN_TRUSTED_PROXIES: 'garbage' is not an IP network in CIDR form"),
+        ({}, {"prefix": "_fw/"}, "arguments: prefix: '_fw/' must start with '/'"),
+        ({}, {"catalgo": "x.toml"}, "arguments: catalgo: unknown setting"),
+        ({}, {"geoip_dbs": "/one.mmdb"}, "arguments: geoip_dbs: expected a list of strings"),
+    ],
+)
+def test_bad_settings_name_the_source_key_and_problem(
+    environ: dict[str, str], overrides: dict[str, object], expected: str
+) -> None:
+    with pytest.raises(SettingsError) as caught:
+        load_settings(overrides, environ=environ)
+    assert str(caught.value).startswith(expected)
+
+
+def test_a_broken_settings_file_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("catalog = \n")
+    with pytest.raises(SettingsError, match=r"bad\.toml: not valid TOML"):
+        load_settings(environ={"FOREWARN_CONFIG": str(config)})

@@ -1,0 +1,124 @@
+"""One Settings object, built once at start from defaults, the demo, a TOML file, the environment
+and explicit keyword arguments (lowest to highest precedence), then passed down."""
+
+from __future__ import annotations
+
+import ipaddress
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from webapp.errors import SettingsError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+DEFAULT_MARKER = "<!-- forewarn -->"
+ENV_PREFIX = "FOREWARN_"
+LOOPBACK = ("127.0.0.0/8", "::1/128")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every key of DESIGN.md's settings contract, typed; ``demo`` is set by ``--demo`` only."""
+
+    catalog: Path = Path("catalog/notices.toml")
+    geoip_dbs: tuple[Path, ...] = ()
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    country_header: str | None = None
+    region_header: str | None = None
+    upstream: str | None = None
+    preview_token: str | None = field(default=None, repr=False)
+    marker: str = DEFAULT_MARKER
+    prefix: str = "/_forewarn"
+    demo: bool = False
+
+
+KEYS = tuple(f.name for f in fields(Settings) if f.name != "demo")
+_LIST_KEYS = {"geoip_dbs", "trusted_proxies"}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: str | Path | None = None,
+    demo_defaults: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Merge the sources; ``environ`` is passed in by the caller (no module reads os.environ)."""
+    environ = environ or {}
+    settings = Settings()
+    if demo_defaults is not None:
+        settings = _apply(settings, demo_defaults, "demo", Path.cwd())
+        settings = replace(settings, demo=True)
+    config_file = config_file or environ.get(ENV_PREFIX + "CONFIG")
+    if config_file:
+        path = Path(config_file)
+        settings = _apply(settings, _read_toml(path), str(path), path.parent)
+    from_env = {
+        key: environ[ENV_PREFIX + key.upper()]
+        for key in KEYS
+        if ENV_PREFIX + key.upper() in environ
+    }
+    settings = _apply(settings, from_env, "environment", Path.cwd(), env=True)
+    return _apply(settings, dict(overrides or {}), "arguments", Path.cwd())
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise SettingsError(str(path), "", f"cannot read: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(str(path), "", f"not valid TOML: {exc}") from None
+
+
+def _apply(
+    settings: Settings, values: Mapping[str, Any], source: str, base: Path, env: bool = False
+) -> Settings:
+    changes: dict[str, Any] = {}
+    for key, value in values.items():
+        where = f"{ENV_PREFIX}{key.upper()}" if env else source
+        if key not in KEYS:
+            raise SettingsError(where, key, f"unknown setting (known: {', '.join(KEYS)})")
+        changes[key] = _convert(key, value, where, base, env)
+    return replace(settings, **changes)
+
+
+def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
+    if key in _LIST_KEYS:
+        items = _as_list(key, value, where, env)
+        if key == "geoip_dbs":
+            return tuple(_path(item, base) for item in items)
+        return tuple(_network(item, where, key) for item in items)
+    if not isinstance(value, str):
+        raise SettingsError(where, key, f"expected a string, got {type(value).__name__}")
+    if key == "catalog":
+        return _path(value, base)
+    if key == "prefix" and (not value.startswith("/") or value.endswith("/")):
+        raise SettingsError(where, key, f"{value!r} must start with '/' and not end with '/'")
+    if key in ("country_header", "region_header", "upstream", "preview_token"):
+        return value or None
+    return value
+
+
+def _as_list(key: str, value: Any, where: str, env: bool) -> list[str]:
+    if env and isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise SettingsError(where, key, "expected a list of strings")
+
+
+def _path(value: str, base: Path) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else base / path
+
+
+def _network(value: str, where: str, key: str) -> IPNetwork:
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        raise SettingsError(where, key, f"{value!r} is not an IP network in CIDR form") from None
