@@ -1,0 +1,167 @@
+"""NoticeMiddleware around plain WSGI apps: where the block goes, which responses it leaves alone,
+and the headers that keep shared caches from handing one reader's page to another."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from webapp.engine import Engine
+from webapp.middleware import NoticeMiddleware
+
+PAGE = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
+        b'<script>if (a < b) document.write("<body>")</script></head>'
+        b'<!-- <body> in a comment --><body class="article">\n<p>Story</p></body></html>')
+RUSSIA, GERMANY, CRIMEA = "192.0.2.10", "198.51.100.1", "203.0.113.7"
+
+
+def page_app(body: bytes = PAGE, headers: list[tuple[str, str]] | None = None,
+             status: str = "200 OK") -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response(status, headers if headers is not None else [
+            ("Content-Type", "text/html; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "public, max-age=300"),
+            ("ETag", '"v1"'),
+            ("Set-Cookie", "site=1; Path=/"),
+        ])
+        return [body]
+    return app
+
+
+def reader(engine: Engine, app: Any, address: str, method: str = "GET") -> Any:
+    """A request from ``address``, passed on by the demo's trusted loopback proxy."""
+    client = Client(NoticeMiddleware(app, engine=engine))
+    return client.open("/a/1", method=method, headers={"X-Forwarded-For": address},
+                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def test_reader_in_crimea_gets_the_notice_right_after_the_real_body_tag(engine: Engine) -> None:
+    response = reader(engine, page_app(), CRIMEA)
+    body = response.get_data()
+    opening = b'<body class="article">'
+    at = body.index(opening) + len(opening)
+    assert body[at:].startswith(b'<aside class="forewarn" data-forewarn="ru-undesirable"')
+    block_end = body.index(b"</aside>", at) + len(b"</aside>")
+    assert body[:at] + body[block_end:] == PAGE  # every other byte unchanged
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert int(response.headers["Content-Length"]) == len(body)
+
+
+def test_notice_headers_keep_caches_from_mixing_readers(engine: Engine) -> None:
+    response = reader(engine, page_app(), RUSSIA)
+    control = {d.strip() for d in response.headers["Cache-Control"].split(",")}
+    assert control == {"private", "max-age=300"}  # public dropped, max-age kept
+    assert response.headers["ETag"].startswith('W/"v1-fw-')
+    assert response.headers["Set-Cookie"] == "site=1; Path=/"  # the site's own, untouched
+
+
+def test_page_without_notice_is_unchanged_but_still_private(engine: Engine) -> None:
+    response = reader(engine, page_app(), GERMANY)
+    assert response.get_data() == PAGE
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert "private" in response.headers["Cache-Control"]
+    assert response.headers["ETag"] == '"v1"'
+    assert response.headers["Content-Length"] == str(len(PAGE))
+
+
+def test_spoofed_forwarded_for_from_untrusted_peer_changes_nothing(engine: Engine) -> None:
+    client = Client(NoticeMiddleware(page_app(), engine=engine))
+    response = client.get("/", headers={"X-Forwarded-For": GERMANY},
+                          environ_base={"REMOTE_ADDR": "192.0.2.99"})  # a reader in Russia
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+
+
+def test_reader_at_an_unknown_address_gets_the_critical_notice(engine: Engine) -> None:
+    response = reader(engine, page_app(), "10.20.30.40")
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "headers", "method"),
+    [
+        ("head", "200 OK", [("Content-Type", "text/html")], "HEAD"),
+        ("not modified", "304 Not Modified", [("ETag", '"v1"')], "GET"),
+        ("partial", "206 Partial Content",
+         [("Content-Type", "text/html"), ("Content-Range", "bytes 0-9/99")], "GET"),
+        ("json", "200 OK", [("Content-Type", "application/json")], "GET"),
+        ("gzip", "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "br")], "GET"),
+        ("download", "200 OK",
+         [("Content-Type", "text/html"), ("Content-Disposition", "attachment; filename=a.html")],
+         "GET"),
+        ("not found", "404 Not Found", [("Content-Type", "text/html")], "GET"),
+    ],
+)
+def test_responses_that_must_pass_untouched(
+    engine: Engine, case: str, status: str, headers: list[tuple[str, str]], method: str
+) -> None:
+    response = reader(engine, page_app(PAGE, headers, status), RUSSIA, method)
+    assert "X-Forewarn-Notices" not in response.headers, case
+    assert sorted(response.headers.items()) == sorted(headers), case
+    if method != "HEAD" and not status.startswith("304"):
+        assert response.get_data() == PAGE
+
+
+def test_marker_comment_wins_over_the_body_tag(engine: Engine) -> None:
+    page = b'<html><body><header>Site</header><!-- forewarn --><main>Story</main></body></html>'
+    body = reader(engine, page_app(page, [("Content-Type", "text/html")]), RUSSIA).get_data()
+    assert body.startswith(b"<html><body><header>Site</header><!-- forewarn --><aside ")
+
+
+def test_page_without_body_tag_passes_unchanged(engine: Engine) -> None:
+    page = b"<!doctype html><title>t</title><p>No body tag at all"
+    response = reader(engine, page_app(page, [("Content-Type", "text/html")]), RUSSIA)
+    assert response.get_data() == page
+    assert response.headers["X-Forewarn-Notices"] == "none"
+
+
+def test_block_is_encoded_in_the_page_charset(engine: Engine) -> None:
+    page = '<html lang="ru"><body><p>Новости</p></body></html>'.encode("windows-1251")
+    headers = [("Content-Type", "text/html; charset=windows-1251")]
+    body = reader(engine, page_app(page, headers), RUSSIA).get_data()
+    text = body.decode("windows-1251")
+    assert "Example Radio признано в России" in text
+    assert "<p>Новости</p>" in text
+
+
+def test_a_page_without_declared_charset_gets_an_ascii_block(engine: Engine) -> None:
+    page = b'<html lang="ru"><body><p>x</p></body></html>'
+    body = reader(engine, page_app(page, [("Content-Type", "text/html")]), RUSSIA).get_data()
+    assert body.isascii()
+    assert "&#1055;" in body.decode()  # П as a character reference
+
+
+def test_streamed_page_from_a_generator_app_that_starts_late(engine: Engine) -> None:
+    closed: list[bool] = []
+
+    class Body:
+        def __init__(self, start_response: Any) -> None:
+            self.start_response = start_response
+
+        def __iter__(self) -> Iterator[bytes]:
+            self.start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+            yield b"<html><he"
+            yield b"ad></head><bo"
+            yield b'dy id="x">'
+            yield b"<p>rest</p></body></html>"
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        return Body(start_response)
+
+    body = reader(engine, app, RUSSIA).get_data()
+    assert body.startswith(b'<html><head></head><body id="x"><aside class="forewarn"')
+    assert body.endswith(b"</aside><p>rest</p></body></html>")
+    assert closed == [True]
+
+
+def test_page_language_from_content_language_when_html_has_none(engine: Engine) -> None:
+    page = b"<html><body>x</body></html>"
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Language", "ru")]
+    response = reader(engine, page_app(page, headers), GERMANY)
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"  # the language audience

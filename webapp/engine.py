@@ -1,0 +1,74 @@
+"""Hold what Forewarn loads at start (catalog, geo databases, renderer) and answer, per request,
+where the reader is, which notices apply and what the block looks like."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+
+from geoip.location import UNKNOWN, Location
+from geoip.locator import Locator
+from webapp.catalog import load_catalog
+from webapp.clientaddr import client_address
+from webapp.jurisdiction import JurisdictionIndex
+from webapp.render import Renderer
+from webapp.selection import Decision, decide
+from webapp.settings import Settings
+
+
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+class Engine:
+    """Everything loaded once; the per-request methods do look-ups and a cached render only.
+
+    Raises CatalogError or GeoDatabaseError at construction when the files are unusable.
+    """
+
+    def __init__(self, settings: Settings, clock: Callable[[], date] = utc_today) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.catalog = load_catalog(settings.catalog)
+        self.index = JurisdictionIndex(self.catalog)
+        self.locator = Locator(settings.geoip_dbs)
+        self.renderer = Renderer(self.catalog, settings.prefix)
+        self.loaded_at = datetime.now(UTC)
+
+    def locate(self, environ: Mapping[str, Any]) -> Location:
+        """The reader's probable location from the request (address via trusted proxies)."""
+        address = client_address(environ, self.settings.trusted_proxies)
+        return UNKNOWN if address is None else self.locator.locate(address)
+
+    def decide(
+        self, location: Location, page_lang: str | None, day: date | None = None
+    ) -> Decision:
+        return decide(self.catalog, self.index, location, page_lang, day or self.clock())
+
+    def block(self, decision: Decision) -> str:
+        return self.renderer.block(decision)
+
+    def health(self) -> dict[str, Any]:
+        """The /healthz document: what is loaded, from where, how old. No reader data."""
+        now = datetime.now(UTC)
+        return {
+            "status": "ok",
+            "catalog": {
+                "path": self.catalog.path,
+                "organization": self.catalog.organization,
+                "notices": len(self.catalog.notices),
+                "jurisdictions": len(self.catalog.jurisdictions),
+                "loaded_at": self.loaded_at.isoformat(timespec="seconds"),
+                "last_error": None,
+            },
+            "geoip": [
+                {
+                    "path": str(info.path),
+                    "type": info.database_type,
+                    "build_date": info.build_time.isoformat(timespec="seconds"),
+                    "age_days": round((now - info.build_time).total_seconds() / 86400, 1),
+                }
+                for info in self.locator.databases
+            ],
+        }

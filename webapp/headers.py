@@ -1,0 +1,67 @@
+"""What the response headers of a page become after Forewarn passed: notice ids, cache safety,
+corrected length and a per-notice-set ETag. Also decides which responses may be touched at all."""
+
+from __future__ import annotations
+
+import hashlib
+
+from werkzeug.datastructures import Headers, ResponseCacheControl
+from werkzeug.http import parse_cache_control_header, parse_options_header, quote_etag, unquote_etag
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+NOTICES_HEADER = "X-Forewarn-Notices"
+
+
+def skip_reason(status: str, headers: Headers) -> str | None:
+    """Why a response must pass through untouched, or None when it may carry a notice."""
+    if not status.startswith("200"):
+        return "status"
+    mimetype, _ = parse_options_header(headers.get("Content-Type", ""))
+    if mimetype.lower() not in HTML_TYPES:
+        return "not-html"
+    if headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+        return "encoded"
+    if "Content-Range" in headers:
+        return "range"
+    disposition, _ = parse_options_header(headers.get("Content-Disposition", ""))
+    if disposition.lower() == "attachment":
+        return "attachment"
+    return None
+
+
+def declared_charset(headers: Headers) -> str | None:
+    _, options = parse_options_header(headers.get("Content-Type", ""))
+    charset = options.get("charset")
+    return charset.strip().lower() if charset else None
+
+
+def content_language(headers: Headers) -> str | None:
+    value = headers.get("Content-Language", "")
+    return value.split(",")[0].strip() or None
+
+
+def mark_private(headers: Headers) -> None:
+    """Add ``private`` to Cache-Control, keeping other directives, so no shared cache stores it."""
+    control = parse_cache_control_header(headers.get("Cache-Control"), cls=ResponseCacheControl)
+    control.public = False
+    control.private = True
+    headers["Cache-Control"] = control.to_header()
+
+
+def finish(headers: Headers, notice_ids: tuple[str, ...], added: int) -> None:
+    """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted."""
+    headers[NOTICES_HEADER] = ", ".join(notice_ids) if added else "none"
+    mark_private(headers)
+    if not added:
+        return
+    length = headers.get("Content-Length")
+    if length is not None and length.strip().isdigit():
+        headers["Content-Length"] = str(int(length) + added)
+    elif length is not None:
+        del headers["Content-Length"]
+    etag = headers.get("ETag")
+    if etag:
+        tag, _weak = unquote_etag(etag)
+        if tag:
+            digest = hashlib.sha256(" ".join(notice_ids).encode()).hexdigest()[:12]
+            headers["ETag"] = quote_etag(f"{tag}-fw-{digest}", weak=True)

@@ -1,0 +1,180 @@
+"""NoticeMiddleware: the WSGI middleware that adds Forewarn's notices to any WSGI app's pages."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.datastructures import Headers
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from geoip.location import Location
+from webapp import headers as response_headers
+from webapp.engine import Engine
+from webapp.inject import Placement, find_placement, splice
+from webapp.overrides import DAY_KEY, LANG_KEY, LOCATION_KEY
+from webapp.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+log = logging.getLogger("forewarn")
+
+# How much of a page is held back while looking for the insertion point. A marker further in,
+# or a <body> tag further in, is not looked for: such a page passes through unchanged.
+PREFIX_LIMIT = 1024 * 1024
+
+
+
+class NoticeMiddleware:
+    """Adds the legal-risk notices that apply to each reader to the HTML pages of ``app``.
+
+    ``NoticeMiddleware(app, catalog="notices.toml", geoip_dbs=["GeoLite2-City.mmdb"],
+    trusted_proxies=["10.0.0.0/8"])``: keyword arguments are the settings keys of DESIGN.md;
+    keys not given come from the file named by ``FOREWARN_CONFIG`` and from ``FOREWARN_<KEY>``
+    environment variables. It also serves Forewarn's own endpoints under ``prefix``
+    (default ``/_forewarn``): the stylesheet the notice links to, health, fragment and preview.
+
+    The reader's address is REMOTE_ADDR unless the peer is in ``trusted_proxies``; only then is
+    X-Forwarded-For read, from the right. Trusting a network that readers can reach directly
+    lets anyone claim to be anywhere, i.e. to switch the notice off: list only your own proxies.
+    Every HTML page that passes gets ``Cache-Control: private`` so that no shared cache hands one
+    reader's variant to another; put a CDN in front only with the edge-include shape.
+    """
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        *,
+        engine: Engine | None = None,
+        environ: Mapping[str, str] | None = None,
+        **settings: Any,
+    ) -> None:
+        self.app = app
+        if engine is None:
+            environ = os.environ if environ is None else environ
+            engine = Engine(load_settings(settings, environ=environ))
+        self.engine = engine
+        self.settings: Settings = engine.settings
+        self._marker = self.settings.marker.encode("ascii") or None
+        from webapp.endpoints import create_endpoints
+
+        self._dispatch = DispatcherMiddleware(
+            self.process, {self.settings.prefix: create_endpoints(self)}
+        )
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self._dispatch(environ, start_response)
+
+    def process(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Run the wrapped app and add the notices to its response (the non-endpoint path)."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "POST"):
+            return self.app(environ, start_response)
+        captured = _Captured()
+        body = self.app(environ, captured.start_response)
+        return self._rewrite(environ, captured, body, start_response)
+
+    def _rewrite(
+        self, environ: WSGIEnvironment, captured: _Captured, body: Iterable[bytes],
+        start_response: StartResponse,
+    ) -> Iterator[bytes]:
+        chunks = iter(body)
+        try:
+            pending = captured.wait_for_headers(chunks)
+            headers = Headers(captured.headers)
+            reason = response_headers.skip_reason(captured.status, headers)
+            if reason is not None:
+                start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
+                yield from pending
+                yield from chunks
+                return
+            data, placement = self._find_place(b"".join(pending), chunks)
+            block = self._block_for(environ, headers, placement)
+            response_headers.finish(headers, block[1], len(block[0]))
+            start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
+            if data:
+                yield splice(data, placement, block[0])
+            yield from chunks
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    def _find_place(self, data: bytes, chunks: Iterator[bytes]) -> tuple[bytes, Placement]:
+        parts = [data]
+        while True:
+            complete = len(data) >= PREFIX_LIMIT
+            placement = find_placement(data[:PREFIX_LIMIT], marker=self._marker, complete=complete)
+            if placement is not None:
+                return data, placement
+            chunk = next(chunks, None)
+            if chunk is None:
+                return data, _final(data, self._marker)
+            parts.append(chunk)
+            data = b"".join(parts)
+            parts = [data]
+
+    def _block_for(
+        self, environ: WSGIEnvironment, headers: Headers, placement: Placement
+    ) -> tuple[bytes, tuple[str, ...]]:
+        """The encoded block and its notice ids; (b"", ()) when nothing is added."""
+        if placement.offset is None:
+            log.info("no place for the notice block (%s); page passed unchanged", placement.reason)
+            return b"", ()
+        location = environ.get(LOCATION_KEY)
+        if not isinstance(location, Location):
+            location = self.engine.locate(environ)
+        day = environ.get(DAY_KEY)
+        page_lang = (environ.get(LANG_KEY) or placement.html_lang
+                     or response_headers.content_language(headers))
+        decision = self.engine.decide(location, page_lang, day if isinstance(day, date) else None)
+        html = self.engine.block(decision)
+        if not html:
+            return b"", ()
+        # A byte order mark outranks the header, which outranks <meta charset> (HTML's rules).
+        charset = ((placement.charset if placement.bom else None)
+                   or response_headers.declared_charset(headers) or placement.charset or "ascii")
+        return _encode(html, charset), decision.notice_ids
+
+
+def _final(data: bytes, marker: bytes | None) -> Placement:
+    placement = find_placement(data[:PREFIX_LIMIT], marker=marker, complete=True)
+    assert placement is not None  # complete=True always answers
+    return placement
+
+
+def _encode(html: str, charset: str) -> bytes:
+    """Encode in the page's charset; characters it cannot hold become character references."""
+    try:
+        return html.encode(charset, errors="xmlcharrefreplace")
+    except LookupError:
+        return html.encode("ascii", errors="xmlcharrefreplace")
+
+
+class _Captured:
+    """Holds the wrapped app's start_response call until Forewarn has read the page prefix."""
+
+    def __init__(self) -> None:
+        self.status: str = ""
+        self.headers: list[tuple[str, str]] = []
+        self.exc_info: Any = None
+        self.written: list[bytes] = []
+
+    def start_response(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Callable[[bytes], object]:
+        self.status, self.headers, self.exc_info = status, headers, exc_info
+        return self.written.append
+
+    def wait_for_headers(self, chunks: Iterator[bytes]) -> list[bytes]:
+        """Pull body chunks until the app called start_response (generator apps call it late)."""
+        pending: list[bytes] = []
+        while not self.status:
+            chunk = next(chunks, None)
+            if chunk is None:
+                raise RuntimeError("the wrapped WSGI app returned without calling start_response")
+            pending.append(chunk)
+        return self.written + pending  # write() output comes before the iterable's
