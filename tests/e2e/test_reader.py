@@ -1,0 +1,110 @@
+"""What a reader sees in a real Chromium: the notice first, visible, in the right language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.support import LiveServer
+
+LANDMARKS = "aside, header, nav, main, footer, section[aria-label], [role]"
+
+
+@pytest.fixture
+def screenshot_path(output_path: str) -> Callable[[str], str]:
+    """Where a screenshot goes: the test's folder under test-results/ (pytest-playwright's)."""
+
+    def path(name: str) -> str:
+        folder = Path(output_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder / name)
+
+    return path
+
+
+@pytest.fixture
+def reader_page(browser: Browser, live_demo: LiveServer) -> Iterator[Callable[[str], Page]]:
+    """A page for a reader at an address (sent as X-Forwarded-For through the demo's trusted
+    loopback), recording every request the page makes."""
+    contexts = []
+
+    def open_as(address: str) -> Page:
+        context = browser.new_context(viewport={"width": 1280, "height": 800},
+                                      extra_http_headers={"X-Forwarded-For": address})
+        contexts.append(context)
+        page = context.new_page()
+        page.requests = []  # type: ignore[attr-defined]
+        page.on("request", lambda request: page.requests.append(request.url))  # type: ignore[attr-defined]
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def test_reader_in_crimea_sees_the_notice_first(
+    reader_page: Callable[[str], Page], live_demo: LiveServer, screenshot_path: Callable[[str], str]
+) -> None:
+    page = reader_page("203.0.113.7")
+    page.goto(f"{live_demo.url}/articles/library-winter")
+    notice = page.locator("section.forewarn-notice").first
+    notice.wait_for(state="visible")
+    box = notice.bounding_box()
+    assert box is not None and box["y"] < 800 / 2, "the notice is at the top, without scrolling"
+    assert notice.get_attribute("lang") == "en"
+    assert page.locator("section.forewarn-notice").nth(1).get_attribute("lang") == "ru"
+    first_landmark = page.evaluate(
+        f"() => {{ const el = document.querySelector({LANDMARKS!r}); "
+        "return el.className + '|' + (el.querySelector('[role=region]') || {}).lang; }"
+    )
+    assert first_landmark == "forewarn|en", "the notice is the first landmark in reading order"
+    first_region = page.get_by_role("region").first
+    assert first_region.get_attribute("data-notice-id") == "ru-undesirable"
+    # The stylesheet really applied (the block carries no inline style).
+    assert notice.evaluate("el => getComputedStyle(el).borderInlineStartWidth") == "6px"
+    page.screenshot(path=screenshot_path("reader-crimea.png"), full_page=True)
+    assert all(url.startswith(live_demo.url) for url in page.requests), page.requests
+
+
+def test_reader_in_germany_sees_no_notice(
+    reader_page: Callable[[str], Page], live_demo: LiveServer, screenshot_path: Callable[[str], str]
+) -> None:
+    page = reader_page("198.51.100.1")
+    page.goto(f"{live_demo.url}/articles/library-winter")
+    assert page.locator("h1").inner_text().startswith("How a village library")
+    assert page.locator(".forewarn").count() == 0
+    page.screenshot(path=screenshot_path("reader-germany.png"))
+
+
+def test_reader_in_iran_sees_a_right_to_left_notice_on_the_persian_article(
+    reader_page: Callable[[str], Page], live_demo: LiveServer, screenshot_path: Callable[[str], str]
+) -> None:
+    page = reader_page("198.51.100.129")
+    page.goto(f"{live_demo.url}/articles/river-teahouse")
+    notice = page.locator("section.forewarn-notice").first
+    notice.wait_for(state="visible")
+    assert (notice.get_attribute("lang"), notice.get_attribute("dir")) == ("fa", "rtl")
+    assert notice.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    page.screenshot(path=screenshot_path("reader-iran.png"), full_page=True)
+
+
+def test_editor_reaches_the_four_readers_in_two_clicks(
+    browser: Browser, live_demo: LiveServer, screenshot_path: Callable[[str], str]
+) -> None:
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    page = context.new_page()
+    page.goto(live_demo.url + "/")
+    page.locator("a.preview-link").first.click()
+    captions = page.locator("figcaption").all_inner_texts()
+    expected = {"Russia (ru)": "ru-undesirable", "UA-43": "ru-undesirable",
+                "Germany": "none", "Unknown location": "ru-undesirable"}
+    for place, notices in expected.items():
+        caption = next((c for c in captions if place in c), f"no caption for {place}: {captions}")
+        assert f"notices: {notices}" in caption, caption
+    frame = page.frame_locator("iframe[title*='UA-43']")
+    frame.locator("section.forewarn-notice").first.wait_for(state="visible")
+    page.screenshot(path=screenshot_path("preview.png"))
+    context.close()

@@ -1,0 +1,56 @@
+"""What tests share besides fixtures: paths, the fixed day, and a real `forewarn serve` process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
+TODAY = date(2026, 11, 24)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """`forewarn serve` in a real process (gunicorn), on 127.0.0.1 at a port chosen now."""
+
+    def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        forewarn = Path(sys.executable).with_name("forewarn")
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            [str(forewarn), "serve", *args, "--host", "127.0.0.1", "--port", str(self.port)],
+            stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+        )
+        for _ in range(300):  # the workers boot in well under a second; allow a slow CI
+            if self.process.poll() is not None:
+                raise RuntimeError(f"forewarn serve exited: {log_path.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_forewarn/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"forewarn serve did not answer: {log_path.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except Exception:
+            self.process.kill()
+            self.process.wait()
+        self._log.close()

@@ -1,0 +1,45 @@
+"""`forewarn serve --demo` as a real gunicorn process on 127.0.0.1, spoken to over HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.support import LiveServer
+
+
+def fetch(
+    server: LiveServer, path: str, address: str | None = None
+) -> tuple[dict[str, str], bytes]:
+    request = urllib.request.Request(server.url + path)
+    if address:
+        request.add_header("X-Forwarded-For", address)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(response.headers), response.read()
+
+
+@pytest.mark.parametrize(
+    ("address", "notices"),
+    [("203.0.113.7", "ru-undesirable"), ("192.0.2.44", "ru-undesirable"),
+     ("198.51.100.1", "none"), ("198.51.100.200", "none")],
+)
+def test_live_server_gives_each_reader_their_notice(
+    live_demo: LiveServer, address: str, notices: str
+) -> None:
+    headers, body = fetch(live_demo, "/articles/library-winter", address)
+    assert headers["X-Forewarn-Notices"] == notices
+    assert "private" in headers["Cache-Control"]
+    assert int(headers["Content-Length"]) == len(body)
+    assert (b'<aside class="forewarn"' in body) == (notices != "none")
+
+
+def test_live_healthz_and_no_reader_address_in_the_logs(live_demo: LiveServer) -> None:
+    for _ in range(5):
+        fetch(live_demo, "/articles/radio-volunteers", "203.0.113.99")
+    _headers, body = fetch(live_demo, "/_forewarn/healthz")
+    assert json.loads(body)["status"] == "ok"
+    log = live_demo.log_path.read_text()
+    assert "Booting worker" in log  # the log is really being captured
+    assert "203.0.113.99" not in log and "127.0.0.1 " not in log.split("Listening at")[-1]

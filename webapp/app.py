@@ -1,0 +1,36 @@
+"""The Flask application factory: the demo articles (with --demo) behind NoticeMiddleware,
+and Forewarn's endpoints under the prefix."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from webapp.endpoints import STATIC_DIR
+from webapp.engine import Engine
+from webapp.middleware import NoticeMiddleware
+from webapp.render import templates_dir
+from webapp.settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app. Without arguments, settings come from FOREWARN_CONFIG and FOREWARN_* keys.
+
+    With ``settings.demo`` the app serves the demo articles; otherwise it serves only the
+    endpoints under the prefix (the edge-include shape: /_forewarn/fragment and friends).
+    """
+    if engine is None:
+        settings = settings or load_settings(environ=os.environ if environ is None else environ)
+        engine = Engine(settings)
+    demo = engine.settings.demo
+    app = Flask("forewarn", template_folder=str(templates_dir()),
+                static_folder=str(STATIC_DIR) if demo else None)
+    if demo:
+        from webapp.demo import demo_blueprint
+
+        app.register_blueprint(demo_blueprint)
+    app.wsgi_app = NoticeMiddleware(app.wsgi_app, engine=engine)  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,174 @@
+"""The ``forewarn`` command line: serve, check, lookup, geoip build/info. Bad input gives one
+line on stderr and exit status 2 (usage) or 1 (failed check), never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from geoip.errors import GeoDatabaseError, NetworksCsvError
+from webapp.errors import CatalogError, SettingsError, UsageError
+from webapp.settings import Settings, load_settings
+
+EXIT_FAILED, EXIT_USAGE = 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="forewarn", description="Reader-safety notices for news publishers.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve = sub.add_parser("serve", help="serve the demo, or the endpoints for an edge include")
+    _settings_options(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=2)
+    check = sub.add_parser("check", help="validate a catalog; exit 1 when it is invalid")
+    check.add_argument("catalog", nargs="?", type=Path)
+    check.add_argument("--config", type=Path)
+    lookup = sub.add_parser("lookup", help="location, jurisdictions and notices, as JSON lines")
+    _settings_options(lookup)
+    lookup.add_argument("ips", nargs="+", metavar="IP")
+    geoip = sub.add_parser("geoip", help="build or inspect MaxMind DB files")
+    geo_sub = geoip.add_subparsers(dest="geoip_command", required=True, parser_class=_Parser)
+    build = geo_sub.add_parser("build", help="write an .mmdb from a CSV network,country,region,asn")
+    build.add_argument("csv", type=Path)
+    build.add_argument("out", type=Path)
+    info = geo_sub.add_parser("info", help="what a database is: type, build date, IP version")
+    info.add_argument("db", type=Path)
+    return parser
+
+
+def _settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--demo", action="store_true", help="bundled catalog, geo data, articles")
+    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(_run(args))
+    except (SettingsError, NetworksCsvError, UsageError) as exc:
+        print(f"forewarn: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (CatalogError, GeoDatabaseError) as exc:
+        print(f"forewarn: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "check":
+        return _check(args)
+    if args.command == "lookup":
+        return _lookup(args)
+    if args.geoip_command == "build":
+        return _geoip_build(args)
+    return _geoip_info(args)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The same settings for every command: demo defaults, --config, the environment."""
+    demo = None
+    if getattr(args, "demo", False):
+        from webapp.demo import demo_defaults, ensure_demo_database
+
+        folder = tempfile.mkdtemp(prefix="forewarn-demo-")
+        atexit.register(shutil.rmtree, folder, True)
+        demo = demo_defaults(ensure_demo_database(Path(folder) / "demo-geo.mmdb"))
+    return load_settings(environ=os.environ, config_file=args.config, demo_defaults=demo)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from webapp.engine import Engine
+    from webapp.server import serve
+
+    settings = settings_from(args)
+    Engine(settings)  # fail here, with one line, rather than in every worker
+    if not 0 < args.port < 65536 or args.workers < 1:
+        raise UsageError("--port must be 1-65535 and --workers at least 1")
+    serve(settings, args.host, args.port, args.workers)
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from webapp.catalog import load_catalog
+
+    path = args.catalog or load_settings(environ=os.environ, config_file=args.config).catalog
+    catalog = load_catalog(path)
+    print(f"{path}: OK: {len(catalog.notices)} notices, {len(catalog.jurisdictions)} "
+          f"jurisdictions, {len(catalog.mirrors)} mirror sets")
+    return 0
+
+
+def _lookup(args: argparse.Namespace) -> int:
+    from webapp.clientaddr import parse_address
+    from webapp.engine import Engine
+
+    addresses = []
+    for text in args.ips:
+        address = parse_address(text)
+        if address is None:
+            raise UsageError(f"{text!r} is not an IP address")
+        addresses.append(address)
+    engine = Engine(settings_from(args))
+    for text, address in zip(args.ips, addresses, strict=True):
+        location = engine.locator.locate(address)
+        decision = engine.decide(location, None)
+        print(json.dumps(_lookup_record(text, decision), ensure_ascii=False))
+    return 0
+
+
+def _lookup_record(text: str, decision: Any) -> dict[str, Any]:
+    location = decision.location
+    return {
+        "ip": text,
+        "country": location.country,
+        "regions": list(location.regions),
+        "asn": location.asn,
+        "sources": dict(location.sources),
+        "jurisdictions": list(decision.jurisdictions),
+        "notices": list(decision.notice_ids),
+    }
+
+
+def _geoip_build(args: argparse.Namespace) -> int:
+    from geoip.build import build_database
+
+    count = build_database(args.csv, args.out)
+    print(f"{args.out}: wrote {count} networks from {args.csv}")
+    return 0
+
+
+def _geoip_info(args: argparse.Namespace) -> int:
+    from geoip.database import GeoDatabase
+
+    with GeoDatabase(args.db) as database:
+        info = database.info
+        print(json.dumps({
+            "path": str(info.path),
+            "type": info.database_type,
+            "build_date": info.build_time.isoformat(timespec="seconds"),
+            "ip_version": info.ip_version,
+            "node_count": info.node_count,
+            "description": info.description,
+        }, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
