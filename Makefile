@@ -28,6 +28,7 @@ $(STAMP):
 demo-db: $(DEMO_DB)
 
 $(DEMO_DB): catalog/demo-networks.csv $(STAMP)
+	mkdir -p $(@D)
 	$(BIN)/forewarn geoip build $< $@
 
 lint: $(STAMP)
