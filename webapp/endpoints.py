@@ -44,7 +44,8 @@ def create_endpoints(middleware: NoticeMiddleware) -> Flask:
         decision = engine.decide(engine.locate(request.environ), lang)
         html = engine.block(decision)
         response = Response(html, content_type="text/html; charset=utf-8")
-        response_headers.finish(response.headers, decision.notice_ids, len(html))
+        # The whole body is the block: its length is already right, only the headers are added.
+        response_headers.finish(response.headers, decision.notice_ids, 0)
         return response
 
     app.register_blueprint(preview_blueprint)

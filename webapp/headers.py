@@ -50,7 +50,7 @@ def mark_private(headers: Headers) -> None:
 
 def finish(headers: Headers, notice_ids: tuple[str, ...], added: int) -> None:
     """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted."""
-    headers[NOTICES_HEADER] = ", ".join(notice_ids) if added else "none"
+    headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
     mark_private(headers)
     if not added:
         return

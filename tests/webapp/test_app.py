@@ -72,6 +72,7 @@ def test_fragment_is_the_block_for_this_reader(
                           headers={"X-Forwarded-For": address})
     assert response.headers["X-Forewarn-Notices"] == notices
     assert "private" in response.headers["Cache-Control"]
+    assert response.headers["Content-Length"] == str(len(response.data))
     if notices == "none":
         assert response.data == b""
     else:
