@@ -8,6 +8,8 @@ import hashlib
 from werkzeug.datastructures import Headers, ResponseCacheControl
 from werkzeug.http import parse_cache_control_header, parse_options_header, quote_etag, unquote_etag
 
+from webapp.coding import coding_for
+
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOTICES_HEADER = "X-Forewarn-Notices"
 
@@ -19,7 +21,7 @@ def skip_reason(status: str, headers: Headers) -> str | None:
     mimetype, _ = parse_options_header(headers.get("Content-Type", ""))
     if mimetype.lower() not in HTML_TYPES:
         return "not-html"
-    if headers.get("Content-Encoding", "identity").strip().lower() not in ("", "identity"):
+    if coding_for(headers.get("Content-Encoding")) is None:
         return "encoded"
     if "Content-Range" in headers:
         return "range"
@@ -48,12 +50,20 @@ def mark_private(headers: Headers) -> None:
     headers["Cache-Control"] = control.to_header()
 
 
-def finish(headers: Headers, notice_ids: tuple[str, ...], added: int) -> None:
-    """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted."""
+def finish(
+    headers: Headers, notice_ids: tuple[str, ...], added: int, *, length_known: bool = True
+) -> None:
+    """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted.
+
+    ``length_known=False`` (a body re-encoded on the fly) drops Content-Length: the server then
+    sends the body chunked (HTTP/1.1) or until the connection closes.
+    """
     headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
     mark_private(headers)
     if not added:
         return
+    if not length_known:
+        headers.pop("Content-Length", None)
     length = headers.get("Content-Length")
     if length is not None and length.strip().isdigit():
         headers["Content-Length"] = str(int(length) + added)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -13,6 +14,7 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from geoip.location import Location
 from webapp import headers as response_headers
+from webapp.coding import Coding, CodingError, coding_for
 from webapp.engine import Engine
 from webapp.inject import Placement, find_placement, splice
 from webapp.overrides import DAY_KEY, LANG_KEY, LOCATION_KEY
@@ -83,46 +85,72 @@ class NoticeMiddleware:
     ) -> Iterator[bytes]:
         chunks = iter(body)
         try:
-            pending = captured.wait_for_headers(chunks)
+            raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
             headers = Headers(captured.headers)
             reason = response_headers.skip_reason(captured.status, headers)
-            if reason is not None:
+            coding = coding_for(headers.get("Content-Encoding"))
+            if reason is not None or coding is None:
+                self._skipped(environ, reason or "encoded", headers)
                 start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
-                yield from pending
-                yield from chunks
+                yield from raw
                 return
-            data, placement = self._find_place(b"".join(pending), chunks)
-            block = self._block_for(environ, headers, placement)
-            response_headers.finish(headers, block[1], len(block[0]))
-            start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
-            if data:
-                yield splice(data, placement, block[0])
-            yield from chunks
+            yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
         finally:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
 
-    def _find_place(self, data: bytes, chunks: Iterator[bytes]) -> tuple[bytes, Placement]:
-        parts = [data]
-        while True:
+    def _with_notice(
+        self, environ: WSGIEnvironment, captured: _Captured, headers: Headers, coding: Coding,
+        raw: Iterator[bytes], start_response: StartResponse,
+    ) -> Iterator[bytes]:
+        """Decode the prefix, find the place, and send the page with the block (re-encoded), or
+        the original bytes untouched when no block is added."""
+        consumed: list[bytes] = []
+        decoded = coding.decode(_recording(raw, consumed))
+        try:
+            data, placement = self._find_place(decoded)
+        except CodingError as error:
+            log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
+            placement, data = Placement(None, "corrupt"), b""
+        block, ids = self._block_for(environ, headers, placement)
+        response_headers.finish(headers, ids, len(block), length_known=coding.identity)
+        start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
+        if not block:
+            yield from consumed
+            yield from raw
+            return
+        try:
+            yield from coding.encode(itertools.chain((splice(data, placement, block),), decoded))
+        except CodingError as error:  # the headers are sent: all that is left is to stop
+            log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
+
+    def _skipped(self, environ: WSGIEnvironment, reason: str, headers: Headers) -> None:
+        if reason == "encoded":
+            log.warning("Content-Encoding %r cannot be undone here; page passed without a notice",
+                        headers.get("Content-Encoding"))
+            # Still HTML a reader sees: never let a shared cache store it for everyone.
+            response_headers.finish(headers, (), 0)
+
+    def _find_place(self, chunks: Iterator[bytes]) -> tuple[bytes, Placement]:
+        """Pull decoded chunks until the placement is known; returns the bytes pulled so far."""
+        data = b""
+        for chunk in chunks:
+            data += chunk
             complete = len(data) >= PREFIX_LIMIT
             placement = find_placement(data[:PREFIX_LIMIT], marker=self._marker, complete=complete)
             if placement is not None:
                 return data, placement
-            chunk = next(chunks, None)
-            if chunk is None:
-                return data, _final(data, self._marker)
-            parts.append(chunk)
-            data = b"".join(parts)
-            parts = [data]
+        return data, _final(data, self._marker)
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: Headers, placement: Placement
     ) -> tuple[bytes, tuple[str, ...]]:
         """The encoded block and its notice ids; (b"", ()) when nothing is added."""
         if placement.offset is None:
-            log.info("no place for the notice block (%s); page passed unchanged", placement.reason)
+            if placement.reason == "no-body":
+                log.warning("no <body> tag in the first %d bytes of %s; page passed unchanged",
+                            PREFIX_LIMIT, environ.get("PATH_INFO", "/"))
             return b"", ()
         location = environ.get(LOCATION_KEY)
         if not isinstance(location, Location):
@@ -144,6 +172,13 @@ def _final(data: bytes, marker: bytes | None) -> Placement:
     placement = find_placement(data[:PREFIX_LIMIT], marker=marker, complete=True)
     assert placement is not None  # complete=True always answers
     return placement
+
+
+def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
+    """``chunks``, each also appended to ``into`` as it passes (to send them untouched later)."""
+    for chunk in chunks:
+        into.append(chunk)
+        yield chunk
 
 
 def _encode(html: str, charset: str) -> bytes:

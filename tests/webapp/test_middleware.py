@@ -88,7 +88,6 @@ def test_reader_at_an_unknown_address_gets_the_critical_notice(engine: Engine) -
         ("partial", "206 Partial Content",
          [("Content-Type", "text/html"), ("Content-Range", "bytes 0-9/99")], "GET"),
         ("json", "200 OK", [("Content-Type", "application/json")], "GET"),
-        ("gzip", "200 OK", [("Content-Type", "text/html"), ("Content-Encoding", "br")], "GET"),
         ("download", "200 OK",
          [("Content-Type", "text/html"), ("Content-Disposition", "attachment; filename=a.html")],
          "GET"),
