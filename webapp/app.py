@@ -10,6 +10,7 @@ from flask import Flask
 
 from webapp.endpoints import STATIC_DIR
 from webapp.engine import Engine
+from webapp.metrics import Metrics
 from webapp.middleware import NoticeMiddleware
 from webapp.render import templates_dir
 from webapp.settings import Settings, load_settings
@@ -23,8 +24,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     endpoints under the prefix (the edge-include shape: /_forewarn/fragment and friends).
     """
     if engine is None:
-        settings = settings or load_settings(environ=os.environ if environ is None else environ)
-        engine = Engine(settings)
+        environ = os.environ if environ is None else environ
+        settings = settings or load_settings(environ=environ)
+        engine = Engine(settings, metrics=Metrics(environ))
     demo = engine.settings.demo
     app = Flask("forewarn", template_folder=str(templates_dir()),
                 static_folder=str(STATIC_DIR) if demo else None)

@@ -94,6 +94,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+        # Each worker counts on its own; this folder lets a scrape of any worker add them up.
+        # prometheus-client reads it once, at import: so before anything imports it.
+        folder = tempfile.mkdtemp(prefix="forewarn-metrics-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     from webapp.engine import Engine
     from webapp.server import serve
 

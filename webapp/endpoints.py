@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response, jsonify, request, send_from_directory
 
 from webapp import headers as response_headers
+from webapp.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from webapp.preview import preview_blueprint
 
 if TYPE_CHECKING:
@@ -30,6 +31,13 @@ def create_endpoints(middleware: NoticeMiddleware) -> Flask:
         response.headers["Cache-Control"] = "no-store"
         return response
 
+    @app.get("/metrics")
+    def metrics() -> Response:
+        """Prometheus text: counts per notice, outcome and reason; no reader data."""
+        response = Response(engine.metrics.render(), content_type=METRICS_CONTENT_TYPE)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.get("/static/<name>")
     def static(name: str) -> Response:
         """forewarn.css (linked from every block) and the preview's stylesheet."""
@@ -46,6 +54,7 @@ def create_endpoints(middleware: NoticeMiddleware) -> Flask:
         response = Response(html, content_type="text/html; charset=utf-8")
         # The whole body is the block: its length is already right, only the headers are added.
         response_headers.finish(response.headers, decision.notice_ids, 0)
+        engine.metrics.served(decision.notice_ids)
         return response
 
     app.register_blueprint(preview_blueprint)

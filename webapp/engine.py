@@ -12,6 +12,7 @@ from geoip.locator import Locator
 from webapp.catalog import load_catalog
 from webapp.clientaddr import client_address
 from webapp.jurisdiction import JurisdictionIndex
+from webapp.metrics import Metrics
 from webapp.render import Renderer
 from webapp.selection import Decision, decide
 from webapp.settings import Settings
@@ -27,9 +28,13 @@ class Engine:
     Raises CatalogError or GeoDatabaseError at construction when the files are unusable.
     """
 
-    def __init__(self, settings: Settings, clock: Callable[[], date] = utc_today) -> None:
+    def __init__(
+        self, settings: Settings, clock: Callable[[], date] = utc_today,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.settings = settings
         self.clock = clock
+        self.metrics = metrics or Metrics()
         self.catalog = load_catalog(settings.catalog)
         self.index = JurisdictionIndex(self.catalog)
         self.locator = Locator(settings.geoip_dbs)
@@ -39,7 +44,9 @@ class Engine:
     def locate(self, environ: Mapping[str, Any]) -> Location:
         """The reader's probable location from the request (address via trusted proxies)."""
         address = client_address(environ, self.settings.trusted_proxies)
-        return UNKNOWN if address is None else self.locator.locate(address)
+        location = UNKNOWN if address is None else self.locator.locate(address)
+        self.metrics.lookups.labels("located" if location.known else "unknown").inc()
+        return location
 
     def decide(
         self, location: Location, page_lang: str | None, day: date | None = None

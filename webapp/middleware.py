@@ -114,6 +114,10 @@ class NoticeMiddleware:
             log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
             placement, data = Placement(None, "corrupt"), b""
         block, ids = self._block_for(environ, headers, placement)
+        if placement.offset is None:
+            self.engine.metrics.skipped.labels(placement.reason).inc()
+        else:
+            self.engine.metrics.served(ids)
         response_headers.finish(headers, ids, len(block), length_known=coding.identity)
         start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
         if not block:
@@ -126,6 +130,7 @@ class NoticeMiddleware:
             log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
 
     def _skipped(self, environ: WSGIEnvironment, reason: str, headers: Headers) -> None:
+        self.engine.metrics.skipped.labels(reason).inc()
         if reason == "encoded":
             log.warning("Content-Encoding %r cannot be undone here; page passed without a notice",
                         headers.get("Content-Encoding"))

@@ -150,3 +150,17 @@ def _engine_with(engine: Engine, settings: object) -> Engine:
 def test_no_cookie_is_ever_set(client: FlaskClient) -> None:
     for path in ("/", "/articles/library-winter", "/_forewarn/healthz", "/_forewarn/preview"):
         assert "Set-Cookie" not in client.get(path, headers={"X-Forwarded-For": RUSSIA}).headers
+
+
+def test_metrics_count_notices_and_skips_without_reader_data(client: FlaskClient) -> None:
+    for address in ("203.0.113.7", "203.0.113.8", "198.51.100.1"):
+        client.get("/articles/library-winter", headers={"X-Forwarded-For": address})
+    client.get("/static/demo.css", headers={"X-Forwarded-For": "203.0.113.7"})
+    response = client.get("/_forewarn/metrics")
+    text = response.get_data(as_text=True)
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert 'forewarn_notices_served_total{notice="ru-undesirable"} 2.0' in text
+    assert 'forewarn_pages_total{outcome="none"} 1.0' in text
+    assert 'forewarn_lookups_total{result="located"} 3.0' in text
+    assert 'forewarn_splice_skipped_total{reason="not-html"} 1.0' in text
+    assert "203.0.113" not in text and "198.51.100" not in text

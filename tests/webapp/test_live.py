@@ -43,3 +43,23 @@ def test_live_healthz_and_no_reader_address_in_the_logs(live_demo: LiveServer) -
     log = live_demo.log_path.read_text()
     assert "Booting worker" in log  # the log is really being captured
     assert "203.0.113.99" not in log and "127.0.0.1 " not in log.split("Listening at")[-1]
+
+
+def _counter(text: str, name: str, label: str) -> float:
+    """One sample's value from Prometheus text, 0 when absent."""
+    for line in text.splitlines():
+        if line.startswith(f"{name}{{{label}}} "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_live_metrics_add_up_every_worker(live_demo: LiveServer) -> None:
+    name = "forewarn_notices_served_total"
+    label = 'notice="ir-hostile-media"'
+    _, before = fetch(live_demo, "/_forewarn/metrics")
+    for _ in range(12):  # two workers, four threads each: the requests land on both
+        fetch(live_demo, "/articles/river-teahouse", "198.51.100.130")
+    _, after = fetch(live_demo, "/_forewarn/metrics")
+    served = _counter(after.decode(), name, label) - _counter(before.decode(), name, label)
+    assert served == 12
+    assert "198.51.100" not in after.decode()

@@ -1,0 +1,47 @@
+"""Counters for /_forewarn/metrics in the Prometheus text format: what was served and skipped,
+never who or where (no address, country or path is a label)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+class Metrics:
+    """One set of counters per engine, in its own registry (so tests can build many engines).
+
+    Under gunicorn with several workers, ``forewarn serve`` points prometheus-client's
+    multiprocess mode at a private folder, and a scrape adds up every worker's counts.
+    """
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._multiprocess_dir = (environ or {}).get(MULTIPROCESS_ENV)
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.notices = Counter("forewarn_notices_served", "Notice blocks added, by notice id.",
+                               ["notice"], registry=self.registry)
+        self.pages = Counter("forewarn_pages", "HTML pages that passed, by outcome.",
+                             ["outcome"], registry=self.registry)
+        self.lookups = Counter("forewarn_lookups", "Reader look-ups, by whether a place was found.",
+                               ["result"], registry=self.registry)
+        self.skipped = Counter("forewarn_splice_skipped", "Responses passed without a look at "
+                               "them, by reason.", ["reason"], registry=self.registry)
+        self.reload_failures = Counter("forewarn_reload_failures", "Files that failed to load "
+                                       "on reload, by kind.", ["kind"], registry=self.registry)
+
+    def served(self, notice_ids: tuple[str, ...]) -> None:
+        self.pages.labels("notice" if notice_ids else "none").inc()
+        for notice_id in notice_ids:
+            self.notices.labels(notice_id).inc()
+
+    def render(self) -> bytes:
+        if self._multiprocess_dir and os.path.isdir(self._multiprocess_dir):
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=self._multiprocess_dir)
+            return generate_latest(registry)
+        return generate_latest(self.registry)
