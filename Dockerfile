@@ -23,7 +23,7 @@ ENV PATH=/opt/forewarn/bin:$PATH \
     FOREWARN_CATALOG=/data/notices.toml \
     FOREWARN_GEOIP_DBS=/data/GeoLite2-City.mmdb
 VOLUME ["/data"]
-USER forewarn
+USER 10001
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD ["python", "-c", "import urllib.request as u; u.urlopen('http://127.0.0.1:8080/_forewarn/healthz', timeout=2)"]
