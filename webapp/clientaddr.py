@@ -1,14 +1,19 @@
-"""Work out the reader's address: REMOTE_ADDR, or X-Forwarded-For walked from the right past
-trusted proxies only. Anything a reader could forge is ignored unless a trusted hop vouches for it.
+"""Work out the reader's address: REMOTE_ADDR, or the proxies' header (X-Forwarded-For, or
+RFC 7239 Forwarded) walked from the right past trusted proxies only. Anything a reader could forge
+is ignored unless a trusted hop vouches for it.
 
-Werkzeug's ProxyFix trusts a fixed *number* of hops; Forewarn trusts *networks* (a load balancer
-pool, a CDN's ranges), so the walk is done here: each hop is trusted only if its address is in
-``trusted_proxies``, and the first untrusted address from the right is the reader.
+Werkzeug's ProxyFix trusts a fixed *number* of hops and python-ipware trusts proxies by count or
+by address prefix; Forewarn trusts *networks* (a load balancer pool, a CDN's ranges), so the walk
+is done here: each hop is trusted only if its address is in ``trusted_proxies``, and the first
+untrusted address from the right is the reader. Only the one header the operator names is read:
+a proxy that appends to X-Forwarded-For passes a reader's own ``Forwarded`` through untouched,
+so reading both would let the reader pick their address.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,13 +45,19 @@ def is_trusted(address: IPAddress, trusted: Sequence[IPNetwork]) -> bool:
     return any(address.version == net.version and address in net for net in trusted)
 
 
-def client_address(environ: Mapping[str, Any], trusted: Sequence[IPNetwork]) -> IPAddress | None:
-    """The reader's address, or None when it cannot be known (garbage in a trusted chain)."""
+def client_address(
+    environ: Mapping[str, Any], trusted: Sequence[IPNetwork], header: str = "x-forwarded-for"
+) -> IPAddress | None:
+    """The reader's address, or None when it cannot be known (garbage or an obfuscated
+    identifier such as ``unknown`` or ``_hidden`` where a trusted proxy names the client)."""
     peer = parse_address(str(environ.get("REMOTE_ADDR", "")))
     if peer is None or not trusted or not is_trusted(peer, trusted):
         return peer
-    forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", ""))
-    hops = [hop for hop in forwarded.split(",") if hop.strip()]
+    if header == "forwarded":
+        hops = forwarded_for(str(environ.get("HTTP_FORWARDED", "")))
+    else:
+        hops = [hop for hop in str(environ.get("HTTP_X_FORWARDED_FOR", "")).split(",")
+                if hop.strip()]
     current: IPAddress = peer
     for hop in reversed(hops):
         address = parse_address(hop)
@@ -57,3 +68,43 @@ def client_address(environ: Mapping[str, Any], trusted: Sequence[IPNetwork]) -> 
         if not is_trusted(address, trusted):
             return address
     return current
+
+
+_PAIR = re.compile(r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,"]*)\s*""")
+
+
+def forwarded_for(value: str) -> list[str]:
+    """The ``for=`` of each element of an RFC 7239 Forwarded header, left to right. An element
+    without ``for=``, or one that cannot be read, gives "" (which no address parses from)."""
+    hops: list[str] = []
+    for element in _split_outside_quotes(value, ","):
+        if not element.strip():
+            continue
+        found = ""
+        for pair in _split_outside_quotes(element, ";"):
+            match = _PAIR.fullmatch(pair)
+            if match and match.group(1).lower() == "for":
+                raw = match.group(2)
+                found = raw[1:-1].replace('\\"', '"') if raw.startswith('"') else raw
+        hops.append(found)
+    return hops
+
+
+def _split_outside_quotes(text: str, separator: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == separator and not quoted:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts

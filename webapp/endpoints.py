@@ -49,11 +49,12 @@ def create_endpoints(middleware: NoticeMiddleware) -> Flask:
     def fragment() -> Response:
         """Just the block for this reader, for an ESI/SSI include; empty when nothing applies."""
         lang = request.args.get("lang") or None
-        decision = engine.decide(engine.locate(request.environ), lang)
+        location, vary = engine.place(request.environ)
+        decision = engine.decide(location, lang)
         html = engine.block(decision)
         response = Response(html, content_type="text/html; charset=utf-8")
         # The whole body is the block: its length is already right, only the headers are added.
-        response_headers.finish(response.headers, decision.notice_ids, 0)
+        response_headers.finish(response.headers, decision.notice_ids, 0, vary=vary)
         engine.metrics.served(decision.notice_ids)
         return response
 

@@ -10,12 +10,13 @@ from typing import Any
 from geoip.location import UNKNOWN, Location
 from geoip.locator import Locator
 from webapp.catalog import load_catalog
-from webapp.clientaddr import client_address
+from webapp.cdn import cdn_headers, cdn_location
+from webapp.clientaddr import client_address, is_trusted, parse_address
 from webapp.jurisdiction import JurisdictionIndex
 from webapp.metrics import Metrics
 from webapp.render import Renderer
 from webapp.selection import Decision, decide
-from webapp.settings import Settings
+from webapp.settings import IPNetwork, Settings
 
 
 def utc_today() -> date:
@@ -39,14 +40,28 @@ class Engine:
         self.index = JurisdictionIndex(self.catalog)
         self.locator = Locator(settings.geoip_dbs)
         self.renderer = Renderer(self.catalog, settings.prefix)
+        self._cdn = cdn_headers(settings.country_header, settings.region_header)
         self.loaded_at = datetime.now(UTC)
 
     def locate(self, environ: Mapping[str, Any]) -> Location:
         """The reader's probable location from the request (address via trusted proxies)."""
-        address = client_address(environ, self.settings.trusted_proxies)
-        location = UNKNOWN if address is None else self.locator.locate(address)
+        return self.place(environ)[0]
+
+    def place(self, environ: Mapping[str, Any]) -> tuple[Location, tuple[str, ...]]:
+        """The reader's location, and the request headers it was decided from when they were a
+        trusted CDN's country headers (the response then Varies on them instead of being
+        private). A CDN header counts only when the direct peer is a trusted proxy."""
+        settings = self.settings
+        location: Location | None = None
+        vary: tuple[str, ...] = ()
+        if self._cdn is not None and _peer_trusted(environ, settings.trusted_proxies):
+            location = cdn_location(environ, self._cdn)
+            vary = self._cdn.vary if location is not None else ()
+        if location is None:
+            address = client_address(environ, settings.trusted_proxies, settings.proxy_header)
+            location = UNKNOWN if address is None else self.locator.locate(address)
         self.metrics.lookups.labels("located" if location.known else "unknown").inc()
-        return location
+        return location, vary
 
     def decide(
         self, location: Location, page_lang: str | None, day: date | None = None
@@ -79,3 +94,8 @@ class Engine:
                 for info in self.locator.databases
             ],
         }
+
+
+def _peer_trusted(environ: Mapping[str, Any], trusted: tuple[IPNetwork, ...]) -> bool:
+    peer = parse_address(str(environ.get("REMOTE_ADDR", "")))
+    return peer is not None and is_trusted(peer, trusted)

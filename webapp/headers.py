@@ -6,7 +6,13 @@ from __future__ import annotations
 import hashlib
 
 from werkzeug.datastructures import Headers, ResponseCacheControl
-from werkzeug.http import parse_cache_control_header, parse_options_header, quote_etag, unquote_etag
+from werkzeug.http import (
+    parse_cache_control_header,
+    parse_options_header,
+    parse_set_header,
+    quote_etag,
+    unquote_etag,
+)
 
 from webapp.coding import coding_for
 
@@ -42,6 +48,14 @@ def content_language(headers: Headers) -> str | None:
     return value.split(",")[0].strip() or None
 
 
+def add_vary(headers: Headers, names: tuple[str, ...]) -> None:
+    """Add ``names`` to Vary, keeping what the app put there."""
+    vary = parse_set_header(headers.get("Vary"))
+    for name in names:
+        vary.add(name)
+    headers["Vary"] = vary.to_header()
+
+
 def mark_private(headers: Headers) -> None:
     """Add ``private`` to Cache-Control, keeping other directives, so no shared cache stores it."""
     control = parse_cache_control_header(headers.get("Cache-Control"), cls=ResponseCacheControl)
@@ -51,15 +65,20 @@ def mark_private(headers: Headers) -> None:
 
 
 def finish(
-    headers: Headers, notice_ids: tuple[str, ...], added: int, *, length_known: bool = True
+    headers: Headers, notice_ids: tuple[str, ...], added: int, *, length_known: bool = True,
+    vary: tuple[str, ...] = (),
 ) -> None:
     """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted.
 
-    ``length_known=False`` (a body re-encoded on the fly) drops Content-Length: the server then
-    sends the body chunked (HTTP/1.1) or until the connection closes.
+    Cache safety: ``Vary`` on the CDN headers the decision came from (``vary``), so an edge may
+    keep one copy per place; otherwise ``Cache-Control: private``. ``length_known=False`` (a body
+    re-encoded on the fly) drops Content-Length: the server then sends the body chunked.
     """
     headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
-    mark_private(headers)
+    if vary:
+        add_vary(headers, vary)
+    else:
+        mark_private(headers)
     if not added:
         return
     if not length_known:

@@ -113,12 +113,12 @@ class NoticeMiddleware:
         except CodingError as error:
             log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
             placement, data = Placement(None, "corrupt"), b""
-        block, ids = self._block_for(environ, headers, placement)
+        block, ids, vary = self._block_for(environ, headers, placement)
         if placement.offset is None:
             self.engine.metrics.skipped.labels(placement.reason).inc()
         else:
             self.engine.metrics.served(ids)
-        response_headers.finish(headers, ids, len(block), length_known=coding.identity)
+        response_headers.finish(headers, ids, len(block), length_known=coding.identity, vary=vary)
         start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
         if not block:
             yield from consumed
@@ -150,27 +150,28 @@ class NoticeMiddleware:
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: Headers, placement: Placement
-    ) -> tuple[bytes, tuple[str, ...]]:
-        """The encoded block and its notice ids; (b"", ()) when nothing is added."""
+    ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
+        """The encoded block, its notice ids, and the CDN headers the decision came from."""
         if placement.offset is None:
             if placement.reason == "no-body":
                 log.warning("no <body> tag in the first %d bytes of %s; page passed unchanged",
                             PREFIX_LIMIT, environ.get("PATH_INFO", "/"))
-            return b"", ()
+            return b"", (), ()
         location = environ.get(LOCATION_KEY)
+        vary: tuple[str, ...] = ()
         if not isinstance(location, Location):
-            location = self.engine.locate(environ)
+            location, vary = self.engine.place(environ)
         day = environ.get(DAY_KEY)
         page_lang = (environ.get(LANG_KEY) or placement.html_lang
                      or response_headers.content_language(headers))
         decision = self.engine.decide(location, page_lang, day if isinstance(day, date) else None)
         html = self.engine.block(decision)
         if not html:
-            return b"", ()
+            return b"", (), vary
         # A byte order mark outranks the header, which outranks <meta charset> (HTML's rules).
         charset = ((placement.charset if placement.bom else None)
                    or response_headers.declared_charset(headers) or placement.charset or "ascii")
-        return _encode(html, charset), decision.notice_ids
+        return _encode(html, charset), decision.notice_ids, vary
 
 
 def _final(data: bytes, marker: bytes | None) -> Placement:

@@ -48,7 +48,9 @@ def decide(
 ) -> Decision:
     """Apply the audience rules of DESIGN.md: jurisdiction, page language, everyone, unknown."""
     lang = primary_subtag(page_lang)
-    jurisdictions = index.match(location) if location.known else (UNKNOWN,)
+    # An ASN alone (no country) can still place a reader in a group that lists it.
+    matched = index.match(location)
+    jurisdictions = matched if matched or location.known else (UNKNOWN,)
     picked = [
         notice
         for notice in catalog.notices

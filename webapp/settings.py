@@ -17,6 +17,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_MARKER = "<!-- forewarn -->"
 ENV_PREFIX = "FOREWARN_"
 LOOPBACK = ("127.0.0.0/8", "::1/128")
+PROXY_HEADERS = ("x-forwarded-for", "forwarded")
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Settings:
     catalog: Path = Path("catalog/notices.toml")
     geoip_dbs: tuple[Path, ...] = ()
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    proxy_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239): what your proxies write
     country_header: str | None = None
     region_header: str | None = None
     upstream: str | None = None
@@ -99,6 +101,10 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         return _path(value, base)
     if key == "prefix" and (not value.startswith("/") or value.endswith("/")):
         raise SettingsError(where, key, f"{value!r} must start with '/' and not end with '/'")
+    if key == "proxy_header":
+        if value.strip().lower() not in PROXY_HEADERS:
+            raise SettingsError(where, key, f"{value!r} must be one of {', '.join(PROXY_HEADERS)}")
+        return value.strip().lower()
     if key in ("country_header", "region_header", "upstream", "preview_token"):
         return value or None
     return value

@@ -54,6 +54,8 @@ def test_demo_values_are_overridden_by_the_environment() -> None:
         ({"FOREWARN_TRUSTED_PROXIES": "10.0.0.0/8,garbage"}, {},
          "FOREWARN_TRUSTED_PROXIES: 'garbage' is not an IP network in CIDR form"),
         ({}, {"prefix": "_fw/"}, "arguments: prefix: '_fw/' must start with '/'"),
+        ({"FOREWARN_PROXY_HEADER": "X-Real-IP"}, {},
+         "FOREWARN_PROXY_HEADER: 'X-Real-IP' must be one of x-forwarded-for, forwarded"),
         ({}, {"catalgo": "x.toml"}, "arguments: catalgo: unknown setting"),
         ({}, {"geoip_dbs": "/one.mmdb"}, "arguments: geoip_dbs: expected a list of strings"),
     ],

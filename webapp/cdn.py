@@ -1,0 +1,90 @@
+"""Read the country (and region) a trusted CDN or edge says the reader is in, from its headers.
+
+Only used when the direct peer is a trusted proxy and the operator named the header: anyone else
+could send ``CF-IPCountry: DE`` to switch a notice off. ``country_header`` may be a header name or
+one of the presets below, which also bring the CDN's region header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pycountry
+
+from geoip.location import UNKNOWN, Location
+
+# name -> (country header, region header or None). The region headers carry only the part of
+# the ISO 3166-2 code after the dash ("43"), which is made into the full code ("UA-43").
+PRESETS: dict[str, tuple[str, str | None]] = {
+    "cloudflare": ("CF-IPCountry", None),
+    "cloudfront": ("CloudFront-Viewer-Country", "CloudFront-Viewer-Country-Region"),
+    "vercel": ("X-Vercel-IP-Country", "X-Vercel-IP-Country-Region"),
+    "appengine": ("X-AppEngine-Country", "X-AppEngine-Region"),
+}
+# Values CDNs use for "we do not know": Cloudflare's XX and T1 (Tor), App Engine's ZZ, and the
+# legacy anonymous-proxy / satellite codes.
+NOT_A_PLACE = frozenset({"XX", "T1", "ZZ", "A1", "A2", "O1", "EU", "AP"})
+
+
+@dataclass(frozen=True, slots=True)
+class CdnHeaders:
+    """The header names to read; ``vary`` is what a response decided from them must Vary on."""
+
+    country: str
+    region: str | None
+
+    @property
+    def vary(self) -> tuple[str, ...]:
+        return (self.country, self.region) if self.region else (self.country,)
+
+
+def cdn_headers(country_header: str | None, region_header: str | None) -> CdnHeaders | None:
+    """The headers configured by the settings (a preset name or a header name), or None."""
+    if not country_header:
+        return None
+    preset = PRESETS.get(country_header.strip().lower())
+    if preset is not None:
+        return CdnHeaders(preset[0], region_header or preset[1])
+    return CdnHeaders(country_header.strip(), region_header)
+
+
+def cdn_location(environ: Mapping[str, Any], headers: CdnHeaders) -> Location | None:
+    """The location the headers give; None when the country header is absent (then the address
+    decides), UNKNOWN when it is present but says "unknown" (Tor, XX) or is not a country."""
+    raw = environ.get(_environ_key(headers.country))
+    if raw is None:
+        return None
+    country = str(raw).strip().upper()
+    if country in NOT_A_PLACE or not _is_country(country):
+        return UNKNOWN
+    sources = [("country", headers.country)]
+    regions: tuple[str, ...] = ()
+    if headers.region:
+        region = _full_region(country, str(environ.get(_environ_key(headers.region), "")))
+        if region:
+            regions = (region,)
+            sources.append(("regions", headers.region))
+    return Location(country, regions, None, tuple(sources))
+
+
+def _environ_key(header: str) -> str:
+    return "HTTP_" + header.upper().replace("-", "_")
+
+
+@lru_cache(maxsize=512)
+def _is_country(code: str) -> bool:
+    return len(code) == 2 and code.isalpha() and pycountry.countries.get(alpha_2=code) is not None
+
+
+@lru_cache(maxsize=4096)
+def _full_region(country: str, value: str) -> str | None:
+    text = value.strip().upper()
+    if not text or len(text) > 6:
+        return None
+    code = text if "-" in text else f"{country}-{text}"
+    if not code.startswith(country + "-"):
+        return None
+    return code if pycountry.subdivisions.get(code=code) is not None else None
