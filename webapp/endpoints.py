@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from flask import Flask, Response, jsonify, request, send_from_directory
 
 from webapp import headers as response_headers
+from webapp.links import Request
 from webapp.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from webapp.preview import preview_blueprint
 
@@ -50,8 +51,12 @@ def create_endpoints(middleware: NoticeMiddleware) -> Flask:
         """Just the block for this reader, for an ESI/SSI include; empty when nothing applies."""
         lang = request.args.get("lang") or None
         location, vary = engine.place(request.environ)
-        decision = engine.decide(location, lang)
-        html = engine.block(decision)
+        decision = engine.decide(location, lang,
+                                 accept_language=request.headers.get("Accept-Language"))
+        if decision.used_accept_language and vary:
+            vary = (*vary, "Accept-Language")
+        page = Request.from_environ(request.environ, path=request.args.get("path", "/"))
+        html = engine.block(decision, page).html
         response = Response(html, content_type="text/html; charset=utf-8")
         # The whole body is the block: its length is already right, only the headers are added.
         response_headers.finish(response.headers, decision.notice_ids, 0, vary=vary)

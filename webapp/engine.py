@@ -13,8 +13,9 @@ from webapp.catalog import load_catalog
 from webapp.cdn import cdn_headers, cdn_location
 from webapp.clientaddr import client_address, is_trusted, parse_address
 from webapp.jurisdiction import JurisdictionIndex
+from webapp.links import Request
 from webapp.metrics import Metrics
-from webapp.render import Renderer
+from webapp.render import Rendered, Renderer
 from webapp.selection import Decision, decide
 from webapp.settings import IPNetwork, Settings
 
@@ -64,12 +65,17 @@ class Engine:
         return location, vary
 
     def decide(
-        self, location: Location, page_lang: str | None, day: date | None = None
+        self, location: Location, page_lang: str | None, day: date | None = None, *,
+        accept_language: str | None = None,
     ) -> Decision:
-        return decide(self.catalog, self.index, location, page_lang, day or self.clock())
+        return decide(self.catalog, self.index, location, page_lang, day or self.clock(),
+                      accept_language=accept_language)
 
-    def block(self, decision: Decision) -> str:
-        return self.renderer.block(decision)
+    def block(
+        self, decision: Decision, request: Request | None = None, day: date | None = None
+    ) -> Rendered:
+        """The block as this request gets it (deep links to its path, not via its own mirror)."""
+        return self.renderer.block(decision, request, day or self.clock())
 
     def health(self) -> dict[str, Any]:
         """The /healthz document: what is loaded, from where, how old. No reader data."""

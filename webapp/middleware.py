@@ -17,6 +17,7 @@ from webapp import headers as response_headers
 from webapp.coding import Coding, CodingError, coding_for
 from webapp.engine import Engine
 from webapp.inject import Placement, find_placement, splice
+from webapp.links import Request
 from webapp.overrides import DAY_KEY, LANG_KEY, LOCATION_KEY
 from webapp.settings import Settings, load_settings
 
@@ -113,7 +114,9 @@ class NoticeMiddleware:
         except CodingError as error:
             log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
             placement, data = Placement(None, "corrupt"), b""
-        block, ids, vary = self._block_for(environ, headers, placement)
+        block, ids, vary, onion = self._block_for(environ, headers, placement)
+        if onion and "Onion-Location" not in headers:
+            headers["Onion-Location"] = onion
         if placement.offset is None:
             self.engine.metrics.skipped.labels(placement.reason).inc()
         else:
@@ -150,28 +153,33 @@ class NoticeMiddleware:
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: Headers, placement: Placement
-    ) -> tuple[bytes, tuple[str, ...], tuple[str, ...]]:
-        """The encoded block, its notice ids, and the CDN headers the decision came from."""
+    ) -> tuple[bytes, tuple[str, ...], tuple[str, ...], str | None]:
+        """The encoded block, its notice ids, the CDN headers the decision came from, and the
+        page's Onion-Location."""
         if placement.offset is None:
             if placement.reason == "no-body":
                 log.warning("no <body> tag in the first %d bytes of %s; page passed unchanged",
                             PREFIX_LIMIT, environ.get("PATH_INFO", "/"))
-            return b"", (), ()
+            return b"", (), (), None
         location = environ.get(LOCATION_KEY)
         vary: tuple[str, ...] = ()
         if not isinstance(location, Location):
             location, vary = self.engine.place(environ)
         day = environ.get(DAY_KEY)
+        day = day if isinstance(day, date) else None
         page_lang = (environ.get(LANG_KEY) or placement.html_lang
                      or response_headers.content_language(headers))
-        decision = self.engine.decide(location, page_lang, day if isinstance(day, date) else None)
-        html = self.engine.block(decision)
-        if not html:
-            return b"", (), vary
+        decision = self.engine.decide(location, page_lang, day,
+                                      accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
+        if decision.used_accept_language and vary:
+            vary = (*vary, "Accept-Language")
+        rendered = self.engine.block(decision, Request.from_environ(environ), day)
+        if not rendered.html:
+            return b"", (), vary, None
         # A byte order mark outranks the header, which outranks <meta charset> (HTML's rules).
         charset = ((placement.charset if placement.bom else None)
                    or response_headers.declared_charset(headers) or placement.charset or "ascii")
-        return _encode(html, charset), decision.notice_ids, vary
+        return _encode(rendered.html, charset), decision.notice_ids, vary, rendered.onion_location
 
 
 def _final(data: bytes, marker: bytes | None) -> Placement:

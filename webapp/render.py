@@ -1,30 +1,48 @@
-"""Render a Decision into the notice block (HTML), once per (notice set, languages), cached."""
+"""Render a Decision into the notice block (HTML), once per (notice set, languages, mirror view),
+cached; per request only the deep-link path is filled in."""
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from webapp.catalog import Catalog, Notice
+from webapp.links import PATH_TOKEN, Offered, Request, host_of, offered, onion_location
 from webapp.selection import Decision
+
+CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
+_PLACEHOLDER = re.compile(r"\{(since|organization)\}")
 
 # The few words of the block that are not the catalog's. Unknown languages fall back to English.
 UI_WORDS: dict[str, dict[str, str]] = {
-    "en": {"notice": "Reader safety notice", "more": "Read more", "mirrors": "Other ways in"},
+    "en": {"notice": "Reader safety notice", "more": "Read more", "mirrors": "Other ways in",
+           "via": "You are reading this page through a mirror:",
+           "onion": "Tor address (select and copy into Tor Browser)"},
     "ru": {"notice": "Предупреждение для читателей", "more": "Подробнее",
-           "mirrors": "Другие способы зайти"},
+           "mirrors": "Другие способы зайти",
+           "via": "Вы читаете эту страницу через зеркало:",
+           "onion": "Адрес в Tor (выделите и скопируйте в Tor Browser)"},
     "be": {"notice": "Папярэджанне для чытачоў", "more": "Падрабязней",
-           "mirrors": "Іншыя спосабы зайсці"},
+           "mirrors": "Іншыя спосабы зайсці",
+           "via": "Вы чытаеце гэтую старонку праз люстэрка:",
+           "onion": "Адрас у Tor (вылучыце і скапіюйце ў Tor Browser)"},
     "uk": {"notice": "Попередження для читачів", "more": "Докладніше",
-           "mirrors": "Інші способи зайти"},
+           "mirrors": "Інші способи зайти",
+           "via": "Ви читаєте цю сторінку через дзеркало:",
+           "onion": "Адреса в Tor (виділіть і скопіюйте в Tor Browser)"},
     "fa": {"notice": "هشدار برای خوانندگان", "more": "بیشتر بخوانید",
-           "mirrors": "راه‌های دیگر دسترسی"},
+           "mirrors": "راه‌های دیگر دسترسی",
+           "via": "شما این صفحه را از طریق یک نسخهٔ آینه می‌خوانید:",
+           "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)"},
 }
 
 
@@ -39,6 +57,14 @@ class Section:
     paragraphs: tuple[str, ...]
     more_url: str | None
     words: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A block for one request, and the ``Onion-Location`` the page may carry."""
+
+    html: str
+    onion_location: str | None = None
 
 
 def templates_dir() -> Path:
@@ -67,37 +93,54 @@ def text_direction(lang: str) -> str:
 
 
 class Renderer:
-    """Renders blocks for one catalog; the cache is bounded by the catalog's notice combinations."""
+    """Renders blocks for one catalog. Cached per (notices, languages, the mirror the request came
+    through if any, the day when a set rotates): all bounded by the catalog, not by requests."""
 
     def __init__(self, catalog: Catalog, prefix: str, environment: Environment | None = None):
         self._catalog = catalog
         self._stylesheet = f"{prefix}/static/forewarn.css"
         self._template = (environment or make_environment()).get_template("notices/block.html")
-        self._cache: dict[object, str] = {}
+        self._cache: dict[object, tuple[str, str | None]] = {}
         self._lock = threading.Lock()
+        self._mirror_hosts = {
+            host_of(link.url)
+            for mirror_set in catalog.mirrors.values()
+            for link in mirror_set.links
+        }
+        self._rotating = any(getattr(m, "show", None) for m in catalog.mirrors.values())
 
-    def block(self, decision: Decision) -> str:
-        """The HTML block for the decision; empty string when no notice is shown."""
+    def block(self, decision: Decision, request: Request | None = None,
+              day: date | None = None) -> Rendered:
+        """The block for the decision as this request gets it; empty html when nothing shows."""
         if not decision.shown:
-            return ""
-        key = decision.key
-        html = self._cache.get(key)
-        if html is None:
-            html = self._render(decision)
+            return Rendered("")
+        request = request or Request()
+        host = request.host if request.host in self._mirror_hosts else None
+        day = day or date.today()
+        key = (decision.key, host, day if self._rotating else None)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._render(decision, host, day)
             with self._lock:
-                self._cache[key] = html
-        return html
+                if len(self._cache) >= CACHE_LIMIT:
+                    self._cache.clear()
+                self._cache[key] = cached
+        html, onion = cached
+        path = request.escaped
+        return Rendered(html.replace(PATH_TOKEN, path),
+                        onion.replace(PATH_TOKEN, path) if onion else None)
 
-    def _render(self, decision: Decision) -> str:
+    def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
         sections = [
             self._section(item.notice, lang) for item in decision.shown for lang in item.languages
         ]
-        mirrors = {
-            item.notice.id: self._catalog.mirrors[item.notice.mirrors].links
+        mirrors: dict[str, Offered] = {
+            item.notice.id: offered(item.notice.mirrors, self._catalog.mirrors[item.notice.mirrors],
+                                    host, day)
             for item in decision.shown
             if item.notice.mirrors
         }
-        return self._template.render(
+        html = self._template.render(
             ids=" ".join(decision.notice_ids),
             label=sections[0].words["notice"],
             lang=sections[0].lang,
@@ -105,9 +148,18 @@ class Renderer:
             mirrors=mirrors,
             stylesheet=self._stylesheet,
         )
+        return html, onion_location(list(mirrors.values()))
 
     def _section(self, notice: Notice, lang: str) -> Section:
         text = notice.text[lang]
         words = UI_WORDS.get(lang, UI_WORDS["en"])
-        return Section(notice, lang, text_direction(lang), text.title, text.paragraphs,
-                       text.more_url, words)
+        values = {"organization": self._catalog.organization,
+                  "since": format_date(notice.since, format="long", locale=lang)
+                  if notice.since else ""}
+
+        def fill(value: str) -> str:
+            return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
+
+        return Section(notice, lang, text_direction(lang), fill(text.title),
+                       tuple(fill(p) for p in text.paragraphs), text.more_url, words)
+

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from babel import negotiate_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
 from geoip.location import Location
 from webapp.catalog import SEVERITY_ORDER, Catalog, Notice
 from webapp.jurisdiction import UNKNOWN, JurisdictionIndex
@@ -25,6 +29,7 @@ class Decision:
     location: Location
     jurisdictions: tuple[str, ...]
     shown: tuple[Shown, ...]
+    used_accept_language: bool = False  # the reader's Accept-Language chose a text language
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -44,21 +49,52 @@ def primary_subtag(lang: str | None) -> str | None:
 
 
 def decide(
-    catalog: Catalog, index: JurisdictionIndex, location: Location, page_lang: str | None, day: date
+    catalog: Catalog, index: JurisdictionIndex, location: Location, page_lang: str | None,
+    day: date, *, accept_language: str | None = None,
 ) -> Decision:
     """Apply the audience rules of DESIGN.md: jurisdiction, page language, everyone, unknown."""
     lang = primary_subtag(page_lang)
     # An ASN alone (no country) can still place a reader in a group that lists it.
     matched = index.match(location)
-    jurisdictions = matched if matched or location.known else (UNKNOWN,)
+    located = location.known or bool(matched)
+    jurisdictions = matched if located else (UNKNOWN,)
     picked = [
         notice
         for notice in catalog.notices
-        if notice.in_effect(day) and _applies(notice, location.known, jurisdictions, lang)
+        if notice.in_effect(day) and _applies(notice, located, jurisdictions, lang)
     ]
     picked.sort(key=lambda notice: SEVERITY_ORDER[notice.severity])  # stable: file order kept
-    shown = tuple(Shown(n, _languages(catalog, n, jurisdictions, lang)) for n in picked)
-    return Decision(location, jurisdictions, shown)
+    preferred = _preferred(accept_language) if any(lang not in n.text for n in picked) else ()
+    shown = []
+    used = False
+    for notice in picked:
+        first, by_reader = _first_language(catalog, notice, lang, preferred)
+        used = used or by_reader
+        shown.append(Shown(notice, _languages(catalog, notice, jurisdictions, first)))
+    return Decision(location, jurisdictions, tuple(shown), used)
+
+
+def _preferred(accept_language: str | None) -> tuple[str, ...]:
+    """The reader's languages, best first (werkzeug parses, quality order)."""
+    if not accept_language:
+        return ()
+    accepted = parse_accept_header(accept_language[:512], LanguageAccept)
+    return tuple(value for value, quality in accepted if quality > 0 and value != "*")
+
+
+def _first_language(
+    catalog: Catalog, notice: Notice, page_lang: str | None, preferred: tuple[str, ...]
+) -> tuple[str, bool]:
+    """The page's language if the notice has it, else the best of the reader's languages the
+    notice has (Babel's negotiation), else the catalog's default; and whether the reader's
+    Accept-Language decided it."""
+    if page_lang in notice.text:
+        return page_lang, False
+    if preferred:
+        found = negotiate_locale(list(preferred), list(notice.text), sep="-")
+        if found:
+            return found, True
+    return catalog.default_language, False
 
 
 def _applies(notice: Notice, known: bool, jurisdictions: tuple[str, ...], lang: str | None) -> bool:
@@ -70,13 +106,12 @@ def _applies(notice: Notice, known: bool, jurisdictions: tuple[str, ...], lang: 
 
 
 def _languages(
-    catalog: Catalog, notice: Notice, jurisdictions: tuple[str, ...], lang: str | None
+    catalog: Catalog, notice: Notice, jurisdictions: tuple[str, ...], first: str
 ) -> tuple[str, ...]:
-    """The page's language (else the default), then the languages of the reader's jurisdiction.
+    """The first language, then the languages of the reader's jurisdiction.
 
     An unlocated reader may be anywhere the notice is about, so gets those places' languages.
     """
-    first = lang if lang in notice.text else catalog.default_language
     places = notice.jurisdictions if jurisdictions == (UNKNOWN,) else jurisdictions
     result = [first]
     for jid in places:

@@ -91,6 +91,29 @@ def test_reader_in_iran_sees_a_right_to_left_notice_on_the_persian_article(
     page.screenshot(path=screenshot_path("reader-iran.png"), full_page=True)
 
 
+def test_reader_in_iran_on_an_english_page_gets_english_then_persian_right_to_left(
+    reader_page: Callable[[str], Page], live_demo: LiveServer,
+    screenshot_path: Callable[[str], str],
+) -> None:
+    page = reader_page("198.51.100.129")
+    page.goto(f"{live_demo.url}/articles/library-winter")
+    sections = page.locator("section.forewarn-notice")
+    sections.first.wait_for(state="visible")
+    assert [sections.nth(i).get_attribute("lang") for i in range(sections.count())] == ["en", "fa"]
+    persian = sections.nth(1)
+    assert persian.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    # right to left for real: the Persian title starts at the right edge of its section
+    title, box = persian.locator("h2").bounding_box(), persian.bounding_box()
+    assert title is not None and box is not None
+    right_gap = box["x"] + box["width"] - (title["x"] + title["width"])
+    assert right_gap < title["x"] - box["x"]
+    # the onion address can be selected and copied without JavaScript
+    field = persian.locator(".forewarn-copy input")
+    assert field.get_attribute("readonly") is not None
+    assert field.input_value().endswith(".onion/articles/library-winter")
+    page.screenshot(path=screenshot_path("reader-iran-bilingual.png"), full_page=True)
+
+
 def test_editor_reaches_the_four_readers_in_two_clicks(
     browser: Browser, live_demo: LiveServer, screenshot_path: Callable[[str], str]
 ) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
+
 from geoip.location import Location
 from tests.support import TODAY
 from webapp.catalog import parse_catalog
 from webapp.engine import Engine
 from webapp.jurisdiction import JurisdictionIndex
+from webapp.links import Request
 from webapp.render import Renderer
 from webapp.selection import decide
 
@@ -32,7 +35,7 @@ def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
 
 
 def test_block_has_the_contract_structure(engine: Engine) -> None:
-    html = engine.block(engine.decide(Location(country="RU"), "en"))
+    html = engine.block(engine.decide(Location(country="RU"), "en")).html
     found = elements(html)
     tag, aside = found[0]
     assert tag == "aside" and aside["class"] == "forewarn"
@@ -52,14 +55,14 @@ def test_block_has_the_contract_structure(engine: Engine) -> None:
 
 
 def test_block_has_no_inline_script_or_style(engine: Engine) -> None:
-    html = engine.block(engine.decide(Location(country="RU"), "ru"))
+    html = engine.block(engine.decide(Location(country="RU"), "ru")).html
     assert "<script" not in html and "<style" not in html
     assert all("style" not in attrs for _tag, attrs in elements(html))
     assert not re.search(r"\son\w+=", html)  # no event handler attributes
 
 
 def test_persian_text_is_right_to_left(engine: Engine) -> None:
-    html = engine.block(engine.decide(Location(country="IR"), "fa"))
+    html = engine.block(engine.decide(Location(country="IR"), "fa")).html
     sections = [attrs for tag, attrs in elements(html) if tag == "section"]
     assert [(s["lang"], s["dir"]) for s in sections] == [("fa", "rtl")]
 
@@ -71,17 +74,24 @@ def test_catalog_text_is_escaped() -> None:
             "title": 'A "quoted" <b>title</b>', "body": "<script>alert(1)</script> & more"}}}],
     }, "inline.toml")
     decision = decide(catalog, JurisdictionIndex(catalog), Location(), None, TODAY)
-    html = Renderer(catalog, "/_forewarn").block(decision)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
     assert 'aria-label="A &#34;quoted&#34; &lt;b&gt;title&lt;/b&gt;"' in html
 
 
 def test_no_notice_renders_nothing(engine: Engine) -> None:
-    assert engine.block(engine.decide(Location(country="DE"), "en")) == ""
+    assert engine.block(engine.decide(Location(country="DE"), "en")).html == ""
 
 
-def test_the_block_is_rendered_once_per_notice_set_and_languages(engine: Engine) -> None:
-    first = engine.block(engine.decide(Location(country="RU"), "en"))
-    again = engine.block(engine.decide(Location(regions=("UA-43",)), "en"))
-    assert again is first
+def test_the_block_is_rendered_once_per_notice_set_and_languages(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = engine.renderer._template
+    renders: list[object] = []
+    original = template.render
+    monkeypatch.setattr(template, "render", lambda **kw: renders.append(kw) or original(**kw))
+    first = engine.block(engine.decide(Location(country="RU"), "en"), Request("/a/1"))
+    again = engine.block(engine.decide(Location(regions=("UA-43",)), "en"), Request("/b/2"))
+    assert len(renders) == 1
+    assert first.html.replace("a/1", "b/2") == again.html  # only the deep links differ
