@@ -8,7 +8,7 @@ DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install lint browser demo-db wheel clean
+.PHONY: run test install lint browser demo-db wheel clean fuzz
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -40,6 +40,16 @@ browser:
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .
+
+# Time-bounded fuzzing of the splice and of catalog loading (atheris, libFuzzer). New inputs go
+# to var/fuzz; the real pages in ../shared and the shipped catalog are the seeds.
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	$(BIN)/pip install --quiet "atheris>=2.3"
+	mkdir -p var/fuzz/splice var/fuzz/catalog
+	$(BIN)/python fuzz/fuzz_splice.py var/fuzz/splice $(wildcard ../shared/fixtures/corpus/readability) \
+		-max_total_time=$(FUZZ_SECONDS) -max_len=65536
+	$(BIN)/python fuzz/fuzz_catalog.py var/fuzz/catalog catalog -max_total_time=$(FUZZ_SECONDS)
 
 clean:
 	rm -rf $(VENV) var dist build test-results *.egg-info
