@@ -34,6 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=2)
+    serve.add_argument("--access-log", metavar="FILE",
+                       help="write an access log without reader data ('-' for stderr)")
+    serve.add_argument("--log-level", default="info",
+                       choices=["debug", "info", "warning", "error", "critical"])
     check = sub.add_parser("check", help="validate a catalog; exit 1 when it is invalid")
     check.add_argument("catalog", nargs="?", type=Path)
     check.add_argument("--config", type=Path)
@@ -107,7 +111,8 @@ def _serve(args: argparse.Namespace) -> int:
     Engine(settings)  # fail here, with one line, rather than in every worker
     if not 0 < args.port < 65536 or args.workers < 1:
         raise UsageError("--port must be 1-65535 and --workers at least 1")
-    serve(settings, args.host, args.port, args.workers)
+    serve(settings, args.host, args.port, args.workers, access_log=args.access_log,
+          log_level=args.log_level)
     return 0
 
 

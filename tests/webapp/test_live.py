@@ -63,3 +63,26 @@ def test_live_metrics_add_up_every_worker(live_demo: LiveServer) -> None:
     served = _counter(after.decode(), name, label) - _counter(before.decode(), name, label)
     assert served == 12
     assert "198.51.100" not in after.decode()
+
+
+def test_access_and_debug_logs_hold_no_reader_data(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    server = LiveServer(["--demo", "--workers", "1", "--access-log", "-", "--log-level", "debug"],
+                        tmp_path_factory.mktemp("logs") / "forewarn.log")
+    try:
+        for address in ("203.0.113.77", "192.0.2.77", "2001:db8:3::77"):
+            request = urllib.request.Request(
+                server.url + "/articles/library-winter?utm_source=tracked-reader",
+                headers={"X-Forwarded-For": address, "Accept-Language": "qx-QX, ru;q=0.5",
+                         "User-Agent": "reader-agent/1.0", "Referer": "https://ref.example/"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    finally:
+        server.stop()
+    log = server.log_path.read_text()
+    assert '"GET /articles/library-winter" 200' in log  # the access log is really there
+    assert "[DEBUG]" in log  # and gunicorn's debug output
+    for secret in ("203.0.113.77", "192.0.2.77", "2001:db8:3::77", "127.0.0.1 -", "qx-QX",
+                   "tracked-reader", "reader-agent", "ref.example", "UA-43"):
+        assert secret not in log, secret
