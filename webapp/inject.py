@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 DEFAULT_MARKER = b"<!-- forewarn -->"
 
@@ -43,6 +44,31 @@ _ATTRIBUTE = re.compile(
     re.X,
 )
 _COMMENT_END = re.compile(rb"--!?>")
+# Names the scanner must look at; every other tag is skipped in one regular-expression step.
+_WATCHED = (rb"body|html|meta|template|plaintext|script|style|textarea|title|xmp|iframe|noembed"
+            rb"|noframes|noscript")
+_TAIL = _TAG_TAIL.pattern[:-1]  # the attribute part, without the final ">"
+
+
+@lru_cache(maxsize=8)
+def _boring(marker: bytes | None) -> re.Pattern[bytes]:
+    """Text and complete markup that changes nothing the scanner tracks: unwatched start and end
+    tags, comments that are not the marker, bogus comments. Matched in C, so a page's head costs
+    microseconds; anything else (and anything cut off) is left to the step-by-step scanner."""
+    not_marker = rb"(?!" + re.escape(marker) + rb")" if marker else b""
+    name_end = rb"(?:[\t\n\f\r />]|\Z)"
+    return re.compile(
+        rb"(?:[^<]++"
+        rb"|<(?=[^A-Za-z!/?])"
+        rb"|<(?!(?i:" + _WATCHED + rb")" + name_end + rb")[A-Za-z]"
+        rb"(?:[^<>\"']*+>|[^\t\n\f\r />]*+" + _TAIL + rb">)"  # no quotes: the first > ends it
+        rb"|</(?!(?i:template)" + name_end + rb")[A-Za-z][^\t\n\f\r />]*+" + _TAIL + rb">"
+        rb"|</>|</(?![A-Za-z>])[^>]*+>"
+        rb"|" + not_marker + rb"<!--(?:>|->|(?:[^-]++|-(?!-!?>))*+--!?>)"
+        rb"|<!(?!--)[^>]*+>|<\?[^>]*+>"
+        rb")*+",
+        re.X,  # _TAIL is written verbose; spaces inside character classes still count
+    )
 _CHARSET_IN_CONTENT = re.compile(rb"charset[\t\n\f\r ]*=[\t\n\f\r ]*[\"']?([A-Za-z0-9_.:-]+)", re.I)
 _RAW_TEXT_END = {
     name: re.compile(rb"</" + name + rb"[\t\n\f\r />]", re.I) for name in _RAW_TEXT
@@ -122,7 +148,9 @@ class _Scanner:
         marker or before markup that starts after ``until``. Returns where it stopped (the end of
         the data when it ran out in text), or None when the data ends inside markup."""
         data = self.data
+        boring = _boring(self.marker)
         while not self.stopped:
+            pos = boring.match(data, pos).end()  # type: ignore[union-attr]  # always matches
             lt = data.find(b"<", pos)
             if lt < 0:
                 return len(data)
@@ -205,7 +233,9 @@ class _Scanner:
             if self.html_lang is None:
                 self.html_lang = _attribute_text(self.data[pos:end], b"lang")
         elif name == b"meta":
-            self._meta(self.data[pos:end])
+            attributes = self.data[pos:end]
+            if b"charset" in attributes.lower():  # most <meta> tags say something else
+                self._meta(attributes)
         elif name in _RAW_TEXT:
             return self._raw_text(name, end)
         elif name == b"plaintext":
