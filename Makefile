@@ -8,12 +8,12 @@ DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install lint browser demo-db wheel clean fuzz
+.PHONY: run test install lint browser servers demo-db wheel clean fuzz
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(DEMO_DB) browser lint
+test: $(STAMP) $(DEMO_DB) browser servers lint
 	$(BIN)/pytest
 
 install: $(STAMP)
@@ -37,6 +37,10 @@ lint: $(STAMP)
 
 browser:
 	scripts/ensure-browser
+
+# varnishd and nginx for tests/integration (optional: those tests skip without them)
+servers:
+	scripts/ensure-servers
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .

@@ -1,0 +1,135 @@
+"""Varnish and nginx as real processes on 127.0.0.1, each running the configuration shipped in
+deploy/ with its placeholders filled in, in front of an origin and Forewarn."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import string
+import subprocess
+import time
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+
+from tests.integration.origin import Origin
+from tests.support import ROOT, LiveServer, free_port
+
+DEPLOY = ROOT / "deploy"
+PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
+INSTALL_HINT = {
+    "varnishd": "apt-get install varnish",
+    "nginx": "apt-get install nginx",
+}
+
+
+def find_binary(name: str) -> str | None:
+    """The server binary, also where Debian puts it when /usr/sbin is not on PATH."""
+    return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin",
+                                                    "/sbin"]))
+
+
+def missing_reason(name: str) -> str:
+    return (f"{name} not installed: `make test` installs it as root "
+            f"({INSTALL_HINT[name]}); otherwise install it to run the edge-include tests")
+
+
+def fill(template: Path, values: Mapping[str, str]) -> str:
+    """A deploy/ template with its ${NAME} placeholders filled in, as envsubst would; the
+    server's own `$variables` are left alone. Every placeholder must have a value."""
+    text = string.Template(template.read_text()).safe_substitute(values)
+    left = sorted(set(PLACEHOLDER.findall(text)))
+    if left:
+        raise ValueError(f"{template}: no value for {', '.join(left)}")
+    return text
+
+
+class EdgeServer:
+    """One edge server process in its own folder; `url` answers once it proxies to Forewarn."""
+
+    name = ""
+
+    def __init__(self, folder: Path, origin: Origin, forewarn: LiveServer) -> None:
+        self.folder = folder
+        self.origin = origin
+        self.forewarn = forewarn
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = folder / "server.log"
+        values = {"ORIGIN_HOST": "127.0.0.1", "ORIGIN_PORT": str(origin.port),
+                  "FOREWARN_HOST": "127.0.0.1", "FOREWARN_PORT": str(forewarn.port)}
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(self.command(values), stdout=self._log,
+                                        stderr=subprocess.STDOUT, cwd=folder)
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def command(self, values: dict[str, str]) -> list[str]:
+        raise NotImplementedError
+
+    def logs(self) -> str:
+        """Everything the server wrote, for a failed test's report."""
+        parts = []
+        for path in sorted(self.folder.glob("*.log")):
+            parts.append(f"--- {path.name}\n{path.read_text(errors='replace')}")
+        return "\n".join(parts)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+    def _wait_until_ready(self) -> None:
+        # Through the edge to Forewarn: proves the configuration, not just the listening socket.
+        for _ in range(300):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.process.returncode}):\n"
+                                   f"{self.logs()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_forewarn/healthz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"{self.name} did not answer on {self.url}:\n{self.logs()}")
+
+
+class Varnish(EdgeServer):
+    """varnishd in the foreground (-F), so the test owns the process: stopping it stops the
+    child too. No jail (-j none): as root the default jail drops to the varnish user, which
+    cannot reach a test's private temporary folder."""
+
+    name = "varnish"
+
+    def command(self, values: dict[str, str]) -> list[str]:
+        vcl = self.folder / "default.vcl"
+        vcl.write_text(fill(DEPLOY / "varnish" / "default.vcl", values))
+        return [find_binary("varnishd") or "varnishd", "-F", "-j", "none",
+                "-a", f"127.0.0.1:{self.port}", "-f", str(vcl), "-n", str(self.folder / "work"),
+                "-s", "malloc,32m", "-p", "thread_pool_min=10"]
+
+
+class Nginx(EdgeServer):
+    """nginx with deploy/nginx/nginx.conf around the filled-in forewarn-ssi.conf, every path
+    under its folder (-p), in the foreground. As root its workers would drop to `nobody`, which
+    cannot write the cache into a test's private temporary folder: they stay root here."""
+
+    name = "nginx"
+
+    def command(self, values: dict[str, str]) -> list[str]:
+        values = {**values, "LISTEN": f"127.0.0.1:{self.port}",
+                  "CACHE_DIR": str(self.folder / "cache")}
+        (self.folder / "forewarn-ssi.conf").write_text(
+            fill(DEPLOY / "nginx" / "forewarn-ssi.conf", values))
+        shutil.copy(DEPLOY / "nginx" / "nginx.conf", self.folder / "nginx.conf")
+        globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+        return [find_binary("nginx") or "nginx", "-p", f"{self.folder}/", "-c", "nginx.conf",
+                "-g", globals_]
