@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from flask import Flask
 
@@ -15,13 +16,17 @@ from webapp.middleware import NoticeMiddleware
 from webapp.render import templates_dir
 from webapp.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
                environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app. Without arguments, settings come from FOREWARN_CONFIG and FOREWARN_* keys.
 
-    With ``settings.demo`` the app serves the demo articles; otherwise it serves only the
-    endpoints under the prefix (the edge-include shape: /_forewarn/fragment and friends).
+    With ``settings.upstream`` every page comes from that origin (the proxy shape); else with
+    ``settings.demo`` the app serves the demo articles; otherwise it serves only the endpoints
+    under the prefix (the edge-include shape: /_forewarn/fragment and friends).
     """
     if engine is None:
         environ = os.environ if environ is None else environ
@@ -34,5 +39,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         from webapp.demo import demo_blueprint
 
         app.register_blueprint(demo_blueprint)
-    app.wsgi_app = NoticeMiddleware(app.wsgi_app, engine=engine)  # type: ignore[method-assign]
+    pages: WSGIApplication = app.wsgi_app
+    if engine.settings.upstream:
+        from webapp.cdn import cdn_headers
+        from webapp.proxy import UpstreamProxy
+
+        cdn = cdn_headers(engine.settings.country_header, engine.settings.region_header)
+        pages = UpstreamProxy(engine.settings, extra_dropped=cdn.vary if cdn else ())
+    app.wsgi_app = NoticeMiddleware(pages, engine=engine)  # type: ignore[method-assign]
     return app

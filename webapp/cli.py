@@ -29,8 +29,11 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="forewarn", description="Reader-safety notices for news publishers.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    serve = sub.add_parser("serve", help="serve the demo, or the endpoints for an edge include")
+    serve = sub.add_parser("serve", help="serve the demo, a proxy in front of an origin, or the "
+                           "endpoints for an edge include")
     _settings_options(serve)
+    serve.add_argument("--upstream", metavar="URL",
+                       help="the origin to stand in front of (the proxy shape)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=2)
@@ -94,7 +97,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         folder = tempfile.mkdtemp(prefix="forewarn-demo-")
         atexit.register(shutil.rmtree, folder, True)
         demo = demo_defaults(ensure_demo_database(Path(folder) / "demo-geo.mmdb"))
-    return load_settings(environ=os.environ, config_file=args.config, demo_defaults=demo)
+    overrides = {"upstream": args.upstream} if getattr(args, "upstream", None) else {}
+    return load_settings(overrides, environ=os.environ, config_file=args.config,
+                         demo_defaults=demo)
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from webapp.errors import SettingsError
 
@@ -31,6 +32,10 @@ class Settings:
     country_header: str | None = None
     region_header: str | None = None
     upstream: str | None = None
+    upstream_host: str | None = None  # Host sent upstream: None = the upstream's, "preserve"
+    upstream_timeout: float = 10.0  # seconds to connect, and between bytes of the answer
+    max_body: int = 10 * 1024 * 1024  # largest request body passed upstream, in bytes
+    forward_client_address: bool = False  # X-Forwarded-For to the upstream: off (privacy)
     preview_token: str | None = field(default=None, repr=False)
     marker: str = DEFAULT_MARKER
     prefix: str = "/_forewarn"
@@ -39,6 +44,12 @@ class Settings:
 
 KEYS = tuple(f.name for f in fields(Settings) if f.name != "demo")
 _LIST_KEYS = {"geoip_dbs", "trusted_proxies"}
+_NUMBER_KEYS: dict[str, tuple[type[int] | type[float], float]] = {  # key -> (type, minimum)
+    "upstream_timeout": (float, 0.001),
+    "max_body": (int, 0),
+}
+_BOOL_KEYS = {"forward_client_address"}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
 def load_settings(
@@ -95,6 +106,10 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         if key == "geoip_dbs":
             return tuple(_path(item, base) for item in items)
         return tuple(_network(item, where, key) for item in items)
+    if key in _NUMBER_KEYS:
+        return _number(key, value, where)
+    if key in _BOOL_KEYS:
+        return _bool(key, value, where)
     if not isinstance(value, str):
         raise SettingsError(where, key, f"expected a string, got {type(value).__name__}")
     if key == "catalog":
@@ -105,7 +120,9 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         if value.strip().lower() not in PROXY_HEADERS:
             raise SettingsError(where, key, f"{value!r} must be one of {', '.join(PROXY_HEADERS)}")
         return value.strip().lower()
-    if key in ("country_header", "region_header", "upstream", "preview_token"):
+    if key == "upstream":
+        return _upstream(value, where) if value else None
+    if key in ("country_header", "region_header", "upstream_host", "preview_token"):
         return value or None
     return value
 
@@ -128,3 +145,45 @@ def _network(value: str, where: str, key: str) -> IPNetwork:
         return ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:
         raise SettingsError(where, key, f"{value!r} is not an IP network in CIDR form") from None
+
+
+def _number(key: str, value: Any, where: str) -> int | float:
+    kind, minimum = _NUMBER_KEYS[key]
+    try:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError
+        number = kind(value)
+    except ValueError:
+        raise SettingsError(where, key, f"expected {'an integer' if kind is int else 'a number'}"
+                                        f", got {value!r}") from None
+    if not number >= minimum:  # also refuses NaN
+        raise SettingsError(where, key, f"{value!r} must be at least {minimum}")
+    return number
+
+
+def _bool(key: str, value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    raise SettingsError(where, key, f"expected true or false, got {value!r}")
+
+
+def _upstream(value: str, where: str) -> str:
+    """An origin URL: http or https, a host, maybe a path prefix; no query, fragment or user."""
+    parts = urlsplit(value.strip())
+    problem = None
+    if parts.scheme not in ("http", "https"):
+        problem = "must start with http:// or https://"
+    elif not parts.hostname:
+        problem = "has no host"
+    elif parts.query or parts.fragment or parts.username is not None:
+        problem = "must not carry a query, a fragment or a user name"
+    else:
+        try:
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:
+            problem = "has a bad port"
+    if problem:
+        raise SettingsError(where, "upstream", f"{value!r} {problem}")
+    return value.strip().rstrip("/")

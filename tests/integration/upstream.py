@@ -1,0 +1,188 @@
+"""Origins for the proxy tests: a well-behaved one serving pages the way real sites do (gzip,
+windows-1251, chunked, redirects, cookies, an echo of what it was sent), and raw-socket ones that
+misbehave (refuse, reset mid-body, stall, speak garbage)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+PAGE = """<!doctype html>
+<html lang="{lang}">
+<head><meta charset="{charset}"><title>{title}</title></head>
+<body>
+<main><article><h1>{title}</h1><p>{text}</p></article></main>
+</body>
+</html>
+"""
+RUSSIAN = "Река замёрзла рано"
+STALL_SECONDS = 3.0  # longer than the proxy's timeout in the tests
+
+
+def page(title: str, text: str = "The river froze early.", lang: str = "en",
+         charset: str = "utf-8") -> bytes:
+    return PAGE.format(lang=lang, charset=charset, title=title, text=text).encode(charset)
+
+
+class Origin:
+    """A threaded origin on 127.0.0.1 at a port chosen now. Paths:
+
+    /articles/plain, /articles/gzip (gzip whatever the client asks), /articles/cp1251
+    (windows-1251, Russian), /articles/chunked (no length, in pieces), /articles/cookie
+    (Set-Cookie, CSP, ETag), /redirect (to itself, absolute), /redirect-away, /echo (JSON of the
+    method, path, query, headers and body length it got), /stall-body (headers, then silence),
+    /image.png.
+    """
+
+    def __init__(self) -> None:
+        self._server = make_server("127.0.0.1", 0, self, threaded=True)
+        self.port = self._server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ)
+        handler = ROUTES.get(request.path)
+        response = handler(self, request) if handler else Response("not found", 404)
+        return response(environ, start_response)
+
+
+def _plain(origin: Origin, request: Request) -> Response:
+    return Response(page("Plain"), content_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "max-age=60"})
+
+
+def _gzip(origin: Origin, request: Request) -> Response:
+    return Response(gzip.compress(page("Gzip")), content_type="text/html; charset=utf-8",
+                    headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+
+
+def _cp1251(origin: Origin, request: Request) -> Response:
+    body = page(RUSSIAN, text=RUSSIAN, lang="ru", charset="windows-1251")
+    return Response(body, content_type="text/html; charset=windows-1251")
+
+
+def _chunked(origin: Origin, request: Request) -> Response:
+    def pieces() -> Iterator[bytes]:
+        data = page("Chunked")
+        for start in range(0, len(data), 7):
+            yield data[start:start + 7]
+
+    return Response(pieces(), content_type="text/html; charset=utf-8")
+
+
+def _cookie(origin: Origin, request: Request) -> Response:
+    return Response(page("Cookie"), content_type="text/html; charset=utf-8", headers={
+        "Set-Cookie": "session=abc; HttpOnly", "Content-Security-Policy": "default-src 'self'",
+        "ETag": '"v1"'})
+
+
+def _redirect(origin: Origin, request: Request) -> Response:
+    return Response("", 302, headers={"Location": f"{origin.url}/articles/plain?from=old"})
+
+
+def _redirect_away(origin: Origin, request: Request) -> Response:
+    return Response("", 301, headers={"Location": "https://elsewhere.example/articles/plain"})
+
+
+def _echo(origin: Origin, request: Request) -> Response:
+    body = request.get_data()
+    seen = {"method": request.method, "path": request.path,
+            "query": request.query_string.decode("latin-1"),
+            "headers": {name.lower(): value for name, value in request.headers.items()},
+            "body_length": len(body)}
+    return Response(json.dumps(seen), content_type="application/json")
+
+
+def _stall_body(origin: Origin, request: Request) -> Response:
+    def pieces() -> Iterable[bytes]:
+        yield b"<!doctype html><html><head><title>slow</title></head><body><p>first part"
+        time.sleep(STALL_SECONDS)
+        yield b"</p></body></html>"
+
+    return Response(pieces(), content_type="text/html; charset=utf-8")
+
+
+def _image(origin: Origin, request: Request) -> Response:
+    return Response(b"\x89PNG\r\n\x1a\n" + bytes(100), content_type="image/png")
+
+
+ROUTES: dict[str, Callable[[Origin, Request], Response]] = {
+    "/articles/plain": _plain, "/articles/gzip": _gzip, "/articles/cp1251": _cp1251,
+    "/articles/chunked": _chunked, "/articles/cookie": _cookie, "/redirect": _redirect,
+    "/redirect-away": _redirect_away, "/echo": _echo, "/stall-body": _stall_body,
+    "/image.png": _image,
+}
+
+
+class RawOrigin:
+    """A socket server that reads a request and then misbehaves as told:
+
+    ``garbage`` answers with something that is not HTTP; ``reset`` sends headers and part of
+    the body, then resets the connection; ``stall`` never answers.
+    """
+
+    def __init__(self, behaviour: str) -> None:
+        self.behaviour = behaviour
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self._socket.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        self._socket.settimeout(0.2)
+        while not self._stopped.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        with connection:
+            connection.settimeout(STALL_SECONDS * 2)
+            try:
+                connection.recv(65536)
+                if self.behaviour == "garbage":
+                    connection.sendall(b"this is not HTTP at all\r\n\r\n")
+                elif self.behaviour == "reset":
+                    connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+                                       b"Content-Length: 100000\r\n\r\n<!doctype html><html>"
+                                       b"<head></head><body><p>" + b"x" * 5000)
+                    # SO_LINGER with a zero timeout: close() sends RST instead of FIN
+                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                          b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                elif self.behaviour == "stall":
+                    self._stopped.wait(STALL_SECONDS)
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._socket.close()
+        self._thread.join(timeout=5)
+
+
+def refused_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens (a port bound and released just now)."""
+    with socket.create_server(("127.0.0.1", 0)) as sock:
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,257 @@
+"""UpstreamProxy: a WSGI app that passes each request to the origin (``forewarn serve --upstream``)
+and streams the answer back, for NoticeMiddleware to add the notice to.
+
+Werkzeug's ProxyMiddleware opens a connection per request and has one timeout for everything;
+this one keeps a urllib3 pool of connections to the one origin, streams bodies both ways, and
+turns every way an origin can fail into a small 502 or 504 page rather than a hang or a traceback.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, BinaryIO
+from urllib.parse import quote, urlsplit
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NewConnectionError,
+    ReadTimeoutError,
+)
+from werkzeug.datastructures import EnvironHeaders, Headers
+from werkzeug.http import is_hop_by_hop_header, parse_set_header
+from werkzeug.wsgi import get_host
+
+from webapp.coding import coding_for
+from webapp.settings import Settings
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+log = logging.getLogger("forewarn")
+
+CHUNK = 64 * 1024
+# Headers that carry the reader's address or place, never passed on (DESIGN.md, Privacy), and
+# Expect, which http.client cannot honour (the server in front already answered 100-continue).
+_DROPPED = frozenset({"x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
+                      "cf-connecting-ip", "expect", "host", "content-length"})
+_STATUS_TEXT = {
+    413: "The request body is larger than this site accepts.",
+    502: "The site could not be reached just now. Please try again in a moment.",
+    504: "The site took too long to answer. Please try again in a moment.",
+}
+# Like Werkzeug's ProxyMiddleware: the characters a path segment may hold, and "%" for paths
+# that arrive already quoted.
+_PATH_SAFE = "!$&'()*+,/:;=@%~"
+
+
+class UpstreamError(Exception):
+    """The origin did not give a usable answer; ``status`` is what the reader gets instead."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class UpstreamProxy:
+    """Pass requests to ``settings.upstream`` and stream the answers back.
+
+    Hop-by-hop headers (RFC 9110, section 7.6.1, and any the Connection header names) are
+    dropped both ways. The origin gets ``X-Forwarded-Proto`` and ``X-Forwarded-Host``; not the
+    reader's address unless ``forward_client_address`` is on, nor any header carrying it or the
+    reader's place. Redirects pass through; a ``Location`` naming the origin itself is rewritten
+    to the public host. ``Host`` is the origin's (or the reader's, with ``upstream_host =
+    "preserve"``, or any fixed name). Bodies over ``max_body`` get 413; an origin that refuses,
+    resets or sends malformed HTTP gives 502; one slower than ``upstream_timeout`` gives 504.
+    """
+
+    def __init__(self, settings: Settings, extra_dropped: Iterable[str] = ()) -> None:
+        if not settings.upstream:
+            raise ValueError("UpstreamProxy needs settings.upstream")
+        self.settings = settings
+        parts = urlsplit(settings.upstream)
+        self._origin = f"{parts.scheme}://{parts.netloc}"
+        self._base_path = parts.path.rstrip("/")
+        self._host = parts.netloc
+        self._dropped = _DROPPED | {name.lower() for name in extra_dropped}
+        timeout = urllib3.Timeout(connect=settings.upstream_timeout,
+                                  read=settings.upstream_timeout)
+        # The pool is made on first use, in the worker that uses it (gunicorn forks after load).
+        self._pool: urllib3.HTTPConnectionPool | None = None
+        self._timeout = timeout
+
+    @property
+    def pool(self) -> urllib3.HTTPConnectionPool:
+        if self._pool is None:
+            self._pool = urllib3.connection_from_url(
+                self._origin, maxsize=16, block=False, timeout=self._timeout, retries=False)
+        return self._pool
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            body = self._request_body(environ)
+            response = self.pool.urlopen(
+                environ["REQUEST_METHOD"], self._target(environ), body=body,
+                headers=self._request_headers(environ), redirect=False, retries=False,
+                preload_content=False, decode_content=False, assert_same_host=False,
+            )
+        except UpstreamError as error:
+            return _error_page(error.status, start_response)
+        except NewConnectionError as error:  # a subclass of ConnectTimeoutError, but a refusal
+            log.warning("upstream %s: %s", self._origin, _reason(error))
+            return _error_page(502, start_response)
+        except (ConnectTimeoutError, ReadTimeoutError):
+            log.warning("upstream %s: no answer within %gs", self._origin,
+                        self.settings.upstream_timeout)
+            return _error_page(504, start_response)
+        except (HTTPError, OSError) as error:
+            log.warning("upstream %s: %s", self._origin, _reason(error))
+            return _error_page(502, start_response)
+        start_response(f"{response.status} {response.reason or ''}".rstrip(),
+                       self._response_headers(response, environ))
+        return self._stream(response)
+
+    def _target(self, environ: WSGIEnvironment) -> str:
+        # PATH_INFO is decoded as latin-1 by the WSGI server: back to bytes, then quoted.
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        path = quote(path.encode("latin-1").decode("utf-8", "replace"), safe=_PATH_SAFE)
+        query = environ.get("QUERY_STRING", "")
+        return f"{self._base_path}{path or '/'}" + (f"?{query}" if query else "")
+
+    def _request_headers(self, environ: WSGIEnvironment) -> dict[str, str]:
+        incoming = EnvironHeaders(environ)
+        named = {name.lower() for name in parse_set_header(incoming.get("Connection"))}
+        headers = Headers()
+        for name, value in incoming.items():
+            lower = name.lower()
+            if lower in self._dropped or lower in named or is_hop_by_hop_header(lower):
+                continue
+            if lower == "accept-encoding":
+                value = _decodable(value)
+            headers.add(name, value)
+        public_host = get_host(environ)
+        headers["Host"] = self._upstream_host(public_host)
+        headers["X-Forwarded-Proto"] = environ.get("wsgi.url_scheme", "http")
+        headers["X-Forwarded-Host"] = public_host
+        if self.settings.forward_client_address and environ.get("REMOTE_ADDR"):
+            headers["X-Forwarded-For"] = environ["REMOTE_ADDR"]
+        if environ.get("CONTENT_LENGTH"):
+            headers["Content-Length"] = environ["CONTENT_LENGTH"]
+        return dict(headers.items())  # no header repeats once hop-by-hop ones are gone
+
+    def _upstream_host(self, public_host: str) -> str:
+        setting = self.settings.upstream_host
+        if setting is None:
+            return self._host
+        return public_host if setting == "preserve" else setting
+
+    def _request_body(self, environ: WSGIEnvironment) -> Iterator[bytes] | bytes | None:
+        """The body as a stream of exactly Content-Length bytes; a chunked body read whole, up to
+        the limit. A body over ``max_body`` is refused before anything is sent upstream."""
+        stream: BinaryIO = environ["wsgi.input"]
+        length_text = environ.get("CONTENT_LENGTH") or ""
+        if length_text:
+            if not length_text.isdigit():
+                raise UpstreamError(400, "bad Content-Length")
+            length = int(length_text)
+            if length > self.settings.max_body:
+                raise UpstreamError(413, "body too large")
+            return _exactly(stream, length) if length else None
+        if not environ.get("wsgi.input_terminated"):
+            return None  # no length and not chunked: no body (RFC 9112, section 6.3)
+        data = stream.read(self.settings.max_body + 1)
+        if len(data) > self.settings.max_body:
+            raise UpstreamError(413, "body too large")
+        return data or None
+
+    def _response_headers(
+        self, response: urllib3.BaseHTTPResponse, environ: WSGIEnvironment
+    ) -> list[tuple[str, str]]:
+        named = {name.lower() for name in parse_set_header(response.headers.get("Connection"))}
+        headers: list[tuple[str, str]] = []
+        for name, value in response.headers.iteritems():
+            lower = name.lower()
+            if lower in named or is_hop_by_hop_header(lower) or lower == "proxy-connection":
+                continue
+            if lower in ("location", "content-location"):
+                value = self._public_location(value, environ)
+            headers.append((name, value))
+        return headers
+
+    def _public_location(self, value: str, environ: WSGIEnvironment) -> str:
+        """An absolute URL naming the origin itself, made to name the public site instead
+        (what nginx's ``proxy_redirect default`` does); other URLs are the origin's business."""
+        parts = urlsplit(value)
+        if f"{parts.scheme}://{parts.netloc}".lower() != self._origin.lower():
+            return value
+        path = parts.path
+        if self._base_path and (path == self._base_path or path.startswith(self._base_path + "/")):
+            path = path[len(self._base_path):] or "/"
+        public = f"{environ.get('wsgi.url_scheme', 'http')}://{get_host(environ)}"
+        return public + (path or "/") + (f"?{parts.query}" if parts.query else "") + (
+            f"#{parts.fragment}" if parts.fragment else "")
+
+    def _stream(self, response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+        """The origin's bytes as they come. The status is already sent when the origin fails
+        mid-body, so the only honest thing left is to break the connection, so the reader's
+        client sees a cut response (ending the body normally would pass a chunked page's first
+        half off as whole). A connection reset is what WSGI servers take for that: gunicorn
+        closes the socket and logs it at debug level, with no traceback."""
+        finished = False
+        try:
+            yield from response.stream(CHUNK, decode_content=False)
+            finished = True
+        except (HTTPError, OSError) as error:
+            log.warning("upstream %s: answer cut: %s", self._origin, _reason(error))
+            raise ConnectionResetError(errno.ECONNRESET, "upstream answer cut") from None
+        finally:
+            if finished:
+                response.release_conn()
+            else:
+                response.close()  # a half-read connection must not go back to the pool
+
+
+def _exactly(stream: BinaryIO, length: int) -> Iterator[bytes]:
+    """``length`` bytes of a WSGI input stream, piece by piece (urllib3 sends each as it comes,
+    under the Content-Length header), never reading past what was announced."""
+    while length > 0:
+        data = stream.read(min(CHUNK, length))
+        if not data:
+            raise UpstreamError(400, "request body shorter than its Content-Length")
+        length -= len(data)
+        yield data
+
+
+def _decodable(value: str) -> str:
+    """Accept-Encoding with only the codings Forewarn can undo, so that every page it is sent
+    can get its notice (a page in a coding it cannot undo would pass without one)."""
+    kept = [item.strip() for item in value.split(",")
+            if item.strip() and coding_for(item.split(";")[0]) is not None]
+    # With none left, say so: no Accept-Encoding at all would mean "any coding" (RFC 9110).
+    return ", ".join(kept) or "identity"
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, NewConnectionError):
+        return "connection refused or unreachable"
+    text = str(error) or type(error).__name__
+    return text.split(": ", 1)[-1][:200]
+
+
+def _error_page(status: int, start_response: StartResponse) -> list[bytes]:
+    """A small page in plain words, never cached, naming nothing about the origin."""
+    from http import HTTPStatus
+
+    phrase = HTTPStatus(status).phrase
+    text = _STATUS_TEXT.get(status, phrase)
+    body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} '
+            f"{phrase}</title></head><body><h1>{phrase}</h1><p>{text}</p></body></html>\n"
+            ).encode("ascii")
+    start_response(f"{status} {phrase}", [
+        ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
+        ("Cache-Control", "no-store"),
+    ])
+    return [body]
