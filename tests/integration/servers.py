@@ -117,6 +117,18 @@ class Varnish(EdgeServer):
                 "-s", "malloc,32m", "-p", "thread_pool_min=10"]
 
 
+class NginxFront(EdgeServer):
+    """nginx with deploy/nginx/forewarn-proxy.conf: the buffering front of `forewarn serve`."""
+
+    name = "nginx"
+
+    def command(self, values: dict[str, str]) -> list[str]:
+        values = {**values, "LISTEN": f"127.0.0.1:{self.port}"}
+        (self.folder / "forewarn-proxy.conf").write_text(
+            fill(DEPLOY / "nginx" / "forewarn-proxy.conf", values))
+        return _nginx_command(self.folder)
+
+
 class Nginx(EdgeServer):
     """nginx with deploy/nginx/nginx.conf around the filled-in forewarn-ssi.conf, every path
     under its folder (-p), in the foreground. As root its workers would drop to `nobody`, which
@@ -129,7 +141,11 @@ class Nginx(EdgeServer):
                   "CACHE_DIR": str(self.folder / "cache")}
         (self.folder / "forewarn-ssi.conf").write_text(
             fill(DEPLOY / "nginx" / "forewarn-ssi.conf", values))
-        shutil.copy(DEPLOY / "nginx" / "nginx.conf", self.folder / "nginx.conf")
-        globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
-        return [find_binary("nginx") or "nginx", "-p", f"{self.folder}/", "-c", "nginx.conf",
-                "-g", globals_]
+        return _nginx_command(self.folder)
+
+
+def _nginx_command(folder: Path) -> list[str]:
+    shutil.copy(DEPLOY / "nginx" / "nginx.conf", folder / "nginx.conf")
+    globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
+    return [find_binary("nginx") or "nginx", "-p", f"{folder}/", "-c", "nginx.conf",
+            "-g", globals_]

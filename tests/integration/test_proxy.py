@@ -13,19 +13,11 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from tests.integration.upstream import RUSSIAN, Origin, RawOrigin, refused_url
-from tests.support import ROOT, LiveServer
+from tests.integration.upstream import RUSSIAN, Origin, RawOrigin, refused_url, start_proxy
+from tests.support import LiveServer
 
 RUSSIA, GERMANY = "192.0.2.10", "198.51.100.10"  # in catalog/demo-networks.csv
 NOTICE_CLASS = b'class="forewarn'
-
-
-def start_proxy(upstream: str, demo_db: Path, log_dir: Path, **settings: str) -> LiveServer:
-    env = {"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
-           "FOREWARN_GEOIP_DBS": str(demo_db), "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32",
-           "FOREWARN_UPSTREAM_TIMEOUT": "1", "FOREWARN_MAX_BODY": "1000"}
-    env.update({f"FOREWARN_{key.upper()}": value for key, value in settings.items()})
-    return LiveServer(["--upstream", upstream, "--workers", "2"], log_dir / "forewarn.log", env)
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.support import ROOT, LiveServer
 
 PAGE = """<!doctype html>
 <html lang="{lang}">
@@ -39,7 +42,7 @@ class Origin:
     (windows-1251, Russian), /articles/chunked (no length, in pieces), /articles/cookie
     (Set-Cookie, CSP, ETag), /redirect (to itself, absolute), /redirect-away, /echo (JSON of the
     method, path, query, headers and body length it got), /stall-body (headers, then silence),
-    /image.png.
+    /articles/big (about 2 MB), /image.png.
     """
 
     def __init__(self) -> None:
@@ -117,6 +120,11 @@ def _stall_body(origin: Origin, request: Request) -> Response:
     return Response(pieces(), content_type="text/html; charset=utf-8")
 
 
+def _big(origin: Origin, request: Request) -> Response:
+    paragraph = "<p>" + "The river froze early this year. " * 30 + "</p>\n"
+    return Response(page("Big", text=paragraph * 2000), content_type="text/html; charset=utf-8")
+
+
 def _image(origin: Origin, request: Request) -> Response:
     return Response(b"\x89PNG\r\n\x1a\n" + bytes(100), content_type="image/png")
 
@@ -125,7 +133,7 @@ ROUTES: dict[str, Callable[[Origin, Request], Response]] = {
     "/articles/plain": _plain, "/articles/gzip": _gzip, "/articles/cp1251": _cp1251,
     "/articles/chunked": _chunked, "/articles/cookie": _cookie, "/redirect": _redirect,
     "/redirect-away": _redirect_away, "/echo": _echo, "/stall-body": _stall_body,
-    "/image.png": _image,
+    "/image.png": _image, "/articles/big": _big,
 }
 
 
@@ -186,3 +194,15 @@ def refused_url() -> str:
     with socket.create_server(("127.0.0.1", 0)) as sock:
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+def start_proxy(upstream: str, demo_db: Path, log_dir: Path, workers: int = 2,
+                **settings: str) -> LiveServer:
+    """`forewarn serve --upstream` with the shipped catalog and the demo database, trusting only
+    127.0.0.1 (the tests' address), a 1 s origin timeout and a 1,000-byte body limit."""
+    env = {"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
+           "FOREWARN_GEOIP_DBS": str(demo_db), "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32",
+           "FOREWARN_UPSTREAM_TIMEOUT": "1", "FOREWARN_MAX_BODY": "1000"}
+    env.update({f"FOREWARN_{key.upper()}": value for key, value in settings.items()})
+    return LiveServer(["--upstream", upstream, "--workers", str(workers)],
+                      log_dir / "forewarn.log", env)
