@@ -43,6 +43,20 @@ class Locator:
     def databases(self) -> tuple[DatabaseInfo, ...]:
         return tuple(database.info for database in self._databases)
 
+    @property
+    def paths(self) -> tuple[os.PathLike[str], ...]:
+        return tuple(database.path for database in self._databases)
+
+    def replace(self, database: GeoDatabase) -> None:
+        """Put ``database`` in the place of the one opened from the same path, in one step.
+
+        The old one is not closed: a request in another thread may be inside its ``lookup``
+        right now, and closing unmaps the file under it. It is released (and its map closed)
+        when the last reference to it goes.
+        """
+        self._databases = tuple(database if old.path == database.path else old
+                                for old in self._databases)
+
     def locate(self, ip: IPAddress | None) -> Location:
         """The stacked answer for ``ip``; ``UNKNOWN`` when no database answered (or no ip)."""
         if ip is None:

@@ -4,14 +4,20 @@ where the reader is, which notices apply and what the block looks like."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
+from geoip.database import GeoDatabase
+from geoip.errors import GeoDatabaseError
 from geoip.location import UNKNOWN, Location
 from geoip.locator import Locator
-from webapp.catalog import load_catalog
+from geoip.reload import FileState, Reloader
+from webapp.catalog import Catalog, load_catalog
 from webapp.cdn import cdn_headers, cdn_location
 from webapp.clientaddr import client_address, is_trusted, parse_address
+from webapp.errors import CatalogError
 from webapp.jurisdiction import JurisdictionIndex
 from webapp.links import Request
 from webapp.metrics import Metrics
@@ -24,10 +30,22 @@ def utc_today() -> date:
     return datetime.now(UTC).date()
 
 
+@dataclass(frozen=True)
+class CatalogState:
+    """A catalog with what is built from it, swapped as one on reload: a request decides and
+    renders with one version, never a decision from the old catalog in the new one's words."""
+
+    catalog: Catalog
+    index: JurisdictionIndex
+    renderer: Renderer
+
+
 class Engine:
     """Everything loaded once; the per-request methods do look-ups and a cached render only.
 
-    Raises CatalogError or GeoDatabaseError at construction when the files are unusable.
+    Raises CatalogError or GeoDatabaseError at construction when the files are unusable. Later,
+    changed files are loaded again in the background (``settings.reload_seconds``); a bad
+    version keeps the last good one and shows in ``health()``.
     """
 
     def __init__(
@@ -37,12 +55,42 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.metrics = metrics or Metrics()
-        self.catalog = load_catalog(settings.catalog)
-        self.index = JurisdictionIndex(self.catalog)
+        self._state = self._catalog_state(load_catalog(settings.catalog))
+        self._previous = self._state
         self.locator = Locator(settings.geoip_dbs)
-        self.renderer = Renderer(self.catalog, settings.prefix)
         self._cdn = cdn_headers(settings.country_header, settings.region_header)
-        self.loaded_at = datetime.now(UTC)
+        self.reloader = Reloader(settings.reload_seconds, self._reload_failed)
+        self._catalog_file = self.reloader.watch(
+            "catalog", settings.catalog, load_catalog, self.swap_catalog, (CatalogError,))
+        self._database_files = [
+            self.reloader.watch("geoip", Path(path), GeoDatabase, self.locator.replace,
+                                (GeoDatabaseError,))
+            for path in self.locator.paths
+        ]
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._state.catalog
+
+    @property
+    def index(self) -> JurisdictionIndex:
+        return self._state.index
+
+    @property
+    def renderer(self) -> Renderer:
+        return self._state.renderer
+
+    def _catalog_state(self, catalog: Catalog) -> CatalogState:
+        return CatalogState(catalog, JurisdictionIndex(catalog),
+                            Renderer(catalog, self.settings.prefix))
+
+    def swap_catalog(self, catalog: Catalog) -> None:
+        """Use ``catalog`` from now on (what a reload does with a good new version)."""
+        state = self._catalog_state(catalog)
+        self._previous, self._state = self._state, state
+
+    def _reload_failed(self, kind: str) -> None:
+        self.metrics.reload_failures.labels(kind).inc()
 
     def locate(self, environ: Mapping[str, Any]) -> Location:
         """The reader's probable location from the request (address via trusted proxies)."""
@@ -68,27 +116,40 @@ class Engine:
         self, location: Location, page_lang: str | None, day: date | None = None, *,
         accept_language: str | None = None,
     ) -> Decision:
-        return decide(self.catalog, self.index, location, page_lang, day or self.clock(),
+        state = self._state  # one read: the decision and its rendering use this version
+        return decide(state.catalog, state.index, location, page_lang, day or self.clock(),
                       accept_language=accept_language)
 
     def block(
         self, decision: Decision, request: Request | None = None, day: date | None = None
     ) -> Rendered:
-        """The block as this request gets it (deep links to its path, not via its own mirror)."""
-        return self.renderer.block(decision, request, day or self.clock())
+        """The block as this request gets it (deep links to its path, not via its own mirror),
+        rendered from the catalog version the decision was made with."""
+        return self._renderer_for(decision).block(decision, request, day or self.clock())
+
+    def _renderer_for(self, decision: Decision) -> Renderer:
+        for state in (self._state, self._previous):
+            if decision.catalog is None or decision.catalog is state.catalog:
+                return state.renderer
+        # Two reloads while this one request was between deciding and rendering.
+        assert decision.catalog is not None
+        return Renderer(decision.catalog, self.settings.prefix)
 
     def health(self) -> dict[str, Any]:
-        """The /healthz document: what is loaded, from where, how old. No reader data."""
+        """The /healthz document: what is loaded, from where, how old, and the last reload
+        error of each file. ``status`` is "degraded" while any file's newer version is bad
+        (Forewarn still serves, with the last good one). No reader data."""
         now = datetime.now(UTC)
+        catalog = self.catalog
+        states = (self._catalog_file, *self._database_files)
         return {
-            "status": "ok",
+            "status": "degraded" if any(state.last_error for state in states) else "ok",
             "catalog": {
-                "path": self.catalog.path,
-                "organization": self.catalog.organization,
-                "notices": len(self.catalog.notices),
-                "jurisdictions": len(self.catalog.jurisdictions),
-                "loaded_at": self.loaded_at.isoformat(timespec="seconds"),
-                "last_error": None,
+                "path": catalog.path,
+                "organization": catalog.organization,
+                "notices": len(catalog.notices),
+                "jurisdictions": len(catalog.jurisdictions),
+                **_file_health(self._catalog_file),
             },
             "geoip": [
                 {
@@ -96,10 +157,17 @@ class Engine:
                     "type": info.database_type,
                     "build_date": info.build_time.isoformat(timespec="seconds"),
                     "age_days": round((now - info.build_time).total_seconds() / 86400, 1),
+                    **_file_health(state),
                 }
-                for info in self.locator.databases
+                for info, state in zip(self.locator.databases, self._database_files, strict=True)
             ],
+            "reload_seconds": self.settings.reload_seconds,
         }
+
+
+def _file_health(state: FileState) -> dict[str, Any]:
+    return {"loaded_at": state.loaded_at.isoformat(timespec="seconds"),
+            "last_error": state.last_error}
 
 
 def _peer_trusted(environ: Mapping[str, Any], trusted: tuple[IPNetwork, ...]) -> bool:

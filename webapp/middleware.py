@@ -70,6 +70,7 @@ class NoticeMiddleware:
         )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        self.engine.reloader.ensure_running()  # in this process: a forked worker starts its own
         return self._dispatch(environ, start_response)
 
     def process(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -30,6 +30,7 @@ class Decision:
     jurisdictions: tuple[str, ...]
     shown: tuple[Shown, ...]
     used_accept_language: bool = False  # the reader's Accept-Language chose a text language
+    catalog: Catalog | None = None  # the catalog version decided from (rendered with the same)
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -71,7 +72,7 @@ def decide(
         first, by_reader = _first_language(catalog, notice, lang, preferred)
         used = used or by_reader
         shown.append(Shown(notice, _languages(catalog, notice, jurisdictions, first)))
-    return Decision(location, jurisdictions, tuple(shown), used)
+    return Decision(location, jurisdictions, tuple(shown), used, catalog)
 
 
 def _preferred(accept_language: str | None) -> tuple[str, ...]:

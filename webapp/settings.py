@@ -36,6 +36,7 @@ class Settings:
     upstream_timeout: float = 10.0  # seconds to connect, and between bytes of the answer
     max_body: int = 10 * 1024 * 1024  # largest request body passed upstream, in bytes
     forward_client_address: bool = False  # X-Forwarded-For to the upstream: off (privacy)
+    reload_seconds: float = 5.0  # how often changed catalog/database files are looked for; 0 off
     preview_token: str | None = field(default=None, repr=False)
     marker: str = DEFAULT_MARKER
     prefix: str = "/_forewarn"
@@ -47,6 +48,7 @@ _LIST_KEYS = {"geoip_dbs", "trusted_proxies"}
 _NUMBER_KEYS: dict[str, tuple[type[int] | type[float], float]] = {  # key -> (type, minimum)
     "upstream_timeout": (float, 0.001),
     "max_body": (int, 0),
+    "reload_seconds": (float, 0),
 }
 _BOOL_KEYS = {"forward_client_address"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")

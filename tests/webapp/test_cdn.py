@@ -126,7 +126,7 @@ def test_an_asn_alone_places_a_reader_in_a_group_that_lists_it(engine: Engine) -
     catalog = engine.catalog
     ru = catalog.jurisdictions["ru"]
     jurisdictions = {**catalog.jurisdictions, "ru": replace(ru, asns=(64999,))}
-    engine.index = type(engine.index)(replace(catalog, jurisdictions=jurisdictions))
+    engine.swap_catalog(replace(catalog, jurisdictions=jurisdictions))
     decision = engine.decide(Location(asn=64999), "en")
     assert decision.jurisdictions == ("ru",)
     assert decision.notice_ids == ("ru-undesirable",)

@@ -1,0 +1,146 @@
+"""Watch the files Forewarn loaded at start (geo databases, the catalog) and load a changed one
+again in the background: swapped in whole when it is good, the last good one kept when not."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("forewarn")
+
+# What tells a new file from the old: a replaced file (rename) has a new inode, a rewritten one
+# a new mtime or size.
+Stamp = tuple[int, int, int]
+
+
+@dataclass
+class FileState:
+    """One watched file as healthz shows it: when its current contents were loaded, and why the
+    last attempt to load a newer version failed (None once a good version is in)."""
+
+    kind: str
+    path: Path
+    loaded_at: datetime
+    last_error: str | None = None
+    stamp: Stamp | None = None  # of the version last tried, good or not
+
+
+@dataclass
+class _Watch:
+    state: FileState
+    load: Callable[[Path], Any]
+    apply: Callable[[Any], None]
+    errors: tuple[type[Exception], ...]
+
+
+class Reloader:
+    """Checks every ``interval`` seconds, in a daemon thread, whether watched files changed.
+
+    A changed file is loaded by its ``load`` function with no lock held (readers go on using the
+    old version meanwhile), then handed to ``apply``, which swaps it in with one assignment.
+    A missing, truncated or corrupt version (``load`` raises one of ``errors``) keeps the last
+    good one, is logged once, is counted by ``on_failure(kind)`` and shows in ``states`` until a
+    good version replaces it. Each version is tried once, so a broken file is not re-read every
+    few seconds. ``check()`` runs one pass in the caller's thread (for tests and tools).
+
+    The thread starts on ``ensure_running()``, which the request path calls: so it runs in each
+    gunicorn worker (threads do not survive a fork) and never in a master that only validated
+    the files. ``interval <= 0`` turns watching off.
+    """
+
+    def __init__(self, interval: float,
+                 on_failure: Callable[[str], None] | None = None) -> None:
+        self.interval = interval
+        self._on_failure = on_failure
+        self._watches: list[_Watch] = []
+        self._running = False
+        self._start_lock = threading.Lock()
+        self._stop = threading.Event()
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _forked(ref))
+
+    @property
+    def states(self) -> tuple[FileState, ...]:
+        return tuple(watch.state for watch in self._watches)
+
+    def watch(self, kind: str, path: Path, load: Callable[[Path], Any],
+              apply: Callable[[Any], None], errors: tuple[type[Exception], ...]) -> FileState:
+        """Watch ``path``, whose current version was just loaded by the caller."""
+        state = FileState(kind, path, datetime.now(UTC), stamp=_stamp(path))
+        self._watches.append(_Watch(state, load, apply, errors))
+        return state
+
+    def ensure_running(self) -> None:
+        if self._running or self.interval <= 0:
+            return
+        with self._start_lock:
+            if self._running:
+                return
+            # The thread holds the reloader weakly, so an engine nobody uses any more (tests build
+            # many) is collected and its thread ends.
+            thread = threading.Thread(target=_run, name=self.thread_name, daemon=True,
+                                      args=(weakref.ref(self), self._stop, self.interval))
+            thread.start()
+            self._running = True
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def check(self) -> None:
+        for watch in self._watches:
+            self._check(watch)
+
+    @property
+    def thread_name(self) -> str:
+        return f"forewarn-reload-{id(self):x}"
+
+    def _check(self, watch: _Watch) -> None:
+        state = watch.state
+        stamp = _stamp(state.path)
+        if stamp == state.stamp:
+            return
+        state.stamp = stamp
+        try:
+            value = watch.load(state.path)
+        except watch.errors as error:
+            state.last_error = str(error)
+            log.warning("reload of %s failed, keeping the version loaded at %s: %s",
+                        state.path, state.loaded_at.isoformat(timespec="seconds"), error)
+            if self._on_failure is not None:
+                self._on_failure(state.kind)
+            return
+        watch.apply(value)
+        state.loaded_at = datetime.now(UTC)
+        state.last_error = None
+        log.info("reloaded %s", state.path)
+
+
+def _stamp(path: Path) -> Stamp | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+def _run(ref: weakref.ref[Reloader], stop: threading.Event, interval: float) -> None:
+    while not stop.wait(interval):
+        reloader = ref()
+        if reloader is None:
+            return
+        reloader.check()
+        del reloader
+
+
+def _forked(ref: weakref.ref[Reloader]) -> None:
+    reloader = ref()
+    if reloader is not None:  # the parent's thread is not in the child: start one on demand
+        reloader._running = False
+        reloader._start_lock = threading.Lock()

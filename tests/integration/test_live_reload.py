@@ -1,0 +1,111 @@
+"""Reload under a real `forewarn serve` (gunicorn, 2 workers) while readers keep coming: the
+database and the catalog are replaced, broken and restored, and no request fails."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import urllib3
+
+from geoip.build import build_database
+from tests.support import ROOT, LiveServer
+
+RUSSIA = "192.0.2.10"
+
+
+class Readers:
+    """Requests as a reader in Russia, from a thread, until stopped: what each one got."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.seen: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        pool = urllib3.PoolManager(retries=False, timeout=10)
+        while not self._stop.is_set():
+            try:
+                response = pool.request("GET", f"{self.url}/_forewarn/fragment?path=/a&lang=en",
+                                        headers={"X-Forwarded-For": RUSSIA})
+                self.seen[f"{response.status} {response.headers.get('X-Forewarn-Notices')}"] += 1
+            except urllib3.exceptions.HTTPError as error:
+                self.seen[f"error {type(error).__name__}"] += 1
+
+    def stop(self) -> Counter[str]:
+        self._stop.set()
+        self._thread.join(timeout=20)
+        return self.seen
+
+
+@pytest.fixture
+def server(tmp_path: Path, demo_db: Path) -> Iterator[tuple[LiveServer, Path, Path]]:
+    catalog, database = tmp_path / "notices.toml", tmp_path / "geo.mmdb"
+    shutil.copyfile(ROOT / "catalog" / "notices.toml", catalog)
+    shutil.copyfile(demo_db, database)
+    live = LiveServer(["--workers", "2"], tmp_path / "forewarn.log", env={
+        "FOREWARN_CATALOG": str(catalog), "FOREWARN_GEOIP_DBS": str(database),
+        "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32", "FOREWARN_RELOAD_SECONDS": "0.1"})
+    yield live, catalog, database
+    live.stop()
+
+
+def until(condition: object, url: str, attempts: int = 400) -> None:
+    """Poll ``url`` until ``condition(response)`` holds for 10 answers in a row (both workers)."""
+    pool = urllib3.PoolManager(retries=False, timeout=10)
+    streak = 0
+    for _ in range(attempts):
+        response = pool.request("GET", url, headers={"X-Forwarded-For": RUSSIA})
+        streak = streak + 1 if condition(response) else 0  # type: ignore[operator]
+        if streak == 10:
+            return
+        threading.Event().wait(0.02)
+    raise AssertionError(f"{url}: not seen 10 times in a row in {attempts} requests")
+
+
+def test_files_replaced_broken_and_restored_under_load_fail_no_request(
+    server: tuple[LiveServer, Path, Path], tmp_path: Path
+) -> None:
+    live, catalog, database = server
+    fragment, health = f"{live.url}/_forewarn/fragment?path=/a", f"{live.url}/_forewarn/healthz"
+    good = database.read_bytes()
+    readers = Readers(live.url)
+    try:
+        moved = tmp_path / "moved.csv"
+        moved.write_text("network,country,region,asn\n192.0.2.0/24,DE,,\n")
+        build_database(moved, tmp_path / "moved.mmdb")
+        os.replace(tmp_path / "moved.mmdb", database)
+        until(lambda r: r.headers["X-Forewarn-Notices"] == "none", fragment)
+
+        (tmp_path / "cut.mmdb").write_bytes(good[: len(good) // 3])
+        os.replace(tmp_path / "cut.mmdb", database)
+        until(lambda r: r.json()["status"] == "degraded", health)
+        until(lambda r: r.headers["X-Forewarn-Notices"] == "none", fragment)  # last good kept
+
+        (tmp_path / "good.mmdb").write_bytes(good)
+        os.replace(tmp_path / "good.mmdb", database)
+        until(lambda r: r.json()["status"] == "ok", health)
+        until(lambda r: r.headers["X-Forewarn-Notices"] == "ru-undesirable", fragment)
+
+        text = catalog.read_text(encoding="utf-8")
+        (tmp_path / "bad.toml").write_text(text.replace("schema = 1", "schema = = 1"))
+        os.replace(tmp_path / "bad.toml", catalog)
+        until(lambda r: r.json()["status"] == "degraded", health)
+        (tmp_path / "edited.toml").write_text(text.replace('id = "ru-undesirable"',
+                                                           'id = "ru-undesirable-v2"'))
+        os.replace(tmp_path / "edited.toml", catalog)
+        until(lambda r: r.headers["X-Forewarn-Notices"] == "ru-undesirable-v2", fragment)
+        until(lambda r: r.json()["status"] == "ok", health)
+    finally:
+        seen = readers.stop()
+    assert set(seen) <= {"200 ru-undesirable", "200 none", "200 ru-undesirable-v2"}, seen
+    assert sum(seen.values()) > 50
+    log = live.log_path.read_text()
+    assert "Traceback" not in log and RUSSIA not in log

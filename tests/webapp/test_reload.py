@@ -1,0 +1,128 @@
+"""Reloading through the engine and the app: a changed catalog or database is used by the next
+request; a bad one keeps the last good version and shows on healthz and in the metrics."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from geoip.build import build_database
+from tests.support import ROOT, TODAY
+from webapp.app import create_app
+from webapp.engine import Engine
+from webapp.settings import load_settings
+
+RUSSIA = "192.0.2.10"
+TITLE = "Example Radio is an “undesirable organization” in Russia"
+
+
+@pytest.fixture
+def files(tmp_path: Path, demo_db: Path) -> tuple[Path, Path]:
+    catalog = tmp_path / "notices.toml"
+    shutil.copyfile(ROOT / "catalog" / "notices.toml", catalog)
+    database = tmp_path / "geo.mmdb"
+    shutil.copyfile(demo_db, database)
+    return catalog, database
+
+
+@pytest.fixture
+def engine(files: tuple[Path, Path]) -> Engine:
+    catalog, database = files
+    settings = load_settings({"catalog": str(catalog), "geoip_dbs": [str(database)],
+                              "trusted_proxies": ["127.0.0.0/8"]}, environ={})
+    return Engine(settings, clock=lambda: TODAY)
+
+
+@pytest.fixture
+def client(engine: Engine) -> FlaskClient:
+    return create_app(engine=engine).test_client()
+
+
+def replace_text(path: Path, old: str, new: str) -> None:
+    temporary = path.with_suffix(".new")
+    temporary.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def fragment(client: FlaskClient, reader: str = RUSSIA) -> tuple[str, str]:
+    response = client.get("/_forewarn/fragment?path=/a&lang=en",
+                          headers={"X-Forwarded-For": reader})
+    return response.headers["X-Forewarn-Notices"], response.get_data(as_text=True)
+
+
+def test_an_edited_catalog_is_used_by_the_next_request(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path]
+) -> None:
+    replace_text(files[0], TITLE, "Example Radio: a new title")
+    engine.reloader.check()
+    notices, html = fragment(client)
+    assert notices == "ru-undesirable"
+    assert "Example Radio: a new title" in html and TITLE not in html
+
+
+@pytest.mark.parametrize(("old", "new", "problem"), [
+    ('schema = 1', 'schema = = 1', "TOML"),
+    ('countries = ["RU"]', 'countries = ["SU"]', "'SU'"),
+    ('since = 2024-02-20', 'since = "yesterday"', "since"),
+    ('jurisdictions = ["ru"]', 'jurisdictions = ["mars"]', "mars"),
+])
+def test_a_broken_catalog_keeps_the_last_good_one_and_shows_on_healthz(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path], old: str, new: str,
+    problem: str,
+) -> None:
+    replace_text(files[0], old, new)
+    engine.reloader.check()
+    notices, html = fragment(client)
+    assert notices == "ru-undesirable" and TITLE in html
+    health = client.get("/_forewarn/healthz").get_json()
+    assert health["status"] == "degraded"
+    assert problem in health["catalog"]["last_error"]
+    assert str(files[0]) in health["catalog"]["last_error"]
+    metrics = client.get("/_forewarn/metrics").get_data(as_text=True)
+    assert 'forewarn_reload_failures_total{kind="catalog"} 1.0' in metrics
+
+
+def test_a_replaced_database_moves_readers_and_a_truncated_one_does_not(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    database = files[1]
+    csv = tmp_path / "moved.csv"
+    csv.write_text("network,country,region,asn\n192.0.2.0/24,DE,,\n")
+    build_database(csv, tmp_path / "moved.mmdb")
+    os.replace(tmp_path / "moved.mmdb", database)
+    engine.reloader.check()
+    assert fragment(client)[0] == "none"
+
+    broken = tmp_path / "broken.mmdb"
+    broken.write_bytes(database.read_bytes()[:100])
+    os.replace(broken, database)
+    engine.reloader.check()
+    assert fragment(client)[0] == "none"  # still the last good database
+    health = client.get("/_forewarn/healthz").get_json()
+    assert health["status"] == "degraded"
+    assert health["geoip"][0]["last_error"].startswith(str(database))
+    assert health["geoip"][0]["age_days"] >= 0
+
+
+def test_healthy_files_report_ok_with_no_error(client: FlaskClient) -> None:
+    health = client.get("/_forewarn/healthz").get_json()
+    assert health["status"] == "ok"
+    assert health["catalog"]["last_error"] is None
+    assert [entry["last_error"] for entry in health["geoip"]] == [None]
+
+
+def test_a_decision_is_rendered_with_the_catalog_it_was_made_from(
+    engine: Engine, files: tuple[Path, Path]
+) -> None:
+    location = engine.locator.locate(RUSSIA)
+    decision = engine.decide(location, "en")
+    replace_text(files[0], TITLE, "Example Radio: a new title")
+    engine.reloader.check()
+    replace_text(files[0], "Example Radio: a new title", "Example Radio: a third title")
+    engine.reloader.check()  # two reloads between deciding and rendering
+    assert TITLE in engine.block(decision).html
+    assert "a third title" in engine.block(engine.decide(location, "en")).html
