@@ -95,6 +95,22 @@ class GeoDatabase:
             raise
         return None if record is None else read_record(record)
 
+    def survey(self, limit: int = 2_000_000) -> tuple[list[object], int, bool]:
+        """A few records, and how many networks have data: counted up to ``limit`` (then
+        ``complete`` is False and the count is a lower bound). For ``forewarn geoip info``."""
+        samples: list[object] = []
+        count = 0
+        try:
+            for _network, record in self._reader:
+                count += 1
+                if len(samples) < 50 and count % 97 == 1:
+                    samples.append(record)
+                if count >= limit:
+                    return samples, count, False
+        except ValueError:  # networks the iterator cannot name (see _walk_first_records)
+            return samples, count, False
+        return samples, count, True
+
     def close(self) -> None:
         self._reader.close()
 

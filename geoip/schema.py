@@ -3,9 +3,11 @@
 Known shapes (records come from files we do not control, so anything else is ignored, never
 raised on):
 
-- MaxMind GeoIP2/GeoLite2 Country, City, Enterprise and DB-IP: ``country.iso_code``,
-  ``subdivisions[].iso_code`` (only the part after the dash: ``"43"`` for ``UA-43``),
+- MaxMind GeoIP2/GeoLite2 Country, City, Enterprise: ``country.iso_code``,
+  ``subdivisions[].iso_code`` (only the part after the dash: ``"43"`` for ``UA-43``), every level,
   ``traits.autonomous_system_number``.
+- DB-IP: the same, but subdivisions carry only ``names``: the English name is mapped to its
+  ISO 3166-2 code (geoip/regions.py).
 - MaxMind GeoLite2/GeoIP2 ASN: top-level ``autonomous_system_number``.
 - ip-location-db: top-level ``country_code``.
 - IPinfo: ``country_code`` (Lite) or a plain ``country`` string, ``asn`` as ``"AS1234"``.
@@ -16,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from string import ascii_letters
 from typing import Any
+
+from geoip.regions import region_code
 
 _ASN_MAX = 2**32 - 1
 # Any two ASCII letters, in any case, to the upper-case code: one dict look-up per record.
@@ -64,10 +68,9 @@ def _shared(country: str | None, regions: tuple[str, ...], asn: int | None) -> F
 def _country(record: dict[Any, Any]) -> str | None:
     value = record.get("country")
     if isinstance(value, dict):
-        value = value.get("iso_code")
-    elif value is None:
-        value = record.get("country_code")
-    return _country_code(value)
+        return _country_code(value.get("iso_code"))
+    # ip-location-db has only country_code; IPinfo has country_code and a country *name*
+    return _country_code(record.get("country_code")) or _country_code(value)
 
 
 def _country_code(value: object) -> str | None:
@@ -79,13 +82,20 @@ def _regions(subdivisions: object, country: str | None) -> tuple[str, ...]:
         return ()
     regions = []
     for subdivision in subdivisions:
-        # DB-IP gives subdivisions with names but no iso_code; mapping names to codes is a
-        # later issue, so such subdivisions are skipped for now.
-        code = subdivision.get("iso_code") if isinstance(subdivision, dict) else None
-        region = _region_code(code, country)
+        if not isinstance(subdivision, dict):
+            continue
+        region = _region_code(subdivision.get("iso_code"), country)
+        if region is None and country is not None:
+            region = _named_region(subdivision.get("names"), country)
         if region is not None:
             regions.append(region)
     return tuple(regions)
+
+
+def _named_region(names: object, country: str) -> str | None:
+    """DB-IP gives subdivisions names and no code: the English name, mapped with pycountry."""
+    name = names.get("en") if isinstance(names, dict) else None
+    return region_code(country, name) if isinstance(name, str) else None
 
 
 def _region_code(code: object, country: str | None) -> str | None:
@@ -119,3 +129,35 @@ def _as_number(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _ASN_MAX:
         return value
     return None
+
+
+def detect_schema(database_type: str, records: list[object]) -> str:
+    """Which publisher's layout a database has, from its metadata's ``database_type`` and a few
+    of its records (for ``forewarn geoip info``; reading does not depend on it)."""
+    kind = database_type.lower()
+    if kind.startswith(("geoip2-", "geolite2-", "geoip-")):
+        for word, name in (("asn", "asn"), ("enterprise", "enterprise"), ("city", "city"),
+                           ("country", "country")):
+            if word in kind:
+                return f"maxmind-{name}"
+        return "maxmind"
+    if "dbip" in kind or "db-ip" in kind:
+        return "dbip"
+    if "ipinfo" in kind:
+        return "ipinfo"
+    return _schema_of_records([r for r in records if isinstance(r, dict)])
+
+
+def _schema_of_records(records: list[dict[Any, Any]]) -> str:
+    if any("country_code" in r and "asn" in r for r in records):
+        return "ipinfo"
+    if any("country_code" in r for r in records):
+        return "ip-location-db"
+    subdivisions = [s for r in records for s in r.get("subdivisions") or () if isinstance(s, dict)]
+    if subdivisions and not any("iso_code" in s for s in subdivisions):
+        return "dbip"
+    if any(isinstance(r.get("country"), dict) for r in records):
+        return "maxmind-compatible"
+    if any("autonomous_system_number" in r for r in records):
+        return "maxmind-asn"
+    return "unknown"

@@ -172,9 +172,11 @@ def _geoip_build(args: argparse.Namespace) -> int:
 
 def _geoip_info(args: argparse.Namespace) -> int:
     from geoip.database import GeoDatabase
+    from geoip.schema import detect_schema
 
     with GeoDatabase(args.db) as database:
         info = database.info
+        samples, count, complete = database.survey()
         print(json.dumps({
             "path": str(info.path),
             "type": info.database_type,
@@ -182,6 +184,9 @@ def _geoip_info(args: argparse.Namespace) -> int:
             "ip_version": info.ip_version,
             "node_count": info.node_count,
             "description": info.description,
+            "schema": detect_schema(info.database_type, samples),
+            "record_count": count,
+            "record_count_complete": complete,
         }, ensure_ascii=False))
     return 0
 

@@ -69,8 +69,8 @@ NAMES = {"en": "Ukraine", "ru": "Украина"}
         ),
         pytest.param(
             {"country": {"iso_code": "UA"}, "subdivisions": [{"names": {"en": "Crimea"}}]},
-            Fields("UA"),
-            id="db-ip-subdivision-without-code-skipped",
+            Fields("UA", ("UA-43",)),
+            id="db-ip-subdivision-name-mapped",
         ),
         pytest.param(
             {"country": {"iso_code": "US"}, "subdivisions": [{"iso_code": "ny"}]},
