@@ -1,4 +1,4 @@
-"""The ``forewarn`` command line: serve, check, lookup, geoip build/info. Bad input gives one
+"""The ``forewarn`` command line: serve, check, lookup, geoip build/info/fetch. Bad input gives one
 line on stderr and exit status 2 (usage) or 1 (failed check), never a traceback."""
 
 from __future__ import annotations
@@ -54,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("out", type=Path)
     info = geo_sub.add_parser("info", help="what a database is: type, build date, IP version")
     info.add_argument("db", type=Path)
+    fetch = geo_sub.add_parser("fetch", help="download a real database into --dest, atomically")
+    fetch.add_argument("--source", default="ip-location-db",
+                       choices=["ip-location-db", "dbip-lite", "maxmind"])
+    fetch.add_argument("--dest", type=Path, default=Path("."), help="folder (default: here)")
+    fetch.add_argument("--url", help="download from here instead (a mirror; for ip-location-db "
+                                     "an npm registry)")
     return parser
 
 
@@ -85,6 +91,8 @@ def _run(args: argparse.Namespace) -> int:
         return _lookup(args)
     if args.geoip_command == "build":
         return _geoip_build(args)
+    if args.geoip_command == "fetch":
+        return _geoip_fetch(args)
     return _geoip_info(args)
 
 
@@ -167,6 +175,20 @@ def _geoip_build(args: argparse.Namespace) -> int:
 
     count = build_database(args.csv, args.out)
     print(f"{args.out}: wrote {count} networks from {args.csv}")
+    return 0
+
+
+def _geoip_fetch(args: argparse.Namespace) -> int:
+    from geoip.fetch import FetchError, MissingCredentials, fetch
+
+    try:
+        fetched = fetch(args.source, args.dest, os.environ, url=args.url)
+    except MissingCredentials as error:
+        raise UsageError(str(error)) from None
+    except FetchError as error:
+        print(f"forewarn: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{fetched.path}: {fetched.source}, {fetched.size} bytes")
     return 0
 
 
