@@ -8,7 +8,7 @@ DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install lint browser servers demo-db wheel clean fuzz
+.PHONY: run test install lint browser servers demo-db wheel clean fuzz soak
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -54,6 +54,15 @@ fuzz: $(STAMP)
 	$(BIN)/python fuzz/fuzz_splice.py var/fuzz/splice $(wildcard ../shared/fixtures/corpus/readability) \
 		-max_total_time=$(FUZZ_SECONDS) -max_len=65536
 	$(BIN)/python fuzz/fuzz_catalog.py var/fuzz/catalog catalog -max_total_time=$(FUZZ_SECONDS)
+
+# wrk at saturation against the middleware and the proxy (SOAK_SECONDS each, default 60): no
+# non-2xx, no wrong notice in sampled answers, worker memory flat, no reader data in any log line.
+SOAK_SECONDS ?= 60
+soak: $(STAMP) $(DEMO_DB)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+		{ echo "make soak needs wrk: apt-get install wrk" >&2; exit 1; }
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python bench/soak.py
 
 clean:
 	rm -rf $(VENV) var dist build test-results *.egg-info

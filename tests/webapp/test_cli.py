@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT
+from tests.geoip.test_database import BROKEN
+from tests.support import ROOT, SHARED_FIXTURES
 from webapp.cli import main
 
 CATALOG = ROOT / "catalog" / "notices.toml"
@@ -92,6 +93,27 @@ def test_a_broken_database_is_one_line_and_exit_1(
     broken.write_bytes(b"\x00" * 100)
     monkeypatch.setenv("FOREWARN_GEOIP_DBS", str(broken))
     code, _out, err = run(capsys, "lookup", "--demo", "192.0.2.1")
+    assert code == 1
+    assert err.startswith(f"forewarn: {broken}: ") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("name", [*BROKEN, "empty", "truncated"])
+def test_serve_refuses_each_broken_database_with_one_line_and_exit_1(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    demo_db: Path, name: str,
+) -> None:
+    if name == "empty":
+        broken = tmp_path / "empty.mmdb"
+        broken.write_bytes(b"")
+    elif name == "truncated":
+        broken = tmp_path / "truncated.mmdb"
+        broken.write_bytes(demo_db.read_bytes()[:300])
+    else:
+        broken = SHARED_FIXTURES / "maxmind" / name
+        if not broken.is_file():
+            pytest.skip(f"{broken} not found (see ../shared/TESTDATA.md)")
+    monkeypatch.setenv("FOREWARN_GEOIP_DBS", str(broken))
+    code, _out, err = run(capsys, "serve", "--demo", "--port", "1")
     assert code == 1
     assert err.startswith(f"forewarn: {broken}: ") and err.count("\n") == 1
 
