@@ -28,7 +28,9 @@ HEADER = "network,country,region,asn\n"
         ("2001:db8:3::1", Fields("UA", ("UA-43",), 64505)),
         ("2001:db8:4:ffff::1", Fields("IR", (), 64503)),
         ("10.0.0.1", None),
-        ("2001:db8:5::1", None),
+        ("203.0.113.200", Fields("BY", (), 64506)),
+        ("2001:db8:5::1", Fields("BY", (), 64506)),
+        ("2001:db8:6::1", None),
     ],
 )
 def test_the_demo_networks_round_trip(demo_mmdb: Path, ip: str, expected: Fields | None) -> None:
@@ -54,7 +56,7 @@ def test_the_output_reads_as_a_geoip2_city_database(demo_mmdb: Path) -> None:
 
 def test_build_returns_the_number_of_networks(tmp_path: Path) -> None:
     out = tmp_path / "out.mmdb"
-    assert build_database(DEMO_CSV, out, description="demo") == 10
+    assert build_database(DEMO_CSV, out, description="demo") == 12
     with GeoDatabase(out) as db:
         assert db.info.description == "demo"
 
