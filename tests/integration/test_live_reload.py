@@ -1,9 +1,11 @@
 """Reload under a real `forewarn serve` (gunicorn, 2 workers) while readers keep coming: the
-database and the catalog are replaced, broken and restored, and no request fails."""
+database and the catalog are replaced, broken, deleted and restored, no request fails, and none
+sees half a reload (a decision from one catalog version in the words of another)."""
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import threading
 from collections import Counter
@@ -17,6 +19,20 @@ from geoip.build import build_database
 from tests.support import ROOT, LiveServer
 
 RUSSIA = "192.0.2.10"
+NEW_TITLE = "Example Radio, version two"
+BLOCK = re.compile(r'data-forewarn="([^"]*)"|<h2 class="forewarn-title">([^<]*)</h2>')
+
+
+def answer(response: urllib3.BaseHTTPResponse) -> str:
+    """What one reader got: status, the notice header, and the ids and the first title in the
+    block. An edited catalog renames the notice and retitles it together, so an id from one
+    version beside a title from the other is a request that saw half a reload."""
+    header = response.headers.get("X-Forewarn-Notices")
+    ids = title = ""
+    for found_ids, found_title in BLOCK.findall(response.data.decode()):
+        ids, title = ids or found_ids, title or found_title
+    version = "v2" if NEW_TITLE in title else "v1" if title else "-"
+    return f"{response.status} {header} [{ids or 'none'}] {version}"
 
 
 class Readers:
@@ -35,7 +51,7 @@ class Readers:
             try:
                 response = pool.request("GET", f"{self.url}/_forewarn/fragment?path=/a&lang=en",
                                         headers={"X-Forwarded-For": RUSSIA})
-                self.seen[f"{response.status} {response.headers.get('X-Forewarn-Notices')}"] += 1
+                self.seen[answer(response)] += 1
             except urllib3.exceptions.HTTPError as error:
                 self.seen[f"error {type(error).__name__}"] += 1
 
@@ -70,7 +86,7 @@ def until(condition: object, url: str, attempts: int = 400) -> None:
     raise AssertionError(f"{url}: not seen 10 times in a row in {attempts} requests")
 
 
-def test_files_replaced_broken_and_restored_under_load_fail_no_request(
+def test_files_replaced_broken_deleted_and_restored_under_load_fail_no_request(
     server: tuple[LiveServer, Path, Path], tmp_path: Path
 ) -> None:
     live, catalog, database = server
@@ -94,18 +110,28 @@ def test_files_replaced_broken_and_restored_under_load_fail_no_request(
         until(lambda r: r.json()["status"] == "ok", health)
         until(lambda r: r.headers["X-Forewarn-Notices"] == "ru-undesirable", fragment)
 
+        database.unlink()  # deleted: the last good one goes on serving
+        until(lambda r: r.json()["status"] == "degraded", health)
+        until(lambda r: r.headers["X-Forewarn-Notices"] == "ru-undesirable", fragment)
+        (tmp_path / "back.mmdb").write_bytes(good)
+        os.replace(tmp_path / "back.mmdb", database)
+        until(lambda r: r.json()["status"] == "ok", health)
+
         text = catalog.read_text(encoding="utf-8")
         (tmp_path / "bad.toml").write_text(text.replace("schema = 1", "schema = = 1"))
         os.replace(tmp_path / "bad.toml", catalog)
         until(lambda r: r.json()["status"] == "degraded", health)
-        (tmp_path / "edited.toml").write_text(text.replace('id = "ru-undesirable"',
-                                                           'id = "ru-undesirable-v2"'))
+        edited = text.replace('id = "ru-undesirable"', 'id = "ru-undesirable-v2"').replace(
+            "Example Radio is an “undesirable organization” in Russia", NEW_TITLE)
+        (tmp_path / "edited.toml").write_text(edited)
         os.replace(tmp_path / "edited.toml", catalog)
         until(lambda r: r.headers["X-Forewarn-Notices"] == "ru-undesirable-v2", fragment)
         until(lambda r: r.json()["status"] == "ok", health)
     finally:
         seen = readers.stop()
-    assert set(seen) <= {"200 ru-undesirable", "200 none", "200 ru-undesirable-v2"}, seen
+    assert set(seen) <= {"200 ru-undesirable [ru-undesirable] v1", "200 none [none] -",
+                         "200 ru-undesirable-v2 [ru-undesirable-v2] v2"}, seen
+    assert seen["200 ru-undesirable [ru-undesirable] v1"] > 0, seen  # the block was read
     assert sum(seen.values()) > 50
     log = live.log_path.read_text()
     assert "Traceback" not in log and RUSSIA not in log
