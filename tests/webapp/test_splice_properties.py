@@ -4,6 +4,7 @@ with exactly one block at the documented place, or the page unchanged, and never
 from __future__ import annotations
 
 import gzip
+import html
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -94,3 +95,53 @@ def test_random_bytes_never_break_the_response(
 ) -> None:
     response = serve(engine, cut(data, cuts), [("Content-Type", "text/html")])
     check(data, response.get_data(), response.headers["X-Forewarn-Notices"])
+
+
+# Pages as Russian and Ukrainian sites still serve them: text in a declared charset, with random
+# bytes among it (a single-byte charset takes any byte), the charset named by the Content-Type
+# header or, for UTF-16, by the byte order mark.
+TEXT_PIECES = st.sampled_from([
+    "<body>", "<BODY dir=ltr>", "<!--", "-->", "<script>", "</script>", "<p title='>'>",
+    "<html lang=ru>", "<html lang=en>", "Река замёрзла рано. ", "Ґанок, їжак. ", "<", ">",
+    "<meta charset=utf-8>", "\n", "<style>", "</style>", "<![CDATA[", "]]>",
+])
+CHARSETS = ["windows-1251", "koi8-r", "iso-8859-5", "utf-16-le", "utf-16-be"]
+BOMS = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
+RUSSIAN_TITLE = "Example Radio признано в России «нежелательной организацией»"
+
+
+def encode_page(pieces: list[str], noise: list[bytes], charset: str) -> bytes:
+    """The pieces in ``charset`` (characters it lacks as ``?``), random bytes between them in a
+    single-byte charset; a UTF-16 page starts with its byte order mark."""
+    out = BOMS.get(charset, b"")
+    for index, piece in enumerate(pieces):
+        out += piece.encode(charset, errors="replace")
+        if charset not in BOMS and index < len(noise):
+            out += noise[index]
+    return out
+
+
+@SETTINGS
+@given(st.sampled_from(CHARSETS), st.lists(TEXT_PIECES, max_size=30),
+       st.lists(st.binary(max_size=6), max_size=30), st.lists(st.integers(0, 300), max_size=6))
+def test_pages_in_declared_charsets_get_one_block_in_that_charset(
+    engine: Engine, charset: str, pieces: list[str], noise: list[bytes], cuts: list[int]
+) -> None:
+    page = encode_page(pieces, noise, charset)
+    header_charset = "utf-16" if charset in BOMS else charset
+    headers = [("Content-Type", f"text/html; charset={header_charset}")]
+    response = serve(engine, cut(page, cuts), headers)
+    body = response.get_data()
+    placement = find_placement(page, complete=True)
+    assert placement is not None
+    if placement.offset is None:
+        assert body == page and response.headers["X-Forewarn-Notices"] == "none"
+        return
+    at = placement.offset
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert body[:at] == page[:at]
+    tail = len(page) - at
+    assert body[len(body) - tail:] == page[at:]
+    block = body[at:len(body) - tail].decode(charset)  # the block, in the page's own charset
+    assert block.startswith('<aside class="forewarn"') and block.endswith("</aside>")
+    assert RUSSIAN_TITLE in html.unescape(block)  # what the charset lacks, as &#NNN;
