@@ -19,7 +19,8 @@ from geoip.location import UNKNOWN, Location
 # name -> (country header, region header or None). The region headers carry only the part of
 # the ISO 3166-2 code after the dash ("43"), which is made into the full code ("UA-43").
 PRESETS: dict[str, tuple[str, str | None]] = {
-    "cloudflare": ("CF-IPCountry", None),
+    # CF-Region-Code comes with Cloudflare's "Add visitor location headers" managed transform
+    "cloudflare": ("CF-IPCountry", "CF-Region-Code"),
     "cloudfront": ("CloudFront-Viewer-Country", "CloudFront-Viewer-Country-Region"),
     "vercel": ("X-Vercel-IP-Country", "X-Vercel-IP-Country-Region"),
     "appengine": ("X-AppEngine-Country", "X-AppEngine-Region"),

@@ -39,6 +39,7 @@ def environ(headers: dict[str, str]) -> dict[str, str]:
         ("cloudflare", {"CF-IPCountry": "T1"}, UNKNOWN),  # Tor
         ("cloudflare", {"CF-IPCountry": "QQ"}, UNKNOWN),  # not a country
         ("cloudflare", {}, None),  # absent: the address decides
+        ("cloudflare", {"CF-IPCountry": "UA", "CF-Region-Code": "43"}, Location("UA", ("UA-43",))),
         ("cloudfront", {"CloudFront-Viewer-Country": "UA",
                         "CloudFront-Viewer-Country-Region": "43"}, Location("UA", ("UA-43",))),
         ("cloudfront", {"CloudFront-Viewer-Country": "UA",
