@@ -168,6 +168,7 @@ def load_catalog(path: str | Path) -> Catalog:
 def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
     """Validate already-parsed TOML data; ``name`` is used in error messages, and mirror lists
     (``source``) are found relative to it."""
+    _one_kind_of_links(data, name)
     data = {**data, "path": name}
     try:
         catalog = _ADAPTER.validate_python(data)
@@ -175,6 +176,14 @@ def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
         raise CatalogError.from_validation(name, exc.errors()[0], exc.error_count()) from None
     _check_references(catalog)  # the catalog's own mistakes first, then its mirror lists'
     return _with_sourced_links(catalog)
+
+
+def _one_kind_of_links(data: dict[str, Any], name: str) -> None:
+    """A mirror set lists its links or names a source, not both (even ``links = []``)."""
+    sets = data.get("mirrors")
+    for sid, entry in sets.items() if isinstance(sets, dict) else ():
+        if isinstance(entry, dict) and "links" in entry and "source" in entry:
+            raise CatalogError(name, f"mirrors.{sid}", "give either links or source, not both")
 
 
 def _with_sourced_links(catalog: Catalog) -> Catalog:
@@ -186,8 +195,6 @@ def _with_sourced_links(catalog: Catalog) -> Catalog:
             if mirror_set.site is not None:
                 raise CatalogError(catalog.path, f"{where}.site", "only used with source")
             continue
-        if mirror_set.links:
-            raise CatalogError(catalog.path, where, "give either links or source, not both")
         found = read_site_links(catalog.path, where, mirror_set.source, mirror_set.site)
         links = tuple(MirrorLink(link.url, link.label, link.kind) for link in found)
         sets[sid] = replace(mirror_set, links=links)
