@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright
 
 from tests.support import LiveServer
 
@@ -22,17 +22,16 @@ SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "webapp-demo-in-c
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
+def chromium(playwright: Playwright) -> Iterator[Browser]:
+    """Our own launch from pytest-playwright's session (one Playwright per process)."""
     executable = next((c for c in (os.environ.get("FOREWARN_CHROMIUM"), "/usr/bin/chromium",
                                    shutil.which("chromium")) if c and Path(c).is_file()), None)
     if executable is None:
         pytest.skip("no Chromium: `make test` installs Debian's chromium when run as root; "
                     "otherwise install it or set FOREWARN_CHROMIUM")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=FLAGS)
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
+    yield browser
+    browser.close()
 
 
 def open_as(chromium: Browser, server: LiveServer, path: str, address: str) -> Page:
