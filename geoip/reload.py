@@ -1,5 +1,6 @@
-"""Watch the files Forewarn loaded at start (geo databases, the catalog) and load a changed one
-again in the background: swapped in whole when it is good, the last good one kept when not."""
+"""Watch the files Forewarn loaded at start (geo databases, the catalog and the mirror lists it
+names) and load a changed one again in the background: swapped in whole when it is good, the last
+good one kept when not."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ log = logging.getLogger("forewarn")
 # What tells a new file from the old: a replaced file (rename) has a new inode, a rewritten one
 # a new mtime or size.
 Stamp = tuple[int, int, int]
+# The stamps of a watched file and of the files it depends on, in that order (None: missing).
+Stamps = tuple[Stamp | None, ...]
 
 
 @dataclass
@@ -29,7 +32,7 @@ class FileState:
     path: Path
     loaded_at: datetime
     last_error: str | None = None
-    stamp: Stamp | None = None  # of the version last tried, good or not
+    stamp: Stamps | None = None  # of the version last tried, good or not
 
 
 @dataclass
@@ -38,6 +41,8 @@ class _Watch:
     load: Callable[[Path], Any]
     apply: Callable[[Any], None]
     errors: tuple[type[Exception], ...]
+    depends: Callable[[Path], tuple[Path, ...]] | None = None
+    files: tuple[Path, ...] = ()  # what the file depended on when last tried
 
 
 class Reloader:
@@ -49,6 +54,9 @@ class Reloader:
     good one, is logged once, is counted by ``on_failure(kind)`` and shows in ``states`` until a
     good version replaces it. Each version is tried once, so a broken file is not re-read every
     few seconds. ``check()`` runs one pass in the caller's thread (for tests and tools).
+
+    A file may name others it is loaded with (the catalog its mirror lists): ``depends(path)``
+    lists them, and a change to any of them loads the watched file again, as a whole.
 
     The thread starts on ``ensure_running()``, which the request path calls: so it runs in each
     gunicorn worker (threads do not survive a fork) and never in a master that only validated
@@ -71,10 +79,13 @@ class Reloader:
         return tuple(watch.state for watch in self._watches)
 
     def watch(self, kind: str, path: Path, load: Callable[[Path], Any],
-              apply: Callable[[Any], None], errors: tuple[type[Exception], ...]) -> FileState:
-        """Watch ``path``, whose current version was just loaded by the caller."""
-        state = FileState(kind, path, datetime.now(UTC), stamp=_stamp(path))
-        self._watches.append(_Watch(state, load, apply, errors))
+              apply: Callable[[Any], None], errors: tuple[type[Exception], ...],
+              depends: Callable[[Path], tuple[Path, ...]] | None = None) -> FileState:
+        """Watch ``path``, whose current version was just loaded by the caller, and the files
+        ``depends(path)`` names."""
+        files = depends(path) if depends is not None else ()
+        state = FileState(kind, path, datetime.now(UTC), stamp=_stamps((path, *files)))
+        self._watches.append(_Watch(state, load, apply, errors, depends, files))
         return state
 
     def ensure_running(self) -> None:
@@ -103,10 +114,12 @@ class Reloader:
 
     def _check(self, watch: _Watch) -> None:
         state = watch.state
-        stamp = _stamp(state.path)
-        if stamp == state.stamp:
+        if _stamps((state.path, *watch.files)) == state.stamp:
             return
-        state.stamp = stamp
+        # What the file names now, stamped before loading: a change after this is seen next time.
+        if watch.depends is not None:
+            watch.files = watch.depends(state.path)
+        state.stamp = _stamps((state.path, *watch.files))
         try:
             value = watch.load(state.path)
         except watch.errors as error:
@@ -120,6 +133,10 @@ class Reloader:
         state.loaded_at = datetime.now(UTC)
         state.last_error = None
         log.info("reloaded %s", state.path)
+
+
+def _stamps(paths: tuple[Path, ...]) -> Stamps:
+    return tuple(_stamp(path) for path in paths)
 
 
 def _stamp(path: Path) -> Stamp | None:

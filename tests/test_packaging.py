@@ -55,7 +55,8 @@ def test_wheel_carries_everything_the_demo_needs(installed: Path, tmp_path: Path
     assert json.loads(line)["notices"] == ["ru-undesirable"]
     files = {p.relative_to(installed).as_posix() for p in installed.rglob("*") if p.is_file()}
     for needed in ("webapp/templates/notices/block.html", "webapp/templates/demo/index.html",
-                   "webapp/shipped_catalog/notices.toml",
+                   "webapp/shipped_catalog/notices.toml", "webapp/shipped_catalog/mirrors.json",
+                   "webapp/shipped_catalog/notices.schema.json",
                    "webapp/shipped_catalog/demo-networks.csv", "webapp/static/forewarn.css"):
         assert needed in files
 
@@ -100,6 +101,7 @@ def image_process(installed: Path, tmp_path: Path, demo_db: Path) -> Iterator[in
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(ROOT / "catalog" / "notices.toml", data / "notices.toml")
+    shutil.copy(ROOT / "catalog" / "mirrors.json", data / "mirrors.json")  # the catalog's source
     shutil.copy(demo_db, data / "GeoLite2-City.mmdb")
     environment = {key: value.replace("/data", str(data)) for key, value in environment.items()}
     environment.pop("PATH", None)

@@ -5,23 +5,27 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
 import pycountry
 from babel import Locale, UnknownLocaleError
-from pydantic import ConfigDict, Strict, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from webapp.errors import CatalogError
+from webapp.mirror_source import read_site_links
 
 StrictDate = Annotated[date, Strict()]
 StrictBool = Annotated[bool, Strict()]
 StrictInt = Annotated[int, Strict()]
 Severity = Literal["critical", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
-_FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# Attribute docstrings become the descriptions of the JSON Schema (`forewarn check --schema`)
+# that editors show as completion help: they are written for an editor of the catalog.
+_FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True, use_attribute_docstrings=True)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -31,17 +35,31 @@ class MirrorLink:
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
     url: str
+    """The mirror's address (http or https; a Tor mirror's host ends in .onion)."""
     label: str
+    """The link text readers see."""
     kind: str = "mirror"
+    """What it is: mirror, onion (Tor), ipfs, or an app such as psiphon; styled per kind."""
 
 
 @dataclass(frozen=True)
 class MirrorSet:
-    """Links offered together under a notice."""
+    """Links offered together under a notice: listed here (links) or read from a mirror list in
+    the bypass-mirrors v2 JSON format (source)."""
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
     links: tuple[MirrorLink, ...] = ()
+    """The links, in the order readers see them."""
+    source: str | None = None
+    """Instead of links: a bypass-mirrors v2 JSON file, relative to this catalog, read again
+    whenever it changes."""
+    site: str | None = None
+    """With source: the main_domain whose alternatives to use (needed when the file lists
+    several sites)."""
     deep_links: StrictBool = False
+    """Link to the same path and query on the mirror, not to its home page."""
+    show: Annotated[int, Strict(), Field(ge=1)] | None = None
+    """Show only this many of the links: the same ones all day, others the next day."""
 
 
 @dataclass(frozen=True)
@@ -50,20 +68,28 @@ class Jurisdiction:
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
     name: str
+    """What editors call the place, e.g. "Russia and the Russia-controlled parts of Ukraine"."""
     countries: tuple[str, ...] = ()
+    """ISO 3166-1 alpha-2 codes, e.g. RU."""
     regions: tuple[str, ...] = ()
+    """ISO 3166-2 codes, e.g. UA-43 (Crimea)."""
     asns: tuple[StrictInt, ...] = ()
+    """Autonomous system numbers of networks known to operate there."""
     languages: tuple[str, ...] = ()
+    """Readers here also get each notice in these languages (when it has text in them)."""
 
 
 @dataclass(frozen=True)
 class NoticeText:
-    """A notice in one language; ``body`` is plain text, blank lines separate paragraphs."""
+    """A notice in one language: a title and a plain-text body."""
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
     title: str
+    """The heading; {since} and {organization} are filled in."""
     body: str
+    """Plain text; blank lines separate paragraphs; {since} and {organization} are filled in."""
     more_url: str | None = None
+    """A page with more about the risk and how to stay safe."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -76,15 +102,25 @@ class Notice:
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
     id: str
+    """Lower-case letters, digits, - and _; unique; sent in X-Forewarn-Notices."""
     text: dict[str, NoticeText]
+    """The notice per language code (en, ru, fa, ...); the default language is required."""
     jurisdictions: tuple[str, ...] = ()
+    """Shown to readers located in these jurisdictions (ids from [jurisdictions])."""
     languages: tuple[str, ...] = ()
+    """Shown to readers of pages in these languages, wherever they are."""
     everyone: StrictBool = False
+    """Shown to every reader."""
     unknown: Literal["show", "hide"] = "show"
+    """Whether readers whose location is unknown (VPN, Tor, no answer) get it."""
     since: StrictDate | None = None
+    """Not shown before this day (a TOML date such as 2024-02-20); {since} in texts."""
     until: StrictDate | None = None
+    """Not shown from this day on."""
     severity: Severity = "warning"
+    """critical, warning or info; severest first."""
     mirrors: str | None = None
+    """The mirror set (a name from [mirrors]) listed under the notice."""
 
     def in_effect(self, day: date) -> bool:
         """True on the days from ``since`` (inclusive) to ``until`` (exclusive)."""
@@ -98,12 +134,18 @@ class Catalog:
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
     schema: Literal[1]
+    """The catalog format's version: 1."""
     organization: str
+    """The publisher's name; {organization} in texts."""
     notices: tuple[Notice, ...]
+    """The notices, each an [[notices]] table."""
     default_language: str = "en"
+    """The language every notice has text in, used when no better one is known."""
     jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
+    """Named groups of places, e.g. [jurisdictions.ru]."""
     mirrors: dict[str, MirrorSet] = field(default_factory=dict)
-    path: str = ""
+    """Named mirror sets, e.g. [mirrors.main]."""
+    path: SkipJsonSchema[str] = ""
 
 
 _ADAPTER = TypeAdapter(Catalog)
@@ -124,35 +166,39 @@ def load_catalog(path: str | Path) -> Catalog:
 
 
 def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
-    """Validate already-parsed TOML data; ``name`` is used in error messages."""
+    """Validate already-parsed TOML data; ``name`` is used in error messages, and mirror lists
+    (``source``) are found relative to it."""
+    _one_kind_of_links(data, name)
     data = {**data, "path": name}
     try:
         catalog = _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-        raise CatalogError(name, _key_path(error["loc"]), _message(error) + more) from None
-    _check_references(catalog)
-    return catalog
+        raise CatalogError.from_validation(name, exc.errors()[0], exc.error_count()) from None
+    _check_references(catalog)  # the catalog's own mistakes first, then its mirror lists'
+    return _with_sourced_links(catalog)
 
 
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+def _one_kind_of_links(data: dict[str, Any], name: str) -> None:
+    """A mirror set lists its links or names a source, not both (even ``links = []``)."""
+    sets = data.get("mirrors")
+    for sid, entry in sets.items() if isinstance(sets, dict) else ():
+        if isinstance(entry, dict) and "links" in entry and "source" in entry:
+            raise CatalogError(name, f"mirrors.{sid}", "give either links or source, not both")
 
 
-def _message(error: Any) -> str:
-    kind, value = error["type"], error.get("input")
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "unexpected_keyword_argument":
-        return "unknown key"
-    if kind == "date_type":
-        return f"expected a TOML date such as 2024-02-20, without quotes (got {value!r})"
-    shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
-    return f"{error['msg']}{shown}"
+def _with_sourced_links(catalog: Catalog) -> Catalog:
+    """The catalog with each ``source`` mirror set's links read from its file."""
+    sets = dict(catalog.mirrors)
+    for sid, mirror_set in catalog.mirrors.items():
+        where = f"mirrors.{sid}"
+        if mirror_set.source is None:
+            if mirror_set.site is not None:
+                raise CatalogError(catalog.path, f"{where}.site", "only used with source")
+            continue
+        found = read_site_links(catalog.path, where, mirror_set.source, mirror_set.site)
+        links = tuple(MirrorLink(link.url, link.label, link.kind) for link in found)
+        sets[sid] = replace(mirror_set, links=links)
+    return replace(catalog, mirrors=sets)
 
 
 def _check_references(catalog: Catalog) -> None:

@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="validate a catalog; exit 1 when it is invalid")
     check.add_argument("catalog", nargs="?", type=Path)
     check.add_argument("--config", type=Path)
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--schema", action="store_true",
+                       help="print the catalog's JSON Schema (for editors) and exit")
     lookup = sub.add_parser("lookup", help="location, jurisdictions and notices, as JSON lines")
     _settings_options(lookup)
     lookup.add_argument("ips", nargs="+", metavar="IP")
@@ -130,13 +133,14 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from webapp.catalog import load_catalog
+    from webapp.catalog_check import report
+    from webapp.catalog_schema import catalog_schema_text
 
+    if args.schema:
+        sys.stdout.write(catalog_schema_text())
+        return 0
     path = args.catalog or load_settings(environ=os.environ, config_file=args.config).catalog
-    catalog = load_catalog(path)
-    print(f"{path}: OK: {len(catalog.notices)} notices, {len(catalog.jurisdictions)} "
-          f"jurisdictions, {len(catalog.mirrors)} mirror sets")
-    return 0
+    return report(path, args.strict, sys.stdout, sys.stderr)
 
 
 def _lookup(args: argparse.Namespace) -> int:

@@ -14,13 +14,15 @@ from geoip.errors import GeoDatabaseError
 from geoip.location import UNKNOWN, Location
 from geoip.locator import Locator
 from geoip.reload import FileState, Reloader
-from webapp.catalog import Catalog, load_catalog
+from webapp.catalog import Catalog
+from webapp.catalog_check import load_and_log
 from webapp.cdn import cdn_headers, cdn_location
 from webapp.clientaddr import client_address, is_trusted, parse_address
 from webapp.errors import CatalogError
 from webapp.jurisdiction import JurisdictionIndex
 from webapp.links import Request
 from webapp.metrics import Metrics
+from webapp.mirror_source import source_files
 from webapp.render import Rendered, Renderer
 from webapp.selection import Decision, decide
 from webapp.settings import IPNetwork, Settings
@@ -55,13 +57,15 @@ class Engine:
         self.settings = settings
         self.clock = clock
         self.metrics = metrics or Metrics()
-        self._state = self._catalog_state(load_catalog(settings.catalog))
+        self._state = self._catalog_state(load_and_log(settings.catalog))
         self._previous = self._state
         self.locator = Locator(settings.geoip_dbs)
         self._cdn = cdn_headers(settings.country_header, settings.region_header)
         self.reloader = Reloader(settings.reload_seconds, self._reload_failed)
+        # A changed mirror list (source = "...") reloads the whole catalog.
         self._catalog_file = self.reloader.watch(
-            "catalog", settings.catalog, load_catalog, self.swap_catalog, (CatalogError,))
+            "catalog", settings.catalog, load_and_log, self.swap_catalog, (CatalogError,),
+            depends=source_files)
         self._database_files = [
             self.reloader.watch("geoip", Path(path), GeoDatabase, self.locator.replace,
                                 (GeoDatabaseError,))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -66,9 +65,8 @@ def offered(name: str, mirror_set: MirrorSet, host: str | None, day: date) -> Of
     """The set's links without the one the request came through, rotated by day if ``show``."""
     links = [link for link in mirror_set.links if host_of(link.url) != host]
     via = next((link.label for link in mirror_set.links if host_of(link.url) == host), None)
-    show = getattr(mirror_set, "show", None)
-    if show and len(links) > show:
-        links = _daily_subset(name, links, show, day)
+    if mirror_set.show is not None and len(links) > mirror_set.show:
+        links = _daily_subset(name, links, mirror_set.show, day)
     return Offered(tuple((link, _href(link, mirror_set.deep_links)) for link in links), via)
 
 
@@ -88,10 +86,12 @@ def _href(link: MirrorLink, deep: bool) -> str:
 
 
 def _daily_subset(name: str, links: list[MirrorLink], show: int, day: date) -> list[MirrorLink]:
-    """The same ``show`` links all day for every reader (cacheable), another set tomorrow
-    (load spreads, a blocked mirror is not offered to everyone for long). Catalog order kept."""
-    seed = hashlib.sha256(f"{name}:{day.isoformat()}".encode()).digest()
-    chosen = set(random.Random(seed).sample(range(len(links)), show))  # noqa: S311 - not secret
+    """The same ``show`` links all day for every reader (cacheable), the next ``show`` tomorrow:
+    a window that moves round the list, so every link has its days and the load spreads evenly.
+    Where a set's window starts depends on its name. Catalog order kept."""
+    offset = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+    start = (day.toordinal() * show + offset) % len(links)
+    chosen = {(start + step) % len(links) for step in range(show)}
     return [link for index, link in enumerate(links) if index in chosen]
 
 

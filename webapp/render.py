@@ -107,7 +107,7 @@ class Renderer:
             for mirror_set in catalog.mirrors.values()
             for link in mirror_set.links
         }
-        self._rotating = any(getattr(m, "show", None) for m in catalog.mirrors.values())
+        self._rotating = any(m.show is not None for m in catalog.mirrors.values())
 
     def block(self, decision: Decision, request: Request | None = None,
               day: date | None = None) -> Rendered:

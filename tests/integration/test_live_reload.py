@@ -65,6 +65,7 @@ class Readers:
 def server(tmp_path: Path, demo_db: Path) -> Iterator[tuple[LiveServer, Path, Path]]:
     catalog, database = tmp_path / "notices.toml", tmp_path / "geo.mmdb"
     shutil.copyfile(ROOT / "catalog" / "notices.toml", catalog)
+    shutil.copyfile(ROOT / "catalog" / "mirrors.json", tmp_path / "mirrors.json")
     shutil.copyfile(demo_db, database)
     live = LiveServer(["--workers", "2"], tmp_path / "forewarn.log", env={
         "FOREWARN_CATALOG": str(catalog), "FOREWARN_GEOIP_DBS": str(database),

@@ -44,7 +44,7 @@ def test_healthz_reports_catalog_and_databases_without_reader_data(client: Flask
     assert response.status_code == 200
     health = response.get_json()
     assert health["status"] == "ok"
-    assert health["catalog"]["notices"] == 2
+    assert health["catalog"]["notices"] == 3
     assert health["catalog"]["path"].endswith("notices.toml")
     assert health["geoip"][0]["type"] == "Forewarn-City"
     assert RUSSIA not in response.get_data(as_text=True)

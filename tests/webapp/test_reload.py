@@ -1,11 +1,14 @@
-"""Reloading through the engine and the app: a changed catalog or database is used by the next
-request; a bad one keeps the last good version and shows on healthz and in the metrics."""
+"""Reloading through the engine and the app: a changed catalog, mirror list or database is used by
+the next request; a bad one keeps the last good version and shows on healthz and in the metrics."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -24,6 +27,7 @@ TITLE = "Example Radio is an “undesirable organization” in Russia"
 def files(tmp_path: Path, demo_db: Path) -> tuple[Path, Path]:
     catalog = tmp_path / "notices.toml"
     shutil.copyfile(ROOT / "catalog" / "notices.toml", catalog)
+    shutil.copyfile(ROOT / "catalog" / "mirrors.json", tmp_path / "mirrors.json")
     database = tmp_path / "geo.mmdb"
     shutil.copyfile(demo_db, database)
     return catalog, database
@@ -126,3 +130,89 @@ def test_a_decision_is_rendered_with_the_catalog_it_was_made_from(
     engine.reloader.check()  # two reloads between deciding and rendering
     assert TITLE in engine.block(decision).html
     assert "a third title" in engine.block(engine.decide(location, "en")).html
+
+
+BELARUS = "203.0.113.200"
+NEW_MIRROR = "https://new-mirror.example.com/"
+
+
+def rewrite_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    change(document)
+    temporary = path.with_suffix(".new")
+    temporary.write_text(json.dumps(document), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def set_first_url(url: str) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        document["sites"][0]["available_alternatives"][0]["url"] = url
+    return change
+
+
+def test_a_changed_mirror_list_is_used_by_the_next_request(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path]
+) -> None:
+    mirrors = files[0].with_name("mirrors.json")
+    assert NEW_MIRROR not in fragment(client, BELARUS)[1]
+    rewrite_json(mirrors, set_first_url(NEW_MIRROR))
+    engine.reloader.check()
+    notices, html = fragment(client, BELARUS)
+    assert notices == "by-extremist"
+    assert f'href="{NEW_MIRROR}a"' in html  # deep-linked to the fragment's path=/a
+
+
+def test_a_broken_mirror_list_keeps_the_last_good_catalog_until_it_is_fixed(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path]
+) -> None:
+    mirrors = files[0].with_name("mirrors.json")
+    before = fragment(client, BELARUS)[1]
+    rewrite_json(mirrors, set_first_url("ftp://new-mirror.example.com/"))
+    engine.reloader.check()
+    assert fragment(client, BELARUS)[1] == before
+    health = client.get("/_forewarn/healthz").get_json()
+    assert health["status"] == "degraded"
+    assert health["catalog"]["last_error"] == (
+        f"{mirrors}: sites[0].available_alternatives[0].url: must be an http(s) URL with a host "
+        "(got 'ftp://new-mirror.example.com/')")
+    metrics = client.get("/_forewarn/metrics").get_data(as_text=True)
+    assert 'forewarn_reload_failures_total{kind="catalog"} 1.0' in metrics
+
+    engine.reloader.check()  # the same broken version is not tried again
+    metrics = client.get("/_forewarn/metrics").get_data(as_text=True)
+    assert 'forewarn_reload_failures_total{kind="catalog"} 1.0' in metrics
+
+    rewrite_json(mirrors, set_first_url(NEW_MIRROR))
+    engine.reloader.check()
+    assert f'href="{NEW_MIRROR}a"' in fragment(client, BELARUS)[1]
+    assert client.get("/_forewarn/healthz").get_json()["status"] == "ok"
+
+
+def test_a_deleted_mirror_list_keeps_the_last_good_catalog(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path]
+) -> None:
+    before = fragment(client, BELARUS)[1]
+    files[0].with_name("mirrors.json").unlink()
+    engine.reloader.check()
+    assert fragment(client, BELARUS)[1] == before
+    error = client.get("/_forewarn/healthz").get_json()["catalog"]["last_error"]
+    assert error.startswith(f"{files[0]}: mirrors.by.source: cannot read ")
+
+
+def test_a_new_mirror_list_named_by_an_edited_catalog_is_watched_too(
+    client: FlaskClient, engine: Engine, files: tuple[Path, Path]
+) -> None:
+    catalog = files[0]
+    fresh = catalog.with_name("fresh.json")
+    fresh.write_text('{"version": 2, "sites": [', encoding="utf-8")  # not finished yet
+    replace_text(catalog, 'source = "mirrors.json"', 'source = "fresh.json"')
+    engine.reloader.check()
+    assert client.get("/_forewarn/healthz").get_json()["status"] == "degraded"
+
+    # The catalog itself is not touched again: only the file it now names is fixed.
+    shutil.copyfile(catalog.with_name("mirrors.json"), fresh.with_suffix(".tmp"))
+    os.replace(fresh.with_suffix(".tmp"), fresh)
+    rewrite_json(fresh, set_first_url(NEW_MIRROR))
+    engine.reloader.check()
+    assert client.get("/_forewarn/healthz").get_json()["status"] == "ok"
+    assert f'href="{NEW_MIRROR}a"' in fragment(client, BELARUS)[1]

@@ -10,6 +10,7 @@ from geoip.location import Location
 from webapp.engine import Engine
 
 RU = ("ru-undesirable",)
+BY = ("by-extremist",)
 IR = ("ir-hostile-media",)
 
 
@@ -27,10 +28,19 @@ IR = ("ir-hostile-media",)
         ("198.51.100.193", "en", (), (), []),  # Ukraine, no region: not occupied territory
         ("198.51.100.129", "en", ("ir",), IR, [("en", "fa")]),
         ("198.51.100.129", "fa", ("ir",), IR, [("fa",)]),
-        # Unknown location: the critical notice shows (unknown = "show"), in its places'
-        # languages too; the Iran warning does not (unknown = "hide").
+        ("198.51.100.1", "fa", (), IR, [("fa",)]),  # a Persian-language page, anywhere
+        # Belarus: English, then the two languages of the place; Russian first on a Russian
+        # page, which also gets the Russia notice (page language)
+        ("203.0.113.200", "en", ("by",), BY, [("en", "be", "ru")]),
+        ("2001:db8:5::1", None, ("by",), BY, [("en", "be", "ru")]),
+        ("203.0.113.200", "ru", ("by",), RU + BY, [("ru",), ("ru", "be")]),
+        ("198.51.100.1", "be", (), BY, [("be",)]),  # a Belarusian-language page, anywhere
+        # Unknown location: the critical Russia notice shows (unknown = "show"), in its places'
+        # languages too; the Belarus and Iran notices do not (unknown = "hide") unless the page
+        # is in their language.
         ("10.1.2.3", "en", ("unknown",), RU, [("en", "ru")]),
-        ("127.0.0.1", "fa", ("unknown",), RU, [("en", "ru")]),
+        ("127.0.0.1", "fa", ("unknown",), RU + IR, [("en", "ru"), ("fa",)]),
+        ("127.0.0.1", "be", ("unknown",), RU + BY, [("en", "ru"), ("be", "ru")]),
     ],
 )
 def test_reader_gets_the_notices_for_their_place_and_page(
