@@ -44,6 +44,7 @@ class Frame:
     place: Place
     src: str
     served: Served
+    jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
     picked: bool = False  # the place chosen in the form
 
     @property
@@ -126,7 +127,7 @@ def index() -> str:
     if picked is not None:
         places = [picked, *(place for place in places if not place.same_place(picked))]
     frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
-                    picked=place is picked)
+                    engine.index.match(place.location), picked=place is picked)
               for place in places]
     return render_template(
         "preview/index.html", query=query, frames=frames, links=_links(query),

@@ -62,7 +62,7 @@ class PreviewQuery:
 
     def common(self) -> dict[str, str]:
         """The query values every frame and link carries (not the place)."""
-        values = {"path": self.path, "lang": self.lang,
+        values = {"path": self.path if self.path != "/" else None, "lang": self.lang,
                   "date": self.day.isoformat() if self.day else None,
                   "accept_language": self.accept_language, "sig": self.sig}
         return {key: value for key, value in values.items() if value}
