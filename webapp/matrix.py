@@ -63,6 +63,11 @@ def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix
     return Matrix(day, languages, tuple(rows))
 
 
+def severities(catalog: Catalog) -> dict[str, str]:
+    """Notice id -> severity, for colouring ids the way the notices are coloured."""
+    return {notice.id: notice.severity for notice in catalog.notices}
+
+
 def language_name(code: str) -> str:
     if code == OTHER:
         return "None or other"

@@ -9,7 +9,15 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
 from webapp.errors import QueryError
-from webapp.matrix import OTHER, Matrix, build_matrix, language_name, page_languages, to_csv
+from webapp.matrix import (
+    OTHER,
+    Matrix,
+    build_matrix,
+    language_name,
+    page_languages,
+    severities,
+    to_csv,
+)
 from webapp.places import (
     UNKNOWN_PLACE,
     Place,
@@ -133,7 +141,8 @@ def index() -> str:
         "preview/index.html", query=query, frames=frames, links=_links(query),
         organization=engine.catalog.organization, countries=all_countries(),
         regions=regions_of(query.country) if query.country else (),
-        languages=_language_choices(query), dropped=_dropped(query))
+        languages=_language_choices(query), dropped=_dropped(query),
+        severity=severities(engine.catalog))
 
 
 def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:
@@ -180,9 +189,10 @@ def matrix() -> str:
     query = _query()
     found = _matrix(query)
     rows = [(row, _url("preview.index", row.place, query)) for row in found.rows]
+    catalog = _middleware().engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
                            links=_links(query), language_name=language_name,
-                           organization=_middleware().engine.catalog.organization)
+                           organization=catalog.organization, severity=severities(catalog))
 
 
 @preview_blueprint.get("/preview/matrix.csv")
