@@ -44,22 +44,33 @@ class Place:
         return f"AS{self.asn}" if self.asn is not None else "unknown"
 
     @property
-    def label(self) -> str:
+    def name(self) -> str:
+        """"Russia", "Avtonomna Respublika Krym", "Network", "Unknown location"."""
         if self.region:
-            name = region_name(self.region)
-        elif self.country:
-            name = country_name(self.country)
-        elif self.asn is not None:
-            name = "Network"
-        else:
-            return "Unknown location"
-        return f"{name} ({self.code})"
+            return region_name(self.region)
+        if self.country:
+            return country_name(self.country)
+        return "Network" if self.asn is not None else "Unknown location"
+
+    @property
+    def label(self) -> str:
+        """"Russia (RU)", "Avtonomna Respublika Krym (UA-43)", "Unknown location"."""
+        return self.name if self.code == "unknown" else f"{self.name} ({self.code})"
 
     def same_place(self, other: Place) -> bool:
         return (self.country, self.region, self.asn) == (other.country, other.region, other.asn)
 
 
 UNKNOWN_PLACE = Place()
+
+
+def heading(place: Place, jurisdictions: tuple[str, ...]) -> str:
+    """"Russia (ru)", "Avtonomna Respublika Krym, UA-43 (ru)", "Germany": a frame's title, the
+    place and the catalog jurisdictions it falls in."""
+    name = place.name
+    if place.region or (place.country is None and place.asn is not None):
+        name = f"{name}, {place.code}"
+    return f"{name} ({', '.join(jurisdictions)})" if jurisdictions else name
 
 
 def country_name(code: str) -> str:

@@ -24,6 +24,7 @@ from webapp.places import (
     all_countries,
     chosen_countries,
     country_name,
+    heading,
     matrix_places,
     preview_places,
     regions_of,
@@ -54,6 +55,10 @@ class Frame:
     served: Served
     jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
     picked: bool = False  # the place chosen in the form
+
+    @property
+    def heading(self) -> str:
+        return heading(self.place, self.jurisdictions)
 
     @property
     def notice_ids(self) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from webapp.endpoints import STATIC_DIR
 from webapp.matrix import severities
 from webapp.middleware import NoticeMiddleware
 from webapp.page_source import SourcePage
-from webapp.places import Place
+from webapp.places import Place, heading
 from webapp.reader_view import Served, View, serve_as
 from webapp.render import templates_dir
 from webapp.screenshot import Shootable, screenshot
@@ -36,6 +36,7 @@ class Snapshot:
     notices: tuple[str, ...]
     html_name: str
     png_name: str | None
+    heading: str = ""  # the place and the jurisdictions it falls in
 
 
 class Previewer:
@@ -73,7 +74,8 @@ def write_all(previewer: Previewer, places: tuple[Place, ...], view: View, folde
         html_name, png_name = f"{place.code}.html", f"{place.code}.png"
         (folder / html_name).write_bytes(served.body)
         screenshot(browser, previewer.shootable(served), folder / png_name, width)
-        yield Snapshot(place, notice_ids(served), html_name, png_name)
+        found = previewer.engine.index.match(place.location)
+        yield Snapshot(place, notice_ids(served), html_name, png_name, heading(place, found))
 
 
 def write_contact_sheet(folder: Path, shots: list[Snapshot], source: str, day: date,
