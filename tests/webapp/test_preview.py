@@ -267,3 +267,13 @@ def test_every_control_has_a_label(client: FlaskClient) -> None:
     for control in controls:
         assert f'<label for="{control}">' in page
     assert re.search(r'<form method="get" action="/_forewarn/preview"', page)
+
+
+def test_previews_are_not_counted_as_notices_served_to_readers(client: FlaskClient) -> None:
+    get_preview(client, f"path={ARTICLE}")
+    client.get(f"/_forewarn/preview/page?country=RU&path={ARTICLE}")
+    metrics = client.get("/_forewarn/metrics").get_data(as_text=True)
+    assert 'forewarn_notices_served_total{notice="ru-undesirable"}' not in metrics
+    client.get(ARTICLE, headers={"X-Forwarded-For": "192.0.2.10"})  # a reader in Russia
+    metrics = client.get("/_forewarn/metrics").get_data(as_text=True)
+    assert 'forewarn_notices_served_total{notice="ru-undesirable"} 1.0' in metrics
