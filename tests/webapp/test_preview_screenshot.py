@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
@@ -154,7 +154,7 @@ def test_screenshot_serves_a_files_neighbours_and_aborts_everything_else(
 
 
 def test_all_writes_each_place_and_a_contact_sheet_that_shows_them(
-    tmp_path: Path, page: Page, output_path: str
+    tmp_path: Path, browser: Browser, output_path: str
 ) -> None:
     _chromium_or_skip()
     source = tmp_path / "article.html"
@@ -176,7 +176,7 @@ def test_all_writes_each_place_and_a_contact_sheet_that_shows_them(
     assert re.findall(r'<img src="([^"]+)"', sheet) == [f"{code}.png" for code in codes]
     assert re.findall(r'class="pv-open" href="([^"]+)"', sheet) == [f"{c}.html" for c in codes]
     assert "as of 2026-01-01" in sheet
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto((folder / "index.html").as_uri())
     images = page.locator("img")
     assert images.count() == 7
@@ -186,6 +186,7 @@ def test_all_writes_each_place_and_a_contact_sheet_that_shows_them(
         "rgb(31, 42, 54)")  # preview.css was copied beside it
     Path(output_path).mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(output_path) / "contact-sheet.png"), full_page=True)
+    page.close()
 
 
 def test_no_browser_is_one_line_saying_how_to_get_one(
