@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     lookup = sub.add_parser("lookup", help="location, jurisdictions and notices, as JSON lines")
     _settings_options(lookup)
     lookup.add_argument("ips", nargs="+", metavar="IP")
+    from webapp.preview_cli import add_preview_parser
+
+    add_preview_parser(sub, _settings_options)
     geoip = sub.add_parser("geoip", help="build or inspect MaxMind DB files")
     geo_sub = geoip.add_subparsers(dest="geoip_command", required=True, parser_class=_Parser)
     build = geo_sub.add_parser("build", help="write an .mmdb from a CSV network,country,region,asn")
@@ -92,6 +95,10 @@ def _run(args: argparse.Namespace) -> int:
         return _check(args)
     if args.command == "lookup":
         return _lookup(args)
+    if args.command == "preview":
+        from webapp.preview_cli import run_preview
+
+        return run_preview(args, settings_from(args))
     if args.geoip_command == "build":
         return _geoip_build(args)
     if args.geoip_command == "fetch":

@@ -56,3 +56,15 @@ def _validation_message(error: Mapping[str, Any]) -> str:
 
 class UsageError(ForewarnError):
     """A command-line argument is wrong (exit status 2)."""
+
+
+class QueryError(ForewarnError):
+    """A preview query value (or command-line option) is wrong; ``param`` names it."""
+
+    def __init__(self, param: str, message: str) -> None:
+        self.param, self.message = param, message
+        super().__init__(f"{param}: {message}")
+
+
+class PreviewFailed(ForewarnError):
+    """``forewarn preview`` could not produce its page or picture (exit status 1)."""

@@ -118,7 +118,9 @@ class NoticeMiddleware:
         block, ids, vary, onion = self._block_for(environ, headers, placement)
         if onion and "Onion-Location" not in headers:
             headers["Onion-Location"] = onion
-        if placement.offset is None:
+        if LOCATION_KEY in environ:
+            pass  # the preview's own request: no reader, nothing to count
+        elif placement.offset is None:
             self.engine.metrics.skipped.labels(placement.reason).inc()
         else:
             self.engine.metrics.served(ids)

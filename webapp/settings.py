@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pycountry
+
 from webapp.errors import SettingsError
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -38,13 +40,16 @@ class Settings:
     forward_client_address: bool = False  # X-Forwarded-For to the upstream: off (privacy)
     reload_seconds: float = 5.0  # how often changed catalog/database files are looked for; 0 off
     preview_token: str | None = field(default=None, repr=False)
+    # ISO 3166-1 codes the preview shows besides the catalog's jurisdictions; None: the
+    # catalog's countries plus DE, US and UA (see webapp/places.py)
+    preview_countries: tuple[str, ...] | None = None
     marker: str = DEFAULT_MARKER
     prefix: str = "/_forewarn"
     demo: bool = False
 
 
 KEYS = tuple(f.name for f in fields(Settings) if f.name != "demo")
-_LIST_KEYS = {"geoip_dbs", "trusted_proxies"}
+_LIST_KEYS = {"geoip_dbs", "trusted_proxies", "preview_countries"}
 _NUMBER_KEYS: dict[str, tuple[type[int] | type[float], float]] = {  # key -> (type, minimum)
     "upstream_timeout": (float, 0.001),
     "max_body": (int, 0),
@@ -107,6 +112,8 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         items = _as_list(key, value, where, env)
         if key == "geoip_dbs":
             return tuple(_path(item, base) for item in items)
+        if key == "preview_countries":
+            return tuple(_country(item, where, key) for item in items)
         return tuple(_network(item, where, key) for item in items)
     if key in _NUMBER_KEYS:
         return _number(key, value, where)
@@ -147,6 +154,13 @@ def _network(value: str, where: str, key: str) -> IPNetwork:
         return ipaddress.ip_network(value.strip(), strict=False)
     except ValueError:
         raise SettingsError(where, key, f"{value!r} is not an IP network in CIDR form") from None
+
+
+def _country(value: str, where: str, key: str) -> str:
+    code = value.strip().upper()
+    if not code.isascii() or pycountry.countries.get(alpha_2=code) is None:
+        raise SettingsError(where, key, f"{value!r} is not an ISO 3166-1 country code")
+    return code
 
 
 def _number(key: str, value: Any, where: str) -> int | float:
