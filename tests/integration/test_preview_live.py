@@ -85,7 +85,7 @@ def test_a_link_from_the_command_line_opens_every_view_it_leads_to(
     status, headers, page = get(link)
     assert status == 200 and "Set-Cookie" not in headers
     urls = {html.unescape(u) for u in re.findall(r'(?:src|href)="(/_forewarn/preview[^"]*)"', page)}
-    assert len(urls) == 3 + 7  # three views and a frame per place (each frame's "open" is its src)
+    assert len(urls) == 3 + 8  # three views and a frame per place (each frame's "open" is its src)
     notices = {}
     for url in urls:
         assert f"sig={sig.group(1)}" in url

@@ -49,11 +49,12 @@ def test_each_jurisdiction_each_chosen_country_and_unknown_get_a_frame_with_thei
 ) -> None:
     shown = frames(get_preview(client, f"path={ARTICLE}"))
     labels = [frame["label"] for frame in shown]
-    assert labels == ["Russia (ru)", "Avtonomna Respublika Krym, UA-43 (ru)", "Iran (ir)",
-                      "Germany", "United States", "Ukraine", "Unknown location"]
+    assert labels == ["Russia (ru)", "Avtonomna Respublika Krym, UA-43 (ru)", "Belarus (by)",
+                      "Iran (ir)", "Germany", "United States", "Ukraine", "Unknown location"]
     under = {frame["label"].split(" (")[0].split(",")[0]: frame["ids"].replace(" Open alone", "")
              for frame in shown}
     assert under["Russia"] == under["Avtonomna Respublika Krym"] == "notices: ru-undesirable"
+    assert under["Belarus"] == "notices: by-extremist"
     assert under["Iran"] == "notices: ir-hostile-media"
     assert under["Germany"] == under["United States"] == under["Ukraine"] == "notices: none"
     assert under["Unknown location"] == "notices: ru-undesirable"  # critical, unknown = "show"
@@ -64,11 +65,11 @@ def test_each_jurisdiction_each_chosen_country_and_unknown_get_a_frame_with_thei
 
 
 def test_preview_countries_setting_replaces_the_default_countries(engine: Engine) -> None:
-    settings = replace(engine.settings, preview_countries=("BY", "PL"))
+    settings = replace(engine.settings, preview_countries=("KZ", "PL"))
     client = create_app(engine=Engine(settings, clock=engine.clock)).test_client()
     labels = [frame["label"] for frame in frames(get_preview(client, f"path={ARTICLE}"))]
-    assert labels == ["Russia (ru)", "Avtonomna Respublika Krym, UA-43 (ru)", "Iran (ir)",
-                      "Belarus", "Poland", "Unknown location"]
+    assert labels == ["Russia (ru)", "Avtonomna Respublika Krym, UA-43 (ru)", "Belarus (by)",
+                      "Iran (ir)", "Kazakhstan", "Poland", "Unknown location"]
 
 
 def test_preview_countries_come_from_the_environment_and_are_checked() -> None:
@@ -80,8 +81,8 @@ def test_preview_countries_come_from_the_environment_and_are_checked() -> None:
 
 
 def test_the_place_chosen_in_the_form_comes_first_and_is_marked(client: FlaskClient) -> None:
-    shown = frames(get_preview(client, f"path={ARTICLE}&country=BY&date=2026-01-05&lang=ru"))
-    assert shown[0]["label"] == "Belarus chosen"
+    shown = frames(get_preview(client, f"path={ARTICLE}&country=KZ&date=2026-01-05&lang=ru"))
+    assert shown[0]["label"] == "Kazakhstan chosen"
     assert shown[0]["ids"].startswith("notices: ru-undesirable")  # a Russian-language page
     for frame in shown:  # every frame is asked with the same day and page language
         assert "&date=2026-01-05" in frame["src"] and "&lang=ru" in frame["src"]
@@ -92,7 +93,7 @@ def test_choosing_a_listed_place_moves_it_first_instead_of_repeating_it(
 ) -> None:
     labels = [f["label"] for f in frames(get_preview(client, "country=UA&region=UA-43"))]
     assert labels[0] == "Avtonomna Respublika Krym, UA-43 (ru) chosen"
-    assert len(labels) == 7 and sum("UA-43" in label for label in labels) == 1
+    assert len(labels) == 8 and sum("UA-43" in label for label in labels) == 1
 
 
 def test_region_list_holds_only_the_chosen_countrys_regions(client: FlaskClient) -> None:
@@ -149,7 +150,8 @@ def test_page_language_control_lists_the_catalogs_languages(client: FlaskClient)
     page = get_preview(client, "lang=de")
     select = re.search(r'<select id="pv-lang".*?</select>', page, re.S)
     assert select
-    assert re.findall(r'<option value="([^"]*)"', select.group(0)) == ["", "en", "ru", "fa", "de"]
+    options = re.findall(r'<option value="([^"]*)"', select.group(0))
+    assert options == ["", "en", "ru", "be", "fa", "de"]
     assert '<option value="de" selected>German (de)</option>' in select.group(0)
 
 

@@ -53,13 +53,13 @@ def test_side_by_side_at_1280_shows_three_frames_a_row_each_with_its_notice(
     page = open_page(1280)
     page.goto(live_demo.url + ARTICLE)
     figures = page.locator("figure.pv-frame")
-    assert figures.count() == 7
+    assert figures.count() == 8  # ru (Russia, Crimea), by, ir, DE, US, UA, unknown
     tops = [figures.nth(i).bounding_box()["y"] for i in range(4)]  # type: ignore[index]
     assert tops[0] == tops[1] == tops[2] < tops[3]
     russia = page.frame_locator("iframe").nth(0)
     russia.locator('section[data-notice-id="ru-undesirable"]').first.wait_for()
     assert russia.locator("aside.forewarn").is_visible()
-    germany = page.frame_locator("iframe").nth(3)
+    germany = page.frame_locator("iframe").nth(4)
     germany.locator("h1").first.wait_for()
     assert germany.locator("aside.forewarn").count() == 0
     caption = " ".join(figures.nth(0).locator("figcaption").inner_text().split())
@@ -91,8 +91,8 @@ def test_matrix_at_1280_fits_the_window(
     page.goto(live_demo.url + "/_forewarn/preview/matrix?date=2024-02-20")
     table = page.locator("table.pv-matrix")
     assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
-    assert page.locator("tbody tr").count() == 12
-    assert page.get_by_role("row", name="Iran (IR)").inner_text().count("ir-hostile-media") == 4
+    assert page.locator("tbody tr").count() == 13
+    assert page.get_by_role("row", name="Iran (IR)").inner_text().count("ir-hostile-media") == 5
     shot(page, "matrix-1280.png")
     assert not [text for text in page.console if "Content Security Policy" in text]  # type: ignore[attr-defined]
 

@@ -20,17 +20,18 @@ from webapp.middleware import NoticeMiddleware
 from webapp.places import UNKNOWN_PLACE, Place, matrix_places, preview_places
 from webapp.settings import Settings
 
-RU, IR = "ru-undesirable", "ir-hostile-media"
-# The shipped catalog, today: place code -> ids per page language (en, ru, fa, none/other).
+RU, BY, IR = "ru-undesirable", "by-extremist", "ir-hostile-media"
+# The shipped catalog, today: place code -> ids per page language (en, ru, be, fa, none/other).
 SHIPPED = {
-    "RU": (RU, RU, RU, RU),
-    **{region: (RU, RU, RU, RU) for region in ("UA-43", "UA-40", "UA-14", "UA-09", "UA-23",
-                                                "UA-65")},
-    "IR": (IR, f"{RU} {IR}", IR, IR),
-    "DE": ("", RU, "", ""),
-    "US": ("", RU, "", ""),
-    "UA": ("", RU, "", ""),
-    "unknown": (RU, RU, RU, RU),
+    "RU": (RU, RU, f"{RU} {BY}", f"{RU} {IR}", RU),
+    **{region: (RU, RU, f"{RU} {BY}", f"{RU} {IR}", RU)
+       for region in ("UA-43", "UA-40", "UA-14", "UA-09", "UA-23", "UA-65")},
+    "BY": (BY, f"{RU} {BY}", BY, f"{BY} {IR}", BY),
+    "IR": (IR, f"{RU} {IR}", f"{BY} {IR}", IR, IR),
+    "DE": ("", RU, BY, IR, ""),
+    "US": ("", RU, BY, IR, ""),
+    "UA": ("", RU, BY, IR, ""),
+    "unknown": (RU, RU, f"{RU} {BY}", f"{RU} {IR}", RU),
 }
 
 
@@ -42,10 +43,10 @@ def csv_rows(client: FlaskClient, query: str = "") -> list[dict[str, str]]:
 
 def test_matrix_csv_of_the_shipped_catalog(client: FlaskClient) -> None:
     rows = csv_rows(client)
-    assert list(rows[0]) == ["place", "code", "jurisdictions", "en", "ru", "fa", OTHER]
+    assert list(rows[0]) == ["place", "code", "jurisdictions", "en", "ru", "be", "fa", OTHER]
     assert [row["code"] for row in rows] == list(SHIPPED)
     for row in rows:
-        assert (row["en"], row["ru"], row["fa"], row[OTHER]) == SHIPPED[row["code"]], row
+        assert (row["en"], row["ru"], row["be"], row["fa"], row[OTHER]) == SHIPPED[row["code"]], row
     assert rows[1]["place"] == "Avtonomna Respublika Krym (UA-43)"
     assert (rows[1]["jurisdictions"], rows[-1]["jurisdictions"], rows[-3]["jurisdictions"]) == (
         "ru", "unknown", "")
@@ -62,7 +63,7 @@ def test_matrix_page_shows_the_same_cells_as_the_csv(client: FlaskClient) -> Non
         table.append([" ".join(re.findall(r'<code class="pv-id">([^<]+)</code>', cell))
                       or _text(cell) for cell in cells])
     from_csv = [[row["place"], row["jurisdictions"] or "none", *(row[lang] or "none" for lang in
-                 ("en", "ru", "fa", OTHER))] for row in csv_rows(client)]
+                 ("en", "ru", "be", "fa", OTHER))] for row in csv_rows(client)]
     assert table == from_csv
     assert "as of 2026-11-24" in page  # the engine's today
 
@@ -160,5 +161,5 @@ def test_a_jurisdiction_given_by_network_alone_gets_its_row_and_frame(asn_engine
 
 
 def test_page_languages_put_the_default_first_and_other_last(engine: Engine) -> None:
-    assert page_languages(engine.catalog) == ("en", "ru", "fa", OTHER)
+    assert page_languages(engine.catalog) == ("en", "ru", "be", "fa", OTHER)
     assert UNKNOWN_PLACE.label == "Unknown location" and UNKNOWN_PLACE.code == "unknown"

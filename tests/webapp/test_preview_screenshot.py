@@ -164,11 +164,11 @@ def test_all_writes_each_place_and_a_contact_sheet_that_shows_them(
     done = forewarn("--all", "--file", str(source), "--dir", str(folder), "--width", "390",
                     "--date", "2026-01-01")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{folder / 'index.html'}: 7 places\n"
-    codes = ["RU", "UA-43", "IR", "DE", "US", "UA", "unknown"]
+    codes = ["RU", "UA-43", "BY", "IR", "DE", "US", "UA", "unknown"]
+    assert done.stdout == f"{folder / 'index.html'}: {len(codes)} places\n"
     for code in codes:
         html = (folder / f"{code}.html").read_text(encoding="utf-8")
-        assert ('class="forewarn"' in html) == (code in ("RU", "UA-43", "IR", "unknown"))
+        assert ('class="forewarn"' in html) == (code in ("RU", "UA-43", "BY", "IR", "unknown"))
         with Image.open(folder / f"{code}.png") as image:
             assert image.size == (390, 844)
     assert pixels(folder / "DE.png", SITE_BACKGROUND) > 390 * 844 // 2  # its neighbour's style
@@ -179,8 +179,8 @@ def test_all_writes_each_place_and_a_contact_sheet_that_shows_them(
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto((folder / "index.html").as_uri())
     images = page.locator("img")
-    assert images.count() == 7
-    for i in range(7):
+    assert images.count() == len(codes)
+    for i in range(len(codes)):
         assert images.nth(i).evaluate("img => img.complete && img.naturalWidth") == 390
     assert page.locator(".pv-bar").evaluate("e => getComputedStyle(e).backgroundColor") == (
         "rgb(31, 42, 54)")  # preview.css was copied beside it
