@@ -119,7 +119,8 @@ class NoticeMiddleware:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
         the original bytes untouched when no block is added."""
         if coding.identity:  # the page's own bytes: nothing to decode, nothing to keep aside
-            data, placement = self._find_place(raw)
+            length = headers.get("Content-Length") or ""
+            data, placement = self._find_place(raw, int(length) if length.isdigit() else None)
             consumed, decoded = [data], raw
         else:
             consumed = []
@@ -159,8 +160,11 @@ class NoticeMiddleware:
             # Still HTML a reader sees: never let a shared cache store it for everyone.
             response_headers.finish(headers, (), 0)
 
-    def _find_place(self, chunks: Iterator[bytes]) -> tuple[bytes, Placement]:
-        """Pull decoded chunks until the placement is known; returns the bytes pulled so far."""
+    def _find_place(
+        self, chunks: Iterator[bytes], length: int | None = None
+    ) -> tuple[bytes, Placement]:
+        """Pull decoded chunks until the placement is known; returns the bytes pulled so far.
+        ``length`` is the page's Content-Length: once that much is here, no more will come."""
         data = b""
         for chunk in chunks:
             data = data + chunk if data else chunk
@@ -169,7 +173,7 @@ class NoticeMiddleware:
                                            complete=False)
                 if placement is not None:
                     return data, placement
-            complete = len(data) >= PREFIX_LIMIT
+            complete = len(data) >= PREFIX_LIMIT or (length is not None and len(data) >= length)
             placement = find_placement(data[:PREFIX_LIMIT], marker=self._marker, complete=complete)
             if placement is not None:
                 return data, placement
