@@ -39,8 +39,9 @@ class MutableHeaders(Protocol):
 
 
 class ResponseHeaders:
-    """A WSGI app's header list, read through one index and changed by name (a change replaces
-    every header of that name, in the place of the first, as werkzeug's ``Headers.set`` does);
+    """A WSGI app's header list, read through one index and changed by name, as werkzeug's
+    ``Headers`` does it: setting a name that is there replaces every header of that name in the
+    place of the first, one that is not there is added at the end, deleting removes them all.
     ``items()`` is the list to send. Names are compared case-insensitively."""
 
     __slots__ = ("_changes", "_first", "_items")
@@ -50,7 +51,8 @@ class ResponseHeaders:
         self._first: dict[str, str] = {}
         for name, value in reversed(self._items):
             self._first[name.lower()] = value
-        self._changes: dict[str, tuple[str, str | None]] = {}
+        # lower-case name -> (name as set, value or None when deleted, added at the end)
+        self._changes: dict[str, tuple[str, str | None, bool]] = {}
 
     def get(self, key: str) -> str | None:
         change = self._changes.get(key.lower())
@@ -62,10 +64,18 @@ class ResponseHeaders:
     def __setitem__(self, key: str, value: str) -> None:
         if "\n" in value or "\r" in value:
             raise ValueError(f"header {key} must not contain a newline")
-        self._changes[key.lower()] = (key, value)
+        lower = key.lower()
+        change = self._changes.get(lower)
+        if change is None:
+            self._changes[lower] = (key, value, lower not in self._first)
+        elif change[1] is not None:
+            self._changes[lower] = (key, value, change[2])
+        else:  # deleted before: it comes back at the end
+            del self._changes[lower]
+            self._changes[lower] = (key, value, True)
 
     def __delitem__(self, key: str) -> None:
-        self._changes[key.lower()] = (key, None)
+        self._changes[key.lower()] = (key, None, False)
 
     def items(self) -> list[tuple[str, str]]:
         changes = self._changes
@@ -80,10 +90,10 @@ class ResponseHeaders:
                 out.append((name, value))
             elif lower not in done:
                 done.add(lower)
-                if change[1] is not None:
+                if change[1] is not None and not change[2]:
                     out.append((change[0], change[1]))
-        out.extend((name, value) for lower, (name, value) in changes.items()
-                   if lower not in done and value is not None)
+        out.extend((name, value) for name, value, added in changes.values()
+                   if added and value is not None)
         return out
 
 
