@@ -44,12 +44,14 @@ def create_middleware() -> Flask:
 
 
 def create_reference_fragment() -> WSGIApplication:
-    """What a bare fragment service is: the right-most forwarded address, one raw look-up, a
-    fixed block for readers in Russia. No catalog, languages, mirrors, metrics or checks."""
+    """What a bare fragment service is: the forwarded address next to the cache's own, one raw
+    look-up, a fixed block for readers in Russia. No catalog, languages, mirrors, cache headers,
+    metrics or checks."""
     reader = maxminddb.open_database(os.environ["FOREWARN_GEOIP_DBS"].split(",")[0])
 
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        address = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        hops = environ.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        address = next((h.strip() for h in reversed(hops) if h.strip() != "127.0.0.1"), "")
         try:
             record = reader.get(address) or {}
         except ValueError:

@@ -222,11 +222,46 @@ class _Scanner:
         return None if close is None else close.start()  # the end tag is read as markup next
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The scan's state right after a page's real ``<body>`` tag: all that the rest of the scan
+    and its answer depend on besides the bytes after it (see webapp/heads.py)."""
+
+    body_end: int
+    template_depth: int
+    html_lang: str | None
+    meta_charset: str | None
+
+
+def scan_head(data: bytes, marker: bytes | None) -> Head | None:
+    """Tokenize ``data`` (no byte order mark) up to its real body tag; None when it has none."""
+    scanner = _Scanner(data, marker)
+    scanner.run(0)
+    if scanner.body_end is None:
+        return None
+    return Head(scanner.body_end, scanner.template_depth, scanner.html_lang,
+                scanner.meta_charset)
+
+
+def place_after(data: bytes, head: Head, marker: bytes | None, complete: bool) -> Placement | None:
+    """``find_placement`` for a page whose bytes up to ``head.body_end`` are those ``head`` was
+    scanned from: the same answer, scanning only from the body tag on."""
+    scanner = _Scanner(data, marker)
+    scanner.body_end, scanner.template_depth = head.body_end, head.template_depth
+    scanner.html_lang, scanner.meta_charset = head.html_lang, head.meta_charset
+    return _answer(scanner, complete, None)
+
+
 def _scan(
     data: bytes, marker: bytes | None, complete: bool, *, charset: str | None = None
 ) -> Placement | None:
     scanner = _Scanner(data, marker)
     scanner.run(3 if charset == "utf-8" else 0)
+    return _answer(scanner, complete, charset)
+
+
+def _answer(scanner: _Scanner, complete: bool, charset: str | None) -> Placement | None:
+    """The placement once the scan reached the body tag, or the end of what is here."""
 
     def answer(offset: int | None, reason: str) -> Placement:
         return Placement(offset, reason, scanner.html_lang, charset or scanner.meta_charset,

@@ -17,7 +17,8 @@ from webapp.coding import Coding, CodingError, coding_for
 from webapp.engine import Engine
 from webapp.fragment import FragmentApp
 from webapp.headers import ResponseHeaders
-from webapp.inject import Placement, find_placement, splice
+from webapp.heads import HeadMemo
+from webapp.inject import Placement, splice
 from webapp.links import Request
 from webapp.overrides import DAY_KEY, LANG_KEY, LOCATION_KEY
 from webapp.settings import Settings, load_settings
@@ -66,6 +67,7 @@ class NoticeMiddleware:
         self.engine = engine
         self.settings: Settings = engine.settings
         self._marker = self.settings.marker.encode("ascii") or None
+        self._heads = HeadMemo(self._marker)
         from webapp.endpoints import create_endpoints
 
         prefix = self.settings.prefix
@@ -169,15 +171,16 @@ class NoticeMiddleware:
         for chunk in chunks:
             data = data + chunk if data else chunk
             if len(data) > FIRST_WINDOW:  # an answer from a prefix is final (inject.py)
-                placement = find_placement(data[:FIRST_WINDOW], marker=self._marker,
-                                           complete=False)
+                placement = self._heads.find_placement(data[:FIRST_WINDOW], complete=False)
                 if placement is not None:
                     return data, placement
             complete = len(data) >= PREFIX_LIMIT or (length is not None and len(data) >= length)
-            placement = find_placement(data[:PREFIX_LIMIT], marker=self._marker, complete=complete)
+            placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=complete)
             if placement is not None:
                 return data, placement
-        return data, _final(data, self._marker)
+        placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True)
+        assert placement is not None  # complete=True always answers
+        return data, placement
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
@@ -209,12 +212,6 @@ class NoticeMiddleware:
         block, onion = self.engine.block_bytes(decision, Request.from_environ(environ), charset,
                                                day)
         return block, decision.notice_ids, vary, onion
-
-
-def _final(data: bytes, marker: bytes | None) -> Placement:
-    placement = find_placement(data[:PREFIX_LIMIT], marker=marker, complete=True)
-    assert placement is not None  # complete=True always answers
-    return placement
 
 
 def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
