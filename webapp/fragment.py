@@ -43,9 +43,16 @@ def fragment_answer(
 
 
 def query_arguments(query: str) -> dict[str, str]:
-    """The first value of each key, as werkzeug's ``request.args.get`` gives it."""
+    """The first value of each key, as werkzeug's ``request.args.get`` gives it. A query with
+    nothing escaped (the usual ``path=/a/1&lang=en``) is split directly: parse_qsl would return
+    the same pairs, its unquoting having nothing to do."""
+    if "%" in query or "+" in query:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote")
+    else:
+        pairs = [(key, value) for key, _, value in
+                 (pair.partition("=") for pair in query.split("&") if pair)]
     first: dict[str, str] = {}
-    for key, value in parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
+    for key, value in pairs:
         first.setdefault(key, value)
     return first
 

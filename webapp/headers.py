@@ -55,8 +55,9 @@ class ResponseHeaders:
         self._changes: dict[str, tuple[str, str | None, bool]] = {}
 
     def get(self, key: str) -> str | None:
-        change = self._changes.get(key.lower())
-        return self._first.get(key.lower()) if change is None else change[1]
+        lower = key.lower()
+        change = self._changes.get(lower)
+        return self._first.get(lower) if change is None else change[1]
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None

@@ -59,3 +59,15 @@ def test_other_methods_and_odd_queries_go_to_the_route(app: Flask) -> None:
     # WSGI gives the raw query as latin-1: here the UTF-8 bytes of "/é", which the route decodes
     status, _, body = _call(middleware, "GET", "path=/\u00c3\u00a9", "192.0.2.7")
     assert status == "200 OK" and b"/%C3%A9" in body
+
+
+@pytest.mark.parametrize("query", [*QUERIES, "a&b=&=c&&d=1=2", "path=/a;lang=ru", "x=%41+b"])
+def test_queries_are_read_as_parse_qsl_reads_them(query: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from webapp.fragment import query_arguments
+
+    expected: dict[str, str] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True, errors="werkzeug.url_quote"):
+        expected.setdefault(key, value)
+    assert query_arguments(query) == expected
