@@ -1,11 +1,15 @@
 """The benchmark's results: each setup's rounds gathered into medians, the micro-benchmarks read
 from pytest-benchmark's JSON, the targets checked as ratios within the run, and all of it
-written to bench/results/ as results.json, results.md and chart.png."""
+written to bench/results/ as results.json, results.md and chart.png.
+
+    python -m bench.report        # results.md and chart.png again from results.json
+"""
 
 from __future__ import annotations
 
 import json
 import statistics
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -83,9 +87,18 @@ def targets(setups: Sequence[dict[str, Any]],
         ratio = _paired_ratio(ru, bare)
         found.append(_target("middleware requests/s, notice added, / bare", ratio,
                              f">= {MIDDLEWARE_RPS_TARGET:.2f}", ratio >= MIDDLEWARE_RPS_TARGET))
+        spread = [r["single_p99_ms"] for r in bare["rounds"]]
+        noise = max(spread) - min(spread) if spread else 0.0
         added = _paired_difference(ru, bare, "single_p99_ms")
+        # Where the bare app's own p99 moves by ten times the goal between rounds (a busy
+        # machine), the difference says nothing either way: no verdict.
+        met = None if noise > 10 * MIDDLEWARE_P99_TARGET_MS else added < MIDDLEWARE_P99_TARGET_MS
         found.append(_target("middleware p99 added latency (one connection), ms", added,
-                             f"< {MIDDLEWARE_P99_TARGET_MS}", added < MIDDLEWARE_P99_TARGET_MS))
+                             f"< {MIDDLEWARE_P99_TARGET_MS}", met))
+        found.append(_target("noise: bare's own p99 (one connection) from round to round, ms",
+                             noise, "report", None))
+        found.append(_target("middleware p50 added latency (one connection), ms",
+                             _paired_difference(ru, bare, "single_p50_ms"), "report", None))
     peer = by_name.get("peer")
     for name, label, goal in (("edge-cache", "per-jurisdiction edge cache / peer", True),
                               ("edge-include", "edge include (Varnish ESI) / peer", False)):
@@ -130,6 +143,17 @@ def write(results: dict[str, Any], folder: Path) -> None:
     chart(results, folder / "chart.png")
 
 
+def main(folder: Path = Path("bench/results")) -> int:
+    """Derive the targets, Markdown and chart again from ``folder``/results.json (after a change
+    to this reporting; the measurements are not repeated)."""
+    saved = json.loads((folder / "results.json").read_text())
+    results = build(saved["machine"], saved["options"], saved["setups"], saved["memory"],
+                    saved["micro"])
+    write(results, folder)
+    print(f"bench.report: {folder}/results.md and chart.png written again from results.json")
+    return 0
+
+
 def _micro_targets(micro: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     by_name = {entry["name"]: entry for entry in micro}
@@ -166,3 +190,7 @@ def _paired_ratio(a: dict[str, Any], b: dict[str, Any]) -> float:
 def _paired_difference(a: dict[str, Any], b: dict[str, Any], key: str) -> float:
     pairs = [x[key] - y[key] for x, y in zip(a["rounds"], b["rounds"], strict=False)]
     return statistics.median(pairs) if pairs else 0.0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 CHART = "bench/results/chart.png"
-MET = {True: "yes", False: "**no**", None: "-"}
+MET = {True: "yes", False: "**no**", None: "-"}  # None: a figure to report, or too noisy to judge
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -51,7 +51,8 @@ def setups_table(results: dict[str, Any]) -> str:
 def targets_table(results: dict[str, Any]) -> str:
     rows = ["| target | goal | measured | met |", "|---|---|---:|---|"]
     for t in results["targets"]:
-        rows.append(f"| {t['target']} | {t['goal']} | {t['value']:,.3g} | {MET[t['met']]} |")
+        value = f"{t['value']:,.0f}" if abs(t["value"]) >= 100 else f"{t['value']:.3g}"
+        rows.append(f"| {t['target']} | {t['goal']} | {value} | {MET[t['met']]} |")
     return "\n".join(rows)
 
 
