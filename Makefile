@@ -71,9 +71,9 @@ BENCH_SECONDS ?= 10
 bench: $(STAMP) $(DEMO_DB)
 	scripts/ensure-servers wrk libnginx-mod-http-geoip2
 	$(BIN)/pip install --quiet -e ".[test,bench]"
-	mkdir -p bench/results
+	mkdir -p var
 	$(BIN)/pytest -q -p no:cacheprovider bench/test_micro.py --benchmark-timer=time.thread_time \
-		--benchmark-json=bench/results/micro.json --benchmark-columns=min,median,mean,rounds
+		--benchmark-json=var/bench-micro.json --benchmark-columns=min,median,mean,rounds
 	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.run
 	$(BIN)/python -m bench.readme
 

@@ -6,7 +6,8 @@ slows all setups alike rather than one), with sampled notice checks, worker memo
 
 Settings (environment): BENCH_SECONDS (saturated seconds per setup, split over the rounds;
 default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_MEMORY_REQUESTS
-(100000), BENCH_ONLY (comma-separated setup names), BENCH_RESULTS (bench/results).
+(100000), BENCH_ONLY (comma-separated setup names), BENCH_RESULTS (bench/results), BENCH_MICRO
+(the micro-benchmarks' JSON, var/bench-micro.json).
 Exits 1 when a tool is missing, a sampled answer was wrong, or wrk saw errors.
 """
 
@@ -39,6 +40,7 @@ class Options:
     memory_requests: int
     only: tuple[str, ...]
     results: Path
+    micro: Path  # pytest-benchmark's JSON (every timing, tens of MB: read, summed up, not kept)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Options:
@@ -47,7 +49,8 @@ class Options:
                    int(environ.get("BENCH_CONNECTIONS", "32")),
                    int(environ.get("BENCH_THREADS", "2")),
                    int(environ.get("BENCH_MEMORY_REQUESTS", "100000")), only,
-                   Path(environ.get("BENCH_RESULTS", "bench/results")))
+                   Path(environ.get("BENCH_RESULTS", "bench/results")),
+                   Path(environ.get("BENCH_MICRO", "var/bench-micro.json")))
 
 
 def main() -> int:
@@ -66,8 +69,8 @@ def main() -> int:
                   if s.name in MEMORY_SETUPS and options.memory_requests > 0]
     about["load_after"] = os.getloadavg()
     about["minutes"] = round((time.monotonic() - started) / 60, 1)
-    results = report.build(about, vars(options) | {"results": str(options.results)}, runs,
-                           memory, report.read_micro(options.results / "micro.json"))
+    settings = vars(options) | {"results": str(options.results), "micro": str(options.micro)}
+    results = report.build(about, settings, runs, memory, report.read_micro(options.micro))
     report.write(results, options.results)
     failures = report.failures(results)
     for failure in failures:
