@@ -8,7 +8,7 @@ DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install lint browser servers demo-db wheel clean fuzz soak
+.PHONY: run test install lint browser servers demo-db wheel clean fuzz soak bench
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -62,7 +62,20 @@ soak: $(STAMP) $(DEMO_DB)
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
 		{ echo "make soak needs wrk: apt-get install wrk" >&2; exit 1; }
-	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python bench/soak.py
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BIN)/python -m bench.soak
+
+# Benchmarks, not part of `make test`: the micro-benchmarks (pytest-benchmark), then every setup
+# of bench/lab.py under wrk (BENCH_SECONDS each, in rounds), the memory runs, results to
+# bench/results/ (JSON, Markdown, chart) and into README.md's Performance section.
+BENCH_SECONDS ?= 10
+bench: $(STAMP) $(DEMO_DB)
+	scripts/ensure-servers wrk libnginx-mod-http-geoip2
+	$(BIN)/pip install --quiet -e ".[test,bench]"
+	mkdir -p var
+	$(BIN)/pytest -q -p no:cacheprovider bench/test_micro.py --benchmark-timer=time.thread_time \
+		--benchmark-json=var/bench-micro.json --benchmark-columns=min,median,mean,rounds
+	BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.run
+	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(VENV) var dist build test-results *.egg-info

@@ -3,30 +3,28 @@ jurisdictions, and the checks that matter when it is over: no non-2xx answer, no
 the responses sampled during the run, worker memory flat after warm-up, and no reader data in
 any log line (access log on, debug level). Exits 1 when any check fails.
 
-    SOAK_SECONDS=60 python bench/soak.py      # what `make soak` runs
+    SOAK_SECONDS=60 python -m bench.soak      # what `make soak` runs
 """
 
 from __future__ import annotations
 
 import http.server
 import os
-import re
 import shutil
-import string
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from functools import partial
 from pathlib import Path
-from typing import ClassVar
 
 import urllib3
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.servers import children, rss_kib  # noqa: E402
+from bench.wrk import WrkError, run_wrk  # noqa: E402
 from tests.support import LiveServer, free_port  # noqa: E402
 
 ARTICLE = "/articles/library-winter"  # English: the notices are those of the reader's place
@@ -41,31 +39,20 @@ READERS = {
 ACCEPT_LANGUAGE = "ru-RU,ru;q=0.9,en;q=0.5"
 # What must never appear in a log line: the addresses, and the places and languages they mean.
 SECRETS = [*READERS, "UA-43", ACCEPT_LANGUAGE, "ru-RU"]
-LUA = string.Template("""
-local readers = {$readers}
-local i = 0
-request = function()
-  i = i + 1
-  return wrk.format("GET", nil, {["X-Forwarded-For"] = readers[(i % #readers) + 1],
-                                 ["Accept-Language"] = "$language"})
-end
-""").substitute(readers=", ".join(f'"{ip}"' for ip in READERS), language=ACCEPT_LANGUAGE)
 
 
 def main() -> int:
     seconds = int(os.environ.get("SOAK_SECONDS", "60"))
-    wrk = shutil.which("wrk")
-    if wrk is None:
+    if shutil.which("wrk") is None:
         print("soak: wrk not found (Debian: apt-get install wrk)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="forewarn-soak-") as folder:
         work = Path(folder)
-        (work / "readers.lua").write_text(LUA)
         failures: list[str] = []
         demo = LiveServer(["--demo", "--workers", "2", "--access-log", "-",
                            "--log-level", "debug"], work / "middleware.log")
         try:
-            failures += soak("middleware", demo, wrk, work, seconds)
+            failures += soak("middleware", demo, seconds)
             origin_dir = work / "origin" / "articles"
             origin_dir.mkdir(parents=True)
             page = fetch(demo.url + ARTICLE, "198.51.100.10")  # as served with no notice
@@ -79,7 +66,7 @@ def main() -> int:
                            work / "proxy.log", env={**demo_env(), "FOREWARN_TRUSTED_PROXIES":
                                                     "127.0.0.1/32"})
         try:
-            failures += soak("proxy", proxy, wrk, work, seconds)
+            failures += soak("proxy", proxy, seconds)
         finally:
             proxy.stop()
             origin.shutdown()
@@ -106,7 +93,7 @@ def start_origin(folder: Path) -> http.server.ThreadingHTTPServer:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    extensions_map: ClassVar[dict[str, str]] = {"": "text/html; charset=utf-8"}
+    extensions_map = {"": "text/html; charset=utf-8"}  # noqa: RUF012 - the base class's own
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -125,7 +112,7 @@ def notices_for(url: str, reader: str) -> str:
     return f"{response.status} " + str(response.headers.get("X-Forewarn-Notices"))
 
 
-def soak(name: str, server: LiveServer, wrk: str, work: Path, seconds: int) -> list[str]:
+def soak(name: str, server: LiveServer, seconds: int) -> list[str]:
     """Run wrk for ``seconds`` while sampling answers and worker memory; the failures."""
     url = server.url + ARTICLE
     failures: list[str] = []
@@ -142,26 +129,27 @@ def soak(name: str, server: LiveServer, wrk: str, work: Path, seconds: int) -> l
                 samples += 1
                 if got != f"200 {expected}":
                     wrong.append(f"{reader}: {got}, expected {expected}")
-            rss.append(sum(worker_rss(pid) for pid in workers(server)))
+            rss.append(sum(rss_kib(pid) for pid in children(server.process.pid)))
             done.wait(0.5)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    command = [wrk, "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(work / "readers.lua"),
-               url]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
-    done.set()
-    sampler.join(timeout=30)
-    print(f"--- {name}\n{result.stdout}")
-    requests = re.search(r"(\d+) requests in", result.stdout)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    errors = re.search(r"Socket errors: (.*)", result.stdout)
-    if result.returncode != 0 or requests is None:
-        failures.append(f"{name}: wrk failed: {result.stderr.strip()}")
-    if non_2xx:
-        failures.append(f"{name}: {non_2xx.group(1)} non-2xx responses")
-    if errors:
-        failures.append(f"{name}: socket errors: {errors.group(1)}")
+    print(f"--- {name}")
+    try:
+        result = run_wrk(url, list(READERS), seconds, connections=32, threads=2,
+                         headers={"Accept-Language": ACCEPT_LANGUAGE}, echo=True)
+    except WrkError as error:
+        failures.append(f"{name}: {error}")
+    else:
+        if result.errors["status"]:
+            failures.append(f"{name}: {result.errors['status']} non-2xx responses")
+        socket_errors = {kind: count for kind, count in result.errors.items()
+                         if count and kind != "status"}
+        if socket_errors:
+            failures.append(f"{name}: socket errors: {socket_errors}")
+    finally:
+        done.set()
+        sampler.join(timeout=30)
     if wrong:
         failures.append(f"{name}: {len(wrong)} wrong notices of {samples}, e.g. {wrong[0]}")
     warm = rss[len(rss) // 4:]  # the first quarter is warm-up
@@ -172,25 +160,6 @@ def soak(name: str, server: LiveServer, wrk: str, work: Path, seconds: int) -> l
     if growth > 0.10:
         failures.append(f"{name}: worker RSS grew {growth:.1%} after warm-up")
     return failures
-
-
-def workers(server: LiveServer) -> list[int]:
-    master = server.process.pid
-    try:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    except OSError:
-        return []
-    return [int(pid) for pid in children]
-
-
-def worker_rss(pid: int) -> int:
-    """Resident set size of a process, in KiB."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    return next((int(line.split()[1]) for line in status.splitlines()
-                 if line.startswith("VmRSS:")), 0)
 
 
 def check_logs(name: str, log: Path) -> list[str]:

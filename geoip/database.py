@@ -15,7 +15,7 @@ import maxminddb
 from maxminddb import InvalidDatabaseError
 
 from geoip.errors import GeoDatabaseError
-from geoip.schema import Fields, read_record
+from geoip.schema import Answer, Fields, fields_for, record_answer
 
 IPAddress = str | IPv4Address | IPv6Address
 Source = str | os.PathLike[str]
@@ -78,6 +78,11 @@ class GeoDatabase:
         GeoDatabaseError. Strings go to the reader as they are (it raises ValueError for
         non-addresses but takes legacy forms such as ``1.2.3``): parse untrusted text first.
         """
+        answer = self.answer(ip)
+        return None if answer is None else fields_for(answer)
+
+    def answer(self, ip: IPAddress) -> Answer | None:
+        """``lookup`` as a plain tuple (country, regions, asn), for the request path."""
         if type(ip) is str:
             # Only a string with a colon and either a dot or "ffff" can be IPv4-mapped; parse
             # those alone, so the common case goes to the reader untouched.
@@ -93,7 +98,7 @@ class GeoDatabase:
             if self._ipv4_only and _is_ipv6(ip):
                 return None
             raise
-        return None if record is None else read_record(record)
+        return None if record is None else record_answer(record)
 
     def survey(self, limit: int = 2_000_000) -> tuple[list[object], int, bool]:
         """A few records, and how many networks have data: counted up to ``limit`` (then

@@ -11,9 +11,10 @@ from typing import Self
 from geoip.database import DatabaseInfo, GeoDatabase, IPAddress
 from geoip.errors import GeoDatabaseError
 from geoip.location import UNKNOWN, Location
-from geoip.schema import Fields
+from geoip.schema import Answer, Fields, fields_for
 
 _Answer = tuple[Fields, str]  # what a database said, and the database file's name
+_REMEMBERED = 65_536  # distinct answers whose Location is kept
 
 
 class Locator:
@@ -38,6 +39,9 @@ class Locator:
                 database.close()
             raise
         self._databases: tuple[GeoDatabase, ...] = tuple(opened)
+        # With one database (the usual set-up), the Location for each distinct answer, made
+        # once: the look-up is then the reader's get() and a dictionary look-up.
+        self._located: dict[Answer, Location] = {}
 
     @property
     def databases(self) -> tuple[DatabaseInfo, ...]:
@@ -56,15 +60,37 @@ class Locator:
         """
         self._databases = tuple(database if old.path == database.path else old
                                 for old in self._databases)
+        self._located = {}
 
     def locate(self, ip: IPAddress | None) -> Location:
         """The stacked answer for ``ip``; ``UNKNOWN`` when no database answered (or no ip)."""
         if ip is None:
             return UNKNOWN
+        databases = self._databases  # one read: a reload swaps the whole tuple
+        if len(databases) == 1:
+            answer = databases[0].answer(ip)
+            if answer is None:
+                return UNKNOWN
+            located = self._located.get(answer)
+            return located if located is not None else self._one(answer, databases[0])
+        return self._stacked(ip, databases)
+
+    def _one(self, answer: Answer, database: GeoDatabase) -> Location:
+        """The Location one database's answer gives, remembered (bounded, for odd files)."""
+        fields, name = fields_for(answer), database.path.name
+        place = (fields, name) if fields.country is not None else None
+        regions = (fields, name) if place is None and fields.regions else None
+        located = _location(place or regions, (fields, name) if fields.asn is not None else None)
+        if len(self._located) >= _REMEMBERED:
+            self._located = {}
+        self._located[answer] = located
+        return located
+
+    def _stacked(self, ip: IPAddress, databases: tuple[GeoDatabase, ...]) -> Location:
         place: _Answer | None = None  # a country, with that database's regions
         regions: _Answer | None = None  # regions without a country, used only if no country
         asn: _Answer | None = None
-        for database in self._databases:  # one read: a reload swaps the whole tuple
+        for database in databases:
             fields = database.lookup(ip)
             if fields is None:
                 continue

@@ -40,37 +40,53 @@ class Fields:
 
 
 NOTHING = Fields()
-_SHARED: dict[tuple[str | None, tuple[str, ...], int | None], Fields] = {(None, (), None): NOTHING}
+# What a record says, as a plain tuple: (country, regions, asn). Cheap to build and to hash, so
+# the callers on the request path remember what they make of it by this key.
+Answer = tuple[str | None, tuple[str, ...], int | None]
+NO_ANSWER: Answer = (None, (), None)
+_SHARED: dict[Answer, Fields] = {NO_ANSWER: NOTHING}
 
 
 def read_record(record: object) -> Fields:
     """The country, full region codes and ASN in ``record``; ``NOTHING`` for odd records."""
+    return fields_for(record_answer(record))
+
+
+def record_answer(record: object) -> Answer:
+    """``read_record`` as a tuple: the same reading, with no object built. The common shapes
+    (a MaxMind ``country`` dict, ``traits``) take the first branch of every test."""
     if not isinstance(record, dict):
-        return NOTHING
-    country = _country(record)
-    subdivisions = record.get("subdivisions")
+        return NO_ANSWER
+    get = record.get
+    value = get("country")
+    if isinstance(value, dict):
+        code = value.get("iso_code")
+        country = _COUNTRY_CODES.get(code) if type(code) is str else _country_code(code)
+    else:
+        # ip-location-db has only country_code; IPinfo has country_code and a country *name*
+        country = _country_code(get("country_code")) or _country_code(value)
+    subdivisions = get("subdivisions")
     regions = _regions(subdivisions, country) if subdivisions else ()
-    return _shared(country, regions, _asn(record))
+    traits = get("traits")
+    asn = traits.get("autonomous_system_number") if isinstance(traits, dict) else None
+    if asn is None:
+        asn = get("autonomous_system_number")
+        if asn is None:
+            asn = get("asn")
+    if asn is not None:
+        asn = (asn if 0 < asn <= _ASN_MAX else None) if type(asn) is int else _as_number(asn)
+    return (country, regions, asn)
 
 
-def _shared(country: str | None, regions: tuple[str, ...], asn: int | None) -> Fields:
+def fields_for(answer: Answer) -> Fields:
     """One Fields per distinct answer: building a frozen dataclass costs a third of a small
     record's look-up, and a database has few distinct answers (bounded, for odd files)."""
-    key = (country, regions, asn)
-    fields = _SHARED.get(key)
+    fields = _SHARED.get(answer)
     if fields is None:
-        fields = Fields(country, regions, asn)
+        fields = Fields(*answer)
         if len(_SHARED) < _SHARED_MAX:
-            _SHARED[key] = fields
+            _SHARED[answer] = fields
     return fields
-
-
-def _country(record: dict[Any, Any]) -> str | None:
-    value = record.get("country")
-    if isinstance(value, dict):
-        return _country_code(value.get("iso_code"))
-    # ip-location-db has only country_code; IPinfo has country_code and a country *name*
-    return _country_code(record.get("country_code")) or _country_code(value)
 
 
 def _country_code(value: object) -> str | None:
@@ -108,16 +124,6 @@ def _region_code(code: object, country: str | None) -> str | None:
     if country is None or not 0 < len(suffix) <= 3 or not suffix.isalnum():
         return None
     return f"{country}-{suffix.upper()}"
-
-
-def _asn(record: dict[Any, Any]) -> int | None:
-    traits = record.get("traits")
-    value = traits.get("autonomous_system_number") if isinstance(traits, dict) else None
-    if value is None:
-        value = record.get("autonomous_system_number")
-    if value is None:
-        value = record.get("asn")
-    return None if value is None else _as_number(value)
 
 
 def _as_number(value: object) -> int | None:

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify, request, send_from_directory
 
-from webapp import headers as response_headers
-from webapp.links import Request
+from webapp.fragment import fragment_answer
 from webapp.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from webapp.preview import preview_blueprint
 
@@ -48,20 +47,11 @@ def create_endpoints(middleware: NoticeMiddleware) -> Flask:
 
     @app.get("/fragment")
     def fragment() -> Response:
-        """Just the block for this reader, for an ESI/SSI include; empty when nothing applies."""
-        lang = request.args.get("lang") or None
-        location, vary = engine.place(request.environ)
-        decision = engine.decide(location, lang,
-                                 accept_language=request.headers.get("Accept-Language"))
-        if decision.used_accept_language and vary:
-            vary = (*vary, "Accept-Language")
-        page = Request.from_environ(request.environ, path=request.args.get("path", "/"))
-        html = engine.block(decision, page).html
-        response = Response(html, content_type="text/html; charset=utf-8")
-        # The whole body is the block: its length is already right, only the headers are added.
-        response_headers.finish(response.headers, decision.notice_ids, 0, vary=vary)
-        engine.metrics.served(decision.notice_ids)
-        return response
+        """Just the block for this reader, for an ESI/SSI include; empty when nothing applies.
+        Plain GETs are answered before routing (webapp/fragment.py); this takes the rest."""
+        body, headers = fragment_answer(engine, request.environ, request.args.get("path", "/"),
+                                        request.args.get("lang") or None)
+        return Response(body, headers=headers)
 
     app.register_blueprint(preview_blueprint)
     return app

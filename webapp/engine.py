@@ -17,15 +17,15 @@ from geoip.reload import FileState, Reloader
 from webapp.catalog import Catalog
 from webapp.catalog_check import load_and_log
 from webapp.cdn import cdn_headers, cdn_location
-from webapp.clientaddr import client_address, is_trusted, parse_address
+from webapp.clientaddr import Trusted, client_address, parse_address
 from webapp.errors import CatalogError
 from webapp.jurisdiction import JurisdictionIndex
 from webapp.links import Request
 from webapp.metrics import Metrics
 from webapp.mirror_source import source_files
 from webapp.render import Rendered, Renderer
-from webapp.selection import Decision, decide
-from webapp.settings import IPNetwork, Settings
+from webapp.selection import Decision, Selector
+from webapp.settings import Settings
 
 
 def utc_today() -> date:
@@ -40,6 +40,7 @@ class CatalogState:
     catalog: Catalog
     index: JurisdictionIndex
     renderer: Renderer
+    selector: Selector
 
 
 class Engine:
@@ -61,6 +62,7 @@ class Engine:
         self._previous = self._state
         self.locator = Locator(settings.geoip_dbs)
         self._cdn = cdn_headers(settings.country_header, settings.region_header)
+        self._trusted = Trusted(settings.trusted_proxies)
         self.reloader = Reloader(settings.reload_seconds, self._reload_failed)
         # A changed mirror list (source = "...") reloads the whole catalog.
         self._catalog_file = self.reloader.watch(
@@ -85,8 +87,9 @@ class Engine:
         return self._state.renderer
 
     def _catalog_state(self, catalog: Catalog) -> CatalogState:
-        return CatalogState(catalog, JurisdictionIndex(catalog),
-                            Renderer(catalog, self.settings.prefix))
+        index = JurisdictionIndex(catalog)
+        return CatalogState(catalog, index, Renderer(catalog, self.settings.prefix),
+                            Selector(catalog, index))
 
     def swap_catalog(self, catalog: Catalog) -> None:
         """Use ``catalog`` from now on (what a reload does with a good new version)."""
@@ -104,16 +107,15 @@ class Engine:
         """The reader's location, and the request headers it was decided from when they were a
         trusted CDN's country headers (the response then Varies on them instead of being
         private). A CDN header counts only when the direct peer is a trusted proxy."""
-        settings = self.settings
         location: Location | None = None
         vary: tuple[str, ...] = ()
-        if self._cdn is not None and _peer_trusted(environ, settings.trusted_proxies):
+        if self._cdn is not None and _peer_trusted(environ, self._trusted):
             location = cdn_location(environ, self._cdn)
             vary = self._cdn.vary if location is not None else ()
         if location is None:
-            address = client_address(environ, settings.trusted_proxies, settings.proxy_header)
+            address = client_address(environ, self._trusted, self.settings.proxy_header)
             location = UNKNOWN if address is None else self.locator.locate(address)
-        self.metrics.lookups.labels("located" if location.known else "unknown").inc()
+        self.metrics.looked_up(location.known)
         return location, vary
 
     def decide(
@@ -121,8 +123,8 @@ class Engine:
         accept_language: str | None = None,
     ) -> Decision:
         state = self._state  # one read: the decision and its rendering use this version
-        return decide(state.catalog, state.index, location, page_lang, day or self.clock(),
-                      accept_language=accept_language)
+        return state.selector.decide(location, page_lang, day or self.clock(),
+                                     accept_language=accept_language)
 
     def block(
         self, decision: Decision, request: Request | None = None, day: date | None = None
@@ -130,6 +132,14 @@ class Engine:
         """The block as this request gets it (deep links to its path, not via its own mirror),
         rendered from the catalog version the decision was made with."""
         return self._renderer_for(decision).block(decision, request, day or self.clock())
+
+    def block_bytes(
+        self, decision: Decision, request: Request | None = None, charset: str = "utf-8",
+        day: date | None = None,
+    ) -> tuple[bytes, str | None]:
+        """``block()`` encoded in ``charset``, and the page's Onion-Location."""
+        return self._renderer_for(decision).block_bytes(decision, request, day or self.clock(),
+                                                        charset)
 
     def _renderer_for(self, decision: Decision) -> Renderer:
         for state in (self._state, self._previous):
@@ -174,6 +184,6 @@ def _file_health(state: FileState) -> dict[str, Any]:
             "last_error": state.last_error}
 
 
-def _peer_trusted(environ: Mapping[str, Any], trusted: tuple[IPNetwork, ...]) -> bool:
+def _peer_trusted(environ: Mapping[str, Any], trusted: Trusted) -> bool:
     peer = parse_address(str(environ.get("REMOTE_ADDR", "")))
-    return peer is not None and is_trusted(peer, trusted)
+    return peer is not None and peer in trusted

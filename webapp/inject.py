@@ -12,67 +12,28 @@ projection. It never raises: any byte string gets an answer.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from webapp.tokens import (
+    ATTRIBUTE,
+    CHARSET_IN_CONTENT,
+    COMMENT_END,
+    RAW_TEXT,
+    RAW_TEXT_END,
+    TAG_NAME,
+    TAG_TAIL,
+    skippable,
+)
 
 DEFAULT_MARKER = b"<!-- forewarn -->"
+# The one-step skip, a module global so that tests can swap in the step-by-step reference.
+_boring = skippable
 
 # How far past <body> a marker is looked for. Bounded so that a page without a marker is held
 # back only this much before it streams on.
 MARKER_WINDOW = 64 * 1024
+_BANG_TRIES = 16  # "!" bytes looked at one by one before the marker is searched for whole
 
-_RAW_TEXT = frozenset({
-    b"script", b"style", b"textarea", b"title", b"xmp", b"iframe", b"noembed", b"noframes",
-    b"noscript",
-})
-_TAG_NAME = re.compile(rb"[A-Za-z][^\t\n\f\r />]*+")
-# The rest of a start or end tag up to its ">", following the tokenizer's attribute states.
-# Possessive everywhere: no backtracking; an unterminated quote runs to the end of the data,
-# so the match fails exactly when the tag is not complete yet.
-_TAG_TAIL = re.compile(
-    rb"""(?:
-        [\t\n\f\r /]++
-      | [^\t\n\f\r />][^\t\n\f\r />=]*+
-        (?:[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:"[^"]*+(?:"|\Z)|'[^']*+(?:'|\Z)|[^\t\n\f\r >]*+))?+
-    )*+>""",
-    re.X,
-)
-_ATTRIBUTE = re.compile(
-    rb"""([^\t\n\f\r />][^\t\n\f\r />=]*)
-        (?:[\t\n\f\r ]*=[\t\n\f\r ]*(?:"([^"]*)"|'([^']*)'|([^\t\n\f\r >]*)))?""",
-    re.X,
-)
-_COMMENT_END = re.compile(rb"--!?>")
-# Names the scanner must look at; every other tag is skipped in one regular-expression step.
-_WATCHED = (rb"body|html|meta|template|plaintext|script|style|textarea|title|xmp|iframe|noembed"
-            rb"|noframes|noscript")
-_TAIL = _TAG_TAIL.pattern[:-1]  # the attribute part, without the final ">"
-
-
-@lru_cache(maxsize=8)
-def _boring(marker: bytes | None) -> re.Pattern[bytes]:
-    """Text and complete markup that changes nothing the scanner tracks: unwatched start and end
-    tags, comments that are not the marker, bogus comments. Matched in C, so a page's head costs
-    microseconds; anything else (and anything cut off) is left to the step-by-step scanner."""
-    not_marker = rb"(?!" + re.escape(marker) + rb")" if marker else b""
-    name_end = rb"(?:[\t\n\f\r />]|\Z)"
-    return re.compile(
-        rb"(?:[^<]++"
-        rb"|<(?=[^A-Za-z!/?])"
-        rb"|<(?!(?i:" + _WATCHED + rb")" + name_end + rb")[A-Za-z]"
-        rb"(?:[^<>\"']*+>|[^\t\n\f\r />]*+" + _TAIL + rb">)"  # no quotes: the first > ends it
-        rb"|</(?!(?i:template)" + name_end + rb")[A-Za-z][^\t\n\f\r />]*+" + _TAIL + rb">"
-        rb"|</>|</(?![A-Za-z>])[^>]*+>"
-        rb"|" + not_marker + rb"<!--(?:>|->|(?:[^-]++|-(?!-!?>))*+--!?>)"
-        rb"|<!(?!--)[^>]*+>|<\?[^>]*+>"
-        rb")*+",
-        re.X,  # _TAIL is written verbose; spaces inside character classes still count
-    )
-_CHARSET_IN_CONTENT = re.compile(rb"charset[\t\n\f\r ]*=[\t\n\f\r ]*[\"']?([A-Za-z0-9_.:-]+)", re.I)
-_RAW_TEXT_END = {
-    name: re.compile(rb"</" + name + rb"[\t\n\f\r />]", re.I) for name in _RAW_TEXT
-}
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
     (b"\xff\xfe", "utf-16-le"),
@@ -112,7 +73,10 @@ def splice(data: bytes, placement: Placement, block: bytes) -> bytes:
     """``data`` with ``block`` inserted at the placement (unchanged when there is no place)."""
     if placement.offset is None or not block:
         return data
-    return data[: placement.offset] + block + data[placement.offset :]
+    # One copy into the result: "a + b + c" builds and drops a page-sized temporary, which for
+    # pages past the allocator's mmap threshold (about 1 MB) costs forty times the copy itself.
+    view = memoryview(data)
+    return b"".join((view[: placement.offset], block, view[placement.offset :]))
 
 
 def _scan_utf16(
@@ -177,14 +141,14 @@ class _Scanner:
         if nxt == b"?":
             return self._bogus_comment(lt + 2)
         if nxt == b"/":
-            name = _TAG_NAME.match(data, lt + 2)
+            name = TAG_NAME.match(data, lt + 2)
             if name is not None:
                 return self._end_tag(name.group().lower(), name.end())
             after = data[lt + 2 : lt + 3]
             if not after:
                 return None
             return lt + 3 if after == b">" else self._bogus_comment(lt + 2)
-        name = _TAG_NAME.match(data, lt + 1)
+        name = TAG_NAME.match(data, lt + 1)
         if name is None:
             return lt + 1  # a "<" that starts no tag is text
         return self._start_tag(name.group().lower(), name.end())
@@ -198,7 +162,7 @@ class _Scanner:
         for abrupt in (b"<!-->", b"<!--->"):
             if data.startswith(abrupt, lt):
                 return lt + len(abrupt)
-        close = _COMMENT_END.search(data, lt + 4)
+        close = COMMENT_END.search(data, lt + 4)
         if close is None:
             return None
         marker = self.marker
@@ -212,7 +176,7 @@ class _Scanner:
         return None if gt < 0 else gt + 1
 
     def _end_tag(self, name: bytes, pos: int) -> int | None:
-        tail = _TAG_TAIL.match(self.data, pos)
+        tail = TAG_TAIL.match(self.data, pos)
         if tail is None:
             return None
         if name == b"template" and self.template_depth:
@@ -220,7 +184,7 @@ class _Scanner:
         return tail.end()
 
     def _start_tag(self, name: bytes, pos: int) -> int | None:
-        tail = _TAG_TAIL.match(self.data, pos)
+        tail = TAG_TAIL.match(self.data, pos)
         if tail is None:
             return None
         end = tail.end()
@@ -236,7 +200,7 @@ class _Scanner:
             attributes = self.data[pos:end]
             if b"charset" in attributes.lower():  # most <meta> tags say something else
                 self._meta(attributes)
-        elif name in _RAW_TEXT:
+        elif name in RAW_TEXT:
             return self._raw_text(name, end)
         elif name == b"plaintext":
             self.stopped = True
@@ -244,9 +208,9 @@ class _Scanner:
 
     def _meta(self, attributes: bytes) -> None:
         charset = _attribute_text(attributes, b"charset")
-        equiv = (_attribute_text(attributes, b"http-equiv") or "").lower()
-        if charset is None and equiv == "content-type":
-            found = _CHARSET_IN_CONTENT.search(_attribute(attributes, b"content") or b"")
+        if charset is None and (_attribute_text(attributes, b"http-equiv") or "").lower() \
+                == "content-type":
+            found = CHARSET_IN_CONTENT.search(_attribute(attributes, b"content") or b"")
             charset = found.group(1).decode("ascii") if found else None
         if charset:
             self.meta_charset = self.meta_charset or charset.lower()
@@ -254,8 +218,38 @@ class _Scanner:
                 self.marker_end = None  # the block never goes before the page's <meta charset>
 
     def _raw_text(self, name: bytes, pos: int) -> int | None:
-        close = _RAW_TEXT_END[name].search(self.data, pos)
+        close = RAW_TEXT_END[name].search(self.data, pos)
         return None if close is None else close.start()  # the end tag is read as markup next
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    """The scan's state right after a page's real ``<body>`` tag: all that the rest of the scan
+    and its answer depend on besides the bytes after it (see webapp/heads.py)."""
+
+    body_end: int
+    template_depth: int
+    html_lang: str | None
+    meta_charset: str | None
+
+
+def scan_head(data: bytes, marker: bytes | None) -> Head | None:
+    """Tokenize ``data`` (no byte order mark) up to its real body tag; None when it has none."""
+    scanner = _Scanner(data, marker)
+    scanner.run(0)
+    if scanner.body_end is None:
+        return None
+    return Head(scanner.body_end, scanner.template_depth, scanner.html_lang,
+                scanner.meta_charset)
+
+
+def place_after(data: bytes, head: Head, marker: bytes | None, complete: bool) -> Placement | None:
+    """``find_placement`` for a page whose bytes up to ``head.body_end`` are those ``head`` was
+    scanned from: the same answer, scanning only from the body tag on."""
+    scanner = _Scanner(data, marker)
+    scanner.body_end, scanner.template_depth = head.body_end, head.template_depth
+    scanner.html_lang, scanner.meta_charset = head.html_lang, head.meta_charset
+    return _answer(scanner, complete, None)
 
 
 def _scan(
@@ -263,6 +257,11 @@ def _scan(
 ) -> Placement | None:
     scanner = _Scanner(data, marker)
     scanner.run(3 if charset == "utf-8" else 0)
+    return _answer(scanner, complete, charset)
+
+
+def _answer(scanner: _Scanner, complete: bool, charset: str | None) -> Placement | None:
+    """The placement once the scan reached the body tag, or the end of what is here."""
 
     def answer(offset: int | None, reason: str) -> Placement:
         return Placement(offset, reason, scanner.html_lang, charset or scanner.meta_charset,
@@ -292,7 +291,7 @@ def _marker_in_body(scanner: _Scanner, complete: bool) -> int | None:
     search_end = pos + MARKER_WINDOW + len(marker) - 1  # the marker must start in the window
     scanner.marker_end = None
     while True:
-        found = data.find(marker, pos, search_end)
+        found = _find_marker(data, marker, pos, search_end)
         if found < 0:
             return -1 if complete or len(data) >= search_end else None
         stopped = scanner.run(pos, until=found)
@@ -303,9 +302,25 @@ def _marker_in_body(scanner: _Scanner, complete: bool) -> int | None:
         pos = stopped  # past ``found``: those bytes were inside a script, comment or attribute
 
 
+def _find_marker(data: bytes, marker: bytes, start: int, end: int) -> int:
+    """``data.find(marker, start, end)`` for a marker that starts with "<!": CPython's substring
+    search crawls over markup (its skip table is keyed on the low bits of each byte, where
+    letters and "<!-" collide), while looking for the one byte "!" is a memchr. A page full of
+    "!" falls back to the plain search after a few misses."""
+    at = start
+    for _ in range(_BANG_TRIES):
+        bang = data.find(b"!", at + 1, end)
+        if bang < 0:
+            return -1
+        if data.startswith(marker, bang - 1) and bang - 1 + len(marker) <= end:
+            return bang - 1
+        at = bang
+    return data.find(marker, at, end)
+
+
 def _attribute(attributes: bytes, wanted: bytes) -> bytes | None:
     """The first value of attribute ``wanted`` (lower-case name) in a tag's attribute text."""
-    for match in _ATTRIBUTE.finditer(attributes):
+    for match in ATTRIBUTE.finditer(attributes):
         if match.group(1).lower() == wanted:
             return next((v for v in match.group(2, 3, 4) if v is not None), b"")
     return None

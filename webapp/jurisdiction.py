@@ -25,9 +25,14 @@ class JurisdictionIndex:
                 self._by_region[region].add(jid)
             for asn in jur.asns:
                 self._by_asn[asn].add(jid)
+        self._countries_only = {country: self._ordered(jids)
+                                for country, jids in self._by_country.items()}
 
     def match(self, location: Location) -> tuple[str, ...]:
         """Ids of every group the location falls in, in catalog order; () when none."""
+        if not location.regions and (location.asn is None or location.asn not in self._by_asn):
+            # The common case, a country alone: one look-up of a tuple built at start.
+            return self._countries_only.get(location.country, ()) if location.country else ()
         found: set[str] = set()
         if location.country is not None:
             found |= self._by_country.get(location.country, set())
@@ -35,4 +40,7 @@ class JurisdictionIndex:
             found |= self._by_region.get(region, set())
         if location.asn is not None:
             found |= self._by_asn.get(location.asn, set())
-        return tuple(sorted(found, key=self._order.__getitem__))
+        return self._ordered(found)
+
+    def _ordered(self, jids: set[str]) -> tuple[str, ...]:
+        return tuple(sorted(jids, key=self._order.__getitem__))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
@@ -34,10 +35,23 @@ class Metrics:
         self.reload_failures = Counter("forewarn_reload_failures", "Files that failed to load "
                                        "on reload, by kind.", ["kind"], registry=self.registry)
 
+        # Children looked up once each, when first counted: labels() takes a lock and walks a
+        # dictionary per call. Keys are labels of our own (catalog notice ids), never a reader's.
+        self._children: dict[tuple[Counter, str], Any] = {}
+
     def served(self, notice_ids: tuple[str, ...]) -> None:
-        self.pages.labels("notice" if notice_ids else "none").inc()
+        self._count(self.pages, "notice" if notice_ids else "none")
         for notice_id in notice_ids:
-            self.notices.labels(notice_id).inc()
+            self._count(self.notices, notice_id)
+
+    def looked_up(self, known: bool) -> None:
+        self._count(self.lookups, "located" if known else "unknown")
+
+    def _count(self, counter: Counter, label: str) -> None:
+        child = self._children.get((counter, label))
+        if child is None:
+            child = self._children[(counter, label)] = counter.labels(label)
+        child.inc()
 
     def render(self) -> bytes:
         if self._multiprocess_dir and os.path.isdir(self._multiprocess_dir):

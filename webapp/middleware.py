@@ -9,14 +9,16 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from werkzeug.datastructures import Headers
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from geoip.location import Location
 from webapp import headers as response_headers
 from webapp.coding import Coding, CodingError, coding_for
 from webapp.engine import Engine
-from webapp.inject import Placement, find_placement, splice
+from webapp.fragment import FragmentApp
+from webapp.headers import ResponseHeaders
+from webapp.heads import HeadMemo
+from webapp.inject import Placement, splice
 from webapp.links import Request
 from webapp.overrides import DAY_KEY, LANG_KEY, LOCATION_KEY
 from webapp.settings import Settings, load_settings
@@ -29,7 +31,9 @@ log = logging.getLogger("forewarn")
 # How much of a page is held back while looking for the insertion point. A marker further in,
 # or a <body> tag further in, is not looked for: such a page passes through unchanged.
 PREFIX_LIMIT = 1024 * 1024
-
+# A long first chunk is scanned in a window of this size first (the body tag and the marker
+# window of nearly every page fit), so that a page sent whole is not copied up to PREFIX_LIMIT.
+FIRST_WINDOW = 128 * 1024
 
 
 class NoticeMiddleware:
@@ -63,15 +67,23 @@ class NoticeMiddleware:
         self.engine = engine
         self.settings: Settings = engine.settings
         self._marker = self.settings.marker.encode("ascii") or None
+        self._heads = HeadMemo(self._marker)
         from webapp.endpoints import create_endpoints
 
-        self._dispatch = DispatcherMiddleware(
-            self.process, {self.settings.prefix: create_endpoints(self)}
-        )
+        prefix = self.settings.prefix
+        self._prefix, self._under_prefix = prefix, prefix + "/"
+        self._dispatch = DispatcherMiddleware(self.process, {prefix: create_endpoints(self)})
+        self._fragment_path = prefix + "/fragment"
+        self._fragment = FragmentApp(self.engine, self._dispatch)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         self.engine.reloader.ensure_running()  # in this process: a forked worker starts its own
-        return self._dispatch(environ, start_response)
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(self._under_prefix) or path == self._prefix:
+            if path == self._fragment_path:
+                return self._fragment(environ, start_response)
+            return self._dispatch(environ, start_response)
+        return self.process(environ, start_response)
 
     def process(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Run the wrapped app and add the notices to its response (the non-endpoint path)."""
@@ -88,12 +100,12 @@ class NoticeMiddleware:
         chunks = iter(body)
         try:
             raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
-            headers = Headers(captured.headers)
+            headers = ResponseHeaders(captured.headers)
             reason = response_headers.skip_reason(captured.status, headers)
             coding = coding_for(headers.get("Content-Encoding"))
             if reason is not None or coding is None:
                 self._skipped(environ, reason or "encoded", headers)
-                start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
+                start_response(captured.status, headers.items(), captured.exc_info)
                 yield from raw
                 return
             yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
@@ -103,18 +115,23 @@ class NoticeMiddleware:
                 close()
 
     def _with_notice(
-        self, environ: WSGIEnvironment, captured: _Captured, headers: Headers, coding: Coding,
-        raw: Iterator[bytes], start_response: StartResponse,
+        self, environ: WSGIEnvironment, captured: _Captured, headers: ResponseHeaders,
+        coding: Coding, raw: Iterator[bytes], start_response: StartResponse,
     ) -> Iterator[bytes]:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
         the original bytes untouched when no block is added."""
-        consumed: list[bytes] = []
-        decoded = coding.decode(_recording(raw, consumed))
-        try:
-            data, placement = self._find_place(decoded)
-        except CodingError as error:
-            log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
-            placement, data = Placement(None, "corrupt"), b""
+        if coding.identity:  # the page's own bytes: nothing to decode, nothing to keep aside
+            length = headers.get("Content-Length") or ""
+            data, placement = self._find_place(raw, int(length) if length.isdigit() else None)
+            consumed, decoded = [data], raw
+        else:
+            consumed = []
+            decoded = coding.decode(_recording(raw, consumed))
+            try:
+                data, placement = self._find_place(decoded)
+            except CodingError as error:
+                log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
+                placement, data = Placement(None, "corrupt"), b""
         block, ids, vary, onion = self._block_for(environ, headers, placement)
         if onion and "Onion-Location" not in headers:
             headers["Onion-Location"] = onion
@@ -125,9 +142,13 @@ class NoticeMiddleware:
         else:
             self.engine.metrics.served(ids)
         response_headers.finish(headers, ids, len(block), length_known=coding.identity, vary=vary)
-        start_response(captured.status, headers.to_wsgi_list(), captured.exc_info)
+        start_response(captured.status, headers.items(), captured.exc_info)
         if not block:
-            yield from consumed
+            yield from (chunk for chunk in consumed if chunk)
+            yield from raw
+            return
+        if coding.identity:
+            yield splice(data, placement, block)
             yield from raw
             return
         try:
@@ -135,7 +156,7 @@ class NoticeMiddleware:
         except CodingError as error:  # the headers are sent: all that is left is to stop
             log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
 
-    def _skipped(self, environ: WSGIEnvironment, reason: str, headers: Headers) -> None:
+    def _skipped(self, environ: WSGIEnvironment, reason: str, headers: ResponseHeaders) -> None:
         self.engine.metrics.skipped.labels(reason).inc()
         if reason == "encoded":
             log.warning("Content-Encoding %r cannot be undone here; page passed without a notice",
@@ -143,19 +164,28 @@ class NoticeMiddleware:
             # Still HTML a reader sees: never let a shared cache store it for everyone.
             response_headers.finish(headers, (), 0)
 
-    def _find_place(self, chunks: Iterator[bytes]) -> tuple[bytes, Placement]:
-        """Pull decoded chunks until the placement is known; returns the bytes pulled so far."""
+    def _find_place(
+        self, chunks: Iterator[bytes], length: int | None = None
+    ) -> tuple[bytes, Placement]:
+        """Pull decoded chunks until the placement is known; returns the bytes pulled so far.
+        ``length`` is the page's Content-Length: once that much is here, no more will come."""
         data = b""
         for chunk in chunks:
-            data += chunk
-            complete = len(data) >= PREFIX_LIMIT
-            placement = find_placement(data[:PREFIX_LIMIT], marker=self._marker, complete=complete)
+            data = data + chunk if data else chunk
+            if len(data) > FIRST_WINDOW:  # an answer from a prefix is final (inject.py)
+                placement = self._heads.find_placement(data[:FIRST_WINDOW], complete=False)
+                if placement is not None:
+                    return data, placement
+            complete = len(data) >= PREFIX_LIMIT or (length is not None and len(data) >= length)
+            placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=complete)
             if placement is not None:
                 return data, placement
-        return data, _final(data, self._marker)
+        placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True)
+        assert placement is not None  # complete=True always answers
+        return data, placement
 
     def _block_for(
-        self, environ: WSGIEnvironment, headers: Headers, placement: Placement
+        self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
     ) -> tuple[bytes, tuple[str, ...], tuple[str, ...], str | None]:
         """The encoded block, its notice ids, the CDN headers the decision came from, and the
         page's Onion-Location."""
@@ -176,19 +206,14 @@ class NoticeMiddleware:
                                       accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
         if decision.used_accept_language and vary:
             vary = (*vary, "Accept-Language")
-        rendered = self.engine.block(decision, Request.from_environ(environ), day)
-        if not rendered.html:
+        if not decision.shown:
             return b"", (), vary, None
         # A byte order mark outranks the header, which outranks <meta charset> (HTML's rules).
         charset = ((placement.charset if placement.bom else None)
                    or response_headers.declared_charset(headers) or placement.charset or "ascii")
-        return _encode(rendered.html, charset), decision.notice_ids, vary, rendered.onion_location
-
-
-def _final(data: bytes, marker: bytes | None) -> Placement:
-    placement = find_placement(data[:PREFIX_LIMIT], marker=marker, complete=True)
-    assert placement is not None  # complete=True always answers
-    return placement
+        block, onion = self.engine.block_bytes(decision, Request.from_environ(environ), charset,
+                                               day)
+        return block, decision.notice_ids, vary, onion
 
 
 def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
@@ -196,14 +221,6 @@ def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
     for chunk in chunks:
         into.append(chunk)
         yield chunk
-
-
-def _encode(html: str, charset: str) -> bytes:
-    """Encode in the page's charset; characters it cannot hold become character references."""
-    try:
-        return html.encode(charset, errors="xmlcharrefreplace")
-    except LookupError:
-        return html.encode("ascii", errors="xmlcharrefreplace")
 
 
 class _Captured:

@@ -20,6 +20,7 @@ from webapp.links import PATH_TOKEN, Offered, Request, host_of, offered, onion_l
 from webapp.selection import Decision
 
 CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
+_UTF8 = frozenset({"utf-8", "utf8"})
 _PLACEHOLDER = re.compile(r"\{(since|organization)\}")
 
 # The few words of the block that are not the catalog's. Unknown languages fall back to English.
@@ -83,6 +84,14 @@ def make_environment() -> Environment:
     )
 
 
+def encode(html: str, charset: str) -> bytes:
+    """Encode in the page's charset; characters it cannot hold become character references."""
+    try:
+        return html.encode(charset, errors="xmlcharrefreplace")
+    except LookupError:
+        return html.encode("ascii", errors="xmlcharrefreplace")
+
+
 @lru_cache(maxsize=256)
 def text_direction(lang: str) -> str:
     """``"rtl"`` or ``"ltr"``, from Babel's locale data."""
@@ -101,6 +110,7 @@ class Renderer:
         self._stylesheet = f"{prefix}/static/forewarn.css"
         self._template = (environment or make_environment()).get_template("notices/block.html")
         self._cache: dict[object, tuple[str, str | None]] = {}
+        self._encoded: dict[object, tuple[bytes, ...]] = {}  # UTF-8 pieces around the path
         self._lock = threading.Lock()
         self._mirror_hosts = {
             host_of(link.url)
@@ -115,6 +125,32 @@ class Renderer:
         if not decision.shown:
             return Rendered("")
         request = request or Request()
+        (html, onion), _key = self._cached(decision, request, day)
+        path = request.escaped
+        return Rendered(html.replace(PATH_TOKEN, path),
+                        onion.replace(PATH_TOKEN, path) if onion else None)
+
+    def block_bytes(self, decision: Decision, request: Request | None = None,
+                    day: date | None = None, charset: str = "utf-8") -> tuple[bytes, str | None]:
+        """``block()`` encoded in the page's ``charset`` (characters it cannot hold as
+        ``&#NNN;``; an unknown charset as ASCII), and the Onion-Location. In UTF-8, the page's
+        usual case, the encoded block is cached in pieces and only the path is joined in."""
+        if not decision.shown:
+            return b"", None
+        request = request or Request()
+        if charset not in _UTF8:
+            rendered = self.block(decision, request, day)
+            return encode(rendered.html, charset), rendered.onion_location
+        (html, onion), key = self._cached(decision, request, day)
+        pieces = self._encoded.get(key)
+        if pieces is None:
+            pieces = self._encoded[key] = tuple(
+                part.encode(errors="xmlcharrefreplace") for part in html.split(PATH_TOKEN))
+        path = request.escaped
+        return path.encode("ascii").join(pieces), onion.replace(PATH_TOKEN, path) if onion else None
+
+    def _cached(self, decision: Decision, request: Request,
+                day: date | None) -> tuple[tuple[str, str | None], object]:
         host = request.host if request.host in self._mirror_hosts else None
         day = day or date.today()
         key = (decision.key, host, day if self._rotating else None)
@@ -124,11 +160,9 @@ class Renderer:
             with self._lock:
                 if len(self._cache) >= CACHE_LIMIT:
                     self._cache.clear()
+                    self._encoded.clear()
                 self._cache[key] = cached
-        html, onion = cached
-        path = request.escaped
-        return Rendered(html.replace(PATH_TOKEN, path),
-                        onion.replace(PATH_TOKEN, path) if onion else None)
+        return cached, key
 
     def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
         sections = [

@@ -55,24 +55,85 @@ def decide(
 ) -> Decision:
     """Apply the audience rules of DESIGN.md: jurisdiction, page language, everyone, unknown."""
     lang = primary_subtag(page_lang)
+    jurisdictions, located = _placed(index, location)
+    picked = _pick(catalog, jurisdictions, located, lang, day)
+    preferred = _preferred(accept_language) if _needs_reader(picked, lang) else ()
+    shown, used = _show(catalog, picked, jurisdictions, lang, preferred)
+    return Decision(location, jurisdictions, shown, used, catalog)
+
+
+class Selector:
+    """``decide`` for one catalog, remembering what does not depend on the reader's own
+    headers, per (jurisdictions, page language, day): a few dictionary look-ups per request.
+    The keys are catalog ids, languages and days, never an address or a place."""
+
+    LIMIT = 4096  # entries kept; a full memory is cleared (a page's ``lang`` is anyone's text)
+
+    def __init__(self, catalog: Catalog, index: JurisdictionIndex) -> None:
+        self.catalog = catalog
+        self.index = index
+        self._memory: dict[object, tuple[tuple[Notice, ...], tuple[Shown, ...] | None]] = {}
+
+    def decide(self, location: Location, page_lang: str | None, day: date, *,
+               accept_language: str | None = None) -> Decision:
+        lang = primary_subtag(page_lang)
+        jurisdictions, located = _placed(self.index, location)
+        key = (jurisdictions, located, lang, day)
+        entry = self._memory.get(key)
+        if entry is None:
+            entry = self._remember(key, jurisdictions, located, lang, day)
+        picked, shown = entry
+        if shown is not None:
+            return Decision(location, jurisdictions, shown, False, self.catalog)
+        preferred = _preferred(accept_language)
+        shown, used = _show(self.catalog, picked, jurisdictions, lang, preferred)
+        return Decision(location, jurisdictions, shown, used, self.catalog)
+
+    def _remember(
+        self, key: object, jurisdictions: tuple[str, ...], located: bool, lang: str | None,
+        day: date,
+    ) -> tuple[tuple[Notice, ...], tuple[Shown, ...] | None]:
+        picked = _pick(self.catalog, jurisdictions, located, lang, day)
+        shown = None if _needs_reader(picked, lang) else \
+            _show(self.catalog, picked, jurisdictions, lang, ())[0]
+        if len(self._memory) >= self.LIMIT:
+            self._memory.clear()
+        self._memory[key] = (picked, shown)
+        return picked, shown
+
+
+def _placed(index: JurisdictionIndex, location: Location) -> tuple[tuple[str, ...], bool]:
     # An ASN alone (no country) can still place a reader in a group that lists it.
     matched = index.match(location)
     located = location.known or bool(matched)
-    jurisdictions = matched if located else (UNKNOWN,)
+    return (matched if located else (UNKNOWN,)), located
+
+
+def _pick(catalog: Catalog, jurisdictions: tuple[str, ...], located: bool, lang: str | None,
+          day: date) -> tuple[Notice, ...]:
     picked = [
         notice
         for notice in catalog.notices
         if notice.in_effect(day) and _applies(notice, located, jurisdictions, lang)
     ]
     picked.sort(key=lambda notice: SEVERITY_ORDER[notice.severity])  # stable: file order kept
-    preferred = _preferred(accept_language) if any(lang not in n.text for n in picked) else ()
+    return tuple(picked)
+
+
+def _needs_reader(picked: tuple[Notice, ...], lang: str | None) -> bool:
+    """Whether the reader's Accept-Language can matter: some notice lacks the page's language."""
+    return any(lang not in notice.text for notice in picked)
+
+
+def _show(catalog: Catalog, picked: tuple[Notice, ...], jurisdictions: tuple[str, ...],
+          lang: str | None, preferred: tuple[str, ...]) -> tuple[tuple[Shown, ...], bool]:
     shown = []
     used = False
     for notice in picked:
         first, by_reader = _first_language(catalog, notice, lang, preferred)
         used = used or by_reader
         shown.append(Shown(notice, _languages(catalog, notice, jurisdictions, first)))
-    return Decision(location, jurisdictions, tuple(shown), used, catalog)
+    return tuple(shown), used
 
 
 def _preferred(accept_language: str | None) -> tuple[str, ...]:

@@ -127,3 +127,15 @@ def test_one_unusable_file_refuses_the_whole_stack(stack: list[Path], tmp_path: 
     with pytest.raises(GeoDatabaseError) as caught:
         Locator([*stack, missing])
     assert caught.value.path == missing
+
+
+@pytest.mark.parametrize("address", ["81.2.69.160", "2.125.160.216", "81.2.69.162",
+                                     "89.160.20.112", "2001:480::1", "198.18.0.7"])
+def test_one_database_alone_answers_as_the_stacked_walk_does(
+    stack: list[Path], address: str
+) -> None:
+    for path in stack:
+        with Locator([path]) as locator:
+            walked = locator._stacked(ip_address(address), locator._databases)
+            assert locator.locate(ip_address(address)) == walked
+            assert locator.locate(address) == walked  # and again, from what it remembered

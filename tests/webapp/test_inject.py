@@ -197,6 +197,12 @@ _PIECES = st.sampled_from([
     b"<div>", b"</div>", b"<!-->", b"<!--->", b"--!>", b"</>", b"</ x>", b"<?", b"-",
     b'<a b="<body>">', b"<TEMPLATE>", b"</Template >", b"<meta http-equiv=content-type "
     b"content='text/html; charset=koi8-r'>", b"<Script>", b"</SCRIPT>", b"<noscript>",
+    # the fast skip's own cases: well-formed tags, <meta> with and without "charset" anywhere in
+    # it, whole raw-text elements, and near misses of each
+    b'<link rel="x" href=/a/b>', b'<meta name="description" content="a>b">', b"<META NAME=x ",
+    b"CharSet=koi8-r>", b'<meta content="c', b"harset", b"c", b"=", b'<title lang="ru">',
+    b"</title>", b"</title", b'<script type="application/ld+json">', b"</script ", b"<script/>",
+    b"<p a=b=\"c d>\">", b"<i a = 'b'>", b"`", b"<style media=x>", b"</style/>",
 ])
 
 
@@ -268,6 +274,23 @@ def test_the_fast_skip_agrees_with_the_step_by_step_scanner(
 ) -> None:
     page = b"".join(pieces)
     assert find_placement(page, complete=complete) == _step_by_step(page, complete)
+
+
+@pytest.mark.parametrize("page", [
+    b'<meta content="c<body><meta charset=utf-8>',  # an unterminated quote hides the rest
+    b"<meta name=x content='a>b charset=koi8-r'><body>",
+    b"<meta a=b=\"c charset=x\"><body>",
+    b'<meta cHaRsEt="koi8-r"><body>',
+    b'<meta http-equiv="Content-Type" content="text/html; charset=koi8-r"><body>',
+    b'<meta name="a" =charset><body>',
+    b'<title>a</titlex><body></title><body class="real">',
+    b'<script type="text/javascript">var s = "</scrip" + "t>";</script><body>',
+    b"<script>document.write('<body>')",
+    b'<link rel="x" href=/a/b/><style>body{}</style/><body>',
+])
+def test_the_fast_skip_agrees_on_tricky_tags(page: bytes) -> None:
+    for complete in (False, True):
+        assert find_placement(page, complete=complete) == _step_by_step(page, complete)
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"{CORPUS} is absent (needs ../shared)")

@@ -78,3 +78,22 @@ def test_a_region_alone_matches_its_jurisdiction(engine: Engine) -> None:
     # Some databases put occupied Crimea under RU, some under UA-43; either matches `ru`.
     assert engine.decide(Location(country="UA", regions=("UA-43",)), None).jurisdictions == ("ru",)
     assert engine.decide(Location(regions=("UA-40",)), None).jurisdictions == ("ru",)
+
+
+_PLACES = [Location("RU"), Location("UA", ("UA-43",)), Location("UA"), Location("DE"),
+           Location("IR", (), 64503), Location(None, (), 64505), Location()]
+
+
+@pytest.mark.parametrize("location", _PLACES)
+@pytest.mark.parametrize("page_lang", ["en", "ru", "fa", "de", None, "xx-YY"])
+@pytest.mark.parametrize("accept_language", [None, "fa,ru;q=0.5", "de-DE", "*"])
+def test_the_remembering_selector_decides_as_the_rules_do(
+    engine: Engine, location: Location, page_lang: str | None, accept_language: str | None,
+) -> None:
+    from webapp.selection import decide
+
+    day = date(2026, 11, 24)
+    for _ in range(2):  # the second time from memory
+        remembered = engine.decide(location, page_lang, day, accept_language=accept_language)
+        assert remembered == decide(engine.catalog, engine.index, location, page_lang, day,
+                                    accept_language=accept_language)

@@ -1,0 +1,178 @@
+"""Every server the benchmark setups need, started together in one temporary folder (each on its
+own run-time port on 127.0.0.1) and stopped together; and the setups themselves: what wrk loads,
+which readers it plays, and how a sampled answer is checked."""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Literal, Self
+
+from bench.article import ESI_PATH, PATH, write_site
+from bench.peer import banners, banners_conf
+from bench.servers import Server, forewarn_serve, gunicorn, nginx, varnish
+from tests.integration.servers import fill, find_binary
+from tests.support import ROOT, free_port
+from webapp.demo import demo_defaults, ensure_demo_database
+from webapp.engine import Engine
+from webapp.settings import load_settings
+
+NGINX_DIR = Path(__file__).with_name("nginx")
+NGINX_FILES = ("nginx.conf", "geo.conf", "static.conf", "peer.conf", "edge-cache.conf")
+GEO_MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules")
+COUNTRY_HEADER, REGION_HEADER = "X-Forewarn-Country", "X-Forewarn-Region"
+
+# The demo database's documentation addresses, and the notices each reader must get on the
+# (English) article: the README's demo table.
+RUSSIA, CRIMEA, GERMANY, USA, IRAN = (
+    "192.0.2.10", "203.0.113.7", "198.51.100.10", "198.51.100.70", "198.51.100.130")
+EXPECTED = {RUSSIA: "ru-undesirable", CRIMEA: "ru-undesirable", GERMANY: "none", USA: "none",
+            IRAN: "ir-hostile-media"}
+MIX = (RUSSIA, CRIMEA, GERMANY, USA, IRAN)
+
+Check = Literal["status", "header", "block", "header+block"]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """One thing to load: ``check`` says what a sampled answer must show for its reader
+    (``header``: X-Forewarn-Notices, ``block``: the ids in the page's block)."""
+
+    name: str
+    title: str
+    url: str
+    readers: tuple[str, ...]
+    check: Check
+    servers: tuple[Server, ...] = ()  # the Python servers whose workers' memory is read
+
+
+def geo_module() -> Path | None:
+    """Debian's ngx_http_geoip2_module.so, wherever the distribution put it."""
+    for folder in GEO_MODULE_DIRS:
+        candidate = Path(folder) / "ngx_http_geoip2_module.so"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def missing_tools() -> list[str]:
+    """What the benchmark needs and this machine lacks (`make bench` installs them as root)."""
+    missing = [name for name in ("nginx", "varnishd") if find_binary(name) is None]
+    if geo_module() is None:
+        missing.append("libnginx-mod-http-geoip2")
+    return missing
+
+
+def write_nginx_folder(folder: Path, values: dict[str, str], engine: Engine) -> Path:
+    """The bench nginx configuration filled in under ``folder``, banners included."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in NGINX_FILES:
+        (folder / name).write_text(fill(NGINX_DIR / name, values))
+    (folder / "banners.conf").write_text(banners_conf(banners(engine)))
+    return folder
+
+
+class Lab:
+    """Starts everything on entry (a failure stops what had started), stops it all on exit."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._temporary = None if folder else tempfile.TemporaryDirectory(prefix="forewarn-bench-")
+        self.folder = folder or Path(self._temporary.name)  # type: ignore[union-attr]
+        self._stack = ExitStack()
+        self.database = ensure_demo_database(ROOT / "var" / "demo-geo.mmdb")
+        self.env = {"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
+                    "FOREWARN_GEOIP_DBS": str(self.database),
+                    "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32"}
+        self.setups: list[Setup] = []
+
+    def __enter__(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._stack.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+
+    def _server(self, server: Server) -> Server:
+        self._stack.callback(server.stop)
+        return server
+
+    def _start(self) -> None:
+        site = write_site(self.folder / "site")
+        env = self.env
+        bare = self._server(gunicorn("bare", "bench.apps:create_bare()", self.folder,
+                                     ready_path=PATH))
+        middleware = self._server(gunicorn("middleware", "bench.apps:create_middleware()",
+                                           self.folder, env=env, ready_path=PATH))
+        reference = self._server(gunicorn("reference-fragment",
+                                          "bench.apps:create_reference_fragment()",
+                                          self.folder, env=env))
+        fragment = self._server(forewarn_serve("fragment", [], self.folder, env=env))
+        static_port = free_port()
+        origin = f"http://127.0.0.1:{static_port}"
+        proxy = self._server(forewarn_serve("proxy", ["--upstream", origin], self.folder,
+                                            env=env))
+        edge_forewarn = self._server(forewarn_serve(
+            "edge-forewarn", ["--upstream", origin], self.folder,
+            env={**env, "FOREWARN_COUNTRY_HEADER": COUNTRY_HEADER,
+                 "FOREWARN_REGION_HEADER": REGION_HEADER}))
+        ports = {"STATIC_PORT": static_port, "PEER_PORT": free_port(), "EDGE_PORT": free_port()}
+        self._start_nginx(site, ports, edge_forewarn.port)
+        esi = self._server(varnish("varnish", self.folder / "varnish",
+                                   self._vcl(static_port, fragment.port), ESI_PATH))
+        esi_reference = self._server(varnish("varnish-reference",
+                                             self.folder / "varnish-reference",
+                                             self._vcl(static_port, reference.port), ESI_PATH))
+        url = {name: f"http://127.0.0.1:{port}{PATH}" for name, port in ports.items()}
+        fragment_url = f"{fragment.url}/_forewarn/fragment?path={PATH}&lang=en"
+        self.setups = [
+            Setup("bare", "Flask + gunicorn, 2 workers, no Forewarn", bare.url + PATH,
+                  (RUSSIA,), "status", (bare,)),
+            Setup("middleware-ru", "the same app in NoticeMiddleware, reader in Russia (notice)",
+                  middleware.url + PATH, (RUSSIA,), "header", (middleware,)),
+            Setup("middleware-de", "the same, reader in Germany (no notice)",
+                  middleware.url + PATH, (GERMANY,), "header", (middleware,)),
+            Setup("proxy", "forewarn serve --upstream (nginx static origin), reader in Russia",
+                  proxy.url + PATH, (RUSSIA,), "header", (proxy,)),
+            Setup("edge-cache", "nginx geoip2 + proxy_cache per country/region in front of "
+                  "forewarn serve --upstream", url["EDGE_PORT"], MIX, "header+block",
+                  (edge_forewarn,)),
+            Setup("edge-include", "Varnish ESI + /_forewarn/fragment (forewarn serve)",
+                  esi.url + ESI_PATH, MIX, "block", (fragment,)),
+            Setup("edge-include-reference", "Varnish ESI + a bare 20-line WSGI fragment app",
+                  esi_reference.url + ESI_PATH, MIX, "status", (reference,)),
+            Setup("fragment", "/_forewarn/fragment alone (forewarn serve)", fragment_url, MIX,
+                  "header+block", (fragment,)),
+            Setup("peer", "nginx geoip2 + sub_filter banner (no Forewarn)", url["PEER_PORT"],
+                  MIX, "block"),
+            Setup("static", "nginx serving the article from disk: the ceiling",
+                  url["STATIC_PORT"], (RUSSIA,), "status"),
+        ]
+
+    def _start_nginx(self, site: Path, ports: dict[str, int], forewarn_port: int) -> None:
+        module = geo_module()
+        if module is None:
+            raise RuntimeError("libnginx-mod-http-geoip2 is not installed")
+        folder = self.folder / "nginx"
+        values = {"GEO_MODULE": str(module), "GEO_DB": str(self.database), "SITE": str(site),
+                  "CACHE_DIR": str(folder / "cache"), "FOREWARN_PORT": str(forewarn_port),
+                  **{name: str(port) for name, port in ports.items()}}
+        engine = Engine(load_settings(environ={}, demo_defaults=demo_defaults(self.database)))
+        write_nginx_folder(folder, values, engine)
+        self._server(nginx("nginx", folder, ports["STATIC_PORT"], ready_path=PATH))
+
+    @staticmethod
+    def _vcl(origin_port: int, fragment_port: int) -> str:
+        """The shipped deploy/varnish/default.vcl, filled in as deploy/README.md says."""
+        return fill(ROOT / "deploy" / "varnish" / "default.vcl",
+                    {"ORIGIN_HOST": "127.0.0.1", "ORIGIN_PORT": str(origin_port),
+                     "FOREWARN_HOST": "127.0.0.1", "FOREWARN_PORT": str(fragment_port)})

@@ -1,0 +1,58 @@
+"""The nginx configuration `make bench` ships in bench/nginx: it passes `nginx -t` as the harness
+fills it in, and the peer's banners are Forewarn's own blocks for each place of the catalog."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bench.lab import geo_module, write_nginx_folder
+from bench.peer import banners, banners_conf
+from tests.integration.servers import find_binary
+from webapp.engine import Engine
+from webapp.settings import Settings
+
+
+@pytest.fixture
+def engine(demo_settings: Settings) -> Engine:
+    return Engine(demo_settings)
+
+
+def test_the_peer_has_a_banner_for_each_place_the_catalog_names(engine: Engine) -> None:
+    entries = banners(engine)
+    assert set(entries) == {"~^RU:", "UA:43", "UA:40", "UA:14", "UA:09", "UA:23", "UA:65",
+                            "~^IR:", "XX:"}
+    assert 'data-forewarn="ru-undesirable"' in entries["UA:43"]
+    assert 'data-forewarn="ir-hostile-media"' in entries["~^IR:"]
+    assert 'data-forewarn="ru-undesirable"' in entries["XX:"]  # unknown = "show"
+    conf = banners_conf(entries)
+    # exact keys come before regular expressions, which nginx tries in order
+    assert conf.index("'UA:43'") < conf.index("'~^RU:'")
+
+
+def test_a_banner_nginx_would_read_differently_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"'\$'"):
+        banners_conf({"~^RU:": "<p>costs $5</p>"})
+    assert banners_conf({"XX:": "it's \\ here"}).splitlines()[2] == r"    'XX:' 'it\'s \\ here';"
+
+
+@pytest.mark.skipif(find_binary("nginx") is None or geo_module() is None,
+                    reason="nginx or libnginx-mod-http-geoip2 not installed (`make bench` "
+                    "installs them as root)")
+def test_the_bench_nginx_configuration_passes_nginx_t(
+    engine: Engine, demo_db: Path, tmp_path: Path
+) -> None:
+    site = tmp_path / "site"
+    (site / "articles").mkdir(parents=True)
+    values = {"GEO_MODULE": str(geo_module()), "GEO_DB": str(demo_db), "SITE": str(site),
+              "CACHE_DIR": str(tmp_path / "cache"), "FOREWARN_PORT": "1", "STATIC_PORT": "2",
+              "PEER_PORT": "3", "EDGE_PORT": "4"}
+    folder = write_nginx_folder(tmp_path / "nginx", values, engine)
+    nginx = find_binary("nginx")
+    assert nginx is not None
+    done = subprocess.run([nginx, "-t", "-p", f"{folder}/", "-c", "nginx.conf"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "syntax is ok" in done.stderr

@@ -1,0 +1,116 @@
+"""How `make bench` turns rounds into figures and targets, writes Markdown, and puts it into the
+README between the markers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench import report
+from bench.readme import BEGIN, END, rewrite
+from bench.sampling import block_ids, problem
+from bench.tables import markdown
+from tests.support import ROOT
+
+
+def _record(name: str, rps: list[float], p99: list[float], wrong: int = 0) -> dict[str, Any]:
+    rounds = [{"rps": r, "p50_ms": 1.0, "p99_ms": 2.0, "single_p50_ms": p / 2,
+               "single_p99_ms": p, "requests": 100, "errors": 0} for r, p in zip(rps, p99,
+                                                                                 strict=True)]
+    return {"name": name, "title": f"the {name} setup", "readers": 1, "check": "header",
+            "rounds": rounds, "samples": 10, "wrong": wrong, "examples": [],
+            "peak_rss_mib": 50.0}
+
+
+def _results(**extra: Any) -> dict[str, Any]:
+    runs = [_record("bare", [1000, 2000, 1500], [1.0, 1.2, 1.1]),
+            _record("middleware-ru", [990, 1900, 1470], [1.1, 1.25, 1.5]),
+            _record("peer", [4000, 4000, 4000], [0.5, 0.5, 0.5]),
+            _record("edge-cache", [2100, 1900, 3000], [0.6, 0.6, 0.6], **extra)]
+    about = {"date": "2026-11-25T10:00:00+00:00", "cpu": "Test CPU", "nproc": 2,
+             "load_before": (0.1, 0.2, 0.3), "python": "3.11", "gunicorn": "27", "flask": "3",
+             "maxminddb": "3.2", "nginx": "1.22", "varnish": "7.1", "wrk": "4.1"}
+    options = {"seconds": 10, "rounds": 3, "connections": 32, "threads": 2}
+    micro = [{"name": "test_raw_get[demo-ru]", "group": "location", "median_us": 1.0,
+              "min_us": 0.9, "database": "demo-ru"},
+             {"name": "test_location_step[demo-ru]", "group": "location", "median_us": 1.5,
+              "min_us": 1.4, "database": "demo-ru"},
+             {"name": "test_splice_by_size[100KB]", "group": "splice-size", "median_us": 20.0,
+              "min_us": 19.0}]
+    return report.build(about, options, runs, [], micro)
+
+
+def _target(results: dict[str, Any], start: str) -> dict[str, Any]:
+    return next(t for t in results["targets"] if t["target"].startswith(start))
+
+
+def test_ratios_are_taken_round_by_round_then_the_median() -> None:
+    results = _results()
+    middleware = _target(results, "middleware requests/s")
+    assert middleware["value"] == pytest.approx(0.98)  # rounds 0.99, 0.95, 0.98
+    assert middleware["met"] is True
+    latency = _target(results, "middleware p99 added")
+    assert latency["value"] == pytest.approx(0.1)  # +0.1, +0.05, +0.4
+    edge = _target(results, "per-jurisdiction edge cache")
+    assert edge["value"] == pytest.approx(0.525) and edge["met"] is True
+    assert _target(results, "location step")["value"] == pytest.approx(1.5)
+    assert _target(results, "location step")["met"] is False
+    assert _target(results, "splice of a 100 KB page")["met"] is True
+
+
+def test_a_wrong_sampled_answer_fails_the_run_and_the_edge_cache_target() -> None:
+    results = _results(wrong=1)
+    assert _target(results, "per-jurisdiction edge cache")["met"] is False
+    assert report.failures(results) == [
+        "edge-cache: 1 of 10 sampled answers wrong, e.g. []"]
+
+
+def test_the_markdown_has_every_setup_the_targets_and_the_chart() -> None:
+    text = markdown(_results())
+    assert "| `middleware-ru` | the middleware-ru setup | 1,470 | 0.37 |" in text
+    assert "| middleware requests/s, notice added, / bare | >= 0.97 | 0.98 | yes |" in text
+    assert "| location step / raw maxminddb get() (demo-ru) | <= 1.3 | 1.5 | **no** |" in text
+    assert "![requests/s and p99 latency per setup](bench/results/chart.png)" in text
+    assert "2 cores (Test CPU)" in text
+
+
+def test_the_readme_section_is_replaced_between_the_markers_only() -> None:
+    readme = f"# Title\n\nBefore.\n\n{BEGIN}\nold table\n{END}\n\nAfter.\n"
+    assert rewrite(readme, "| new |\n") == f"# Title\n\nBefore.\n\n{BEGIN}\n| new |\n{END}\n\n" \
+        "After.\n"
+    with pytest.raises(ValueError, match="markers"):
+        rewrite("# no markers\n", "| new |")
+
+
+def test_the_readme_has_the_markers_make_bench_writes_between() -> None:
+    text = (ROOT / "README.md").read_text()
+    assert text.count(BEGIN) == 1 and text.count(END) == 1
+    assert text.index(BEGIN) < text.index(END)
+
+
+@pytest.mark.parametrize(("check", "expected", "status", "header", "body", "found"), [
+    ("header", "ru-undesirable", 200, "ru-undesirable", b"", None),
+    ("header", "none", 200, "ru-undesirable", b"", "X-Forewarn-Notices 'ru-undesirable', "
+     "expected 'none'"),
+    ("block", "ru-undesirable", 200, None,
+     b'<body><aside class="forewarn" data-forewarn="ru-undesirable">', None),
+    ("block", "none", 200, None, b"<body><p>", None),
+    ("block", "none", 200, None, b'<aside class="forewarn" data-forewarn="x">',
+     "block 'x', expected 'none'"),
+    ("block", "a", 200, None, b'<aside class="forewarn" data-forewarn="a">' * 2,
+     "2 notice blocks"),
+    ("header+block", "a, b", 200, "a, b", b'<aside class="forewarn" data-forewarn="a b">', None),
+    ("status", "none", 200, None, b"", "status 200, 0 bytes"),
+    ("header", "none", 502, "none", b"", "status 502, 0 bytes"),
+])
+def test_a_sampled_answer_is_checked_for_exactly_its_readers_notices(
+    check: Any, expected: str, status: int, header: str | None, body: bytes,
+    found: str | None,
+) -> None:
+    assert problem(check, expected, status, header, body) == found
+
+
+def test_block_ids_reads_every_block() -> None:
+    assert block_ids(b'<aside class="forewarn" data-forewarn="a b"><aside class="forewarn" '
+                     b'data-forewarn="c">') == ["a b", "c"]
