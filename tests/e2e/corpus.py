@@ -32,9 +32,13 @@ UNSEEN = """() => {
   const title = document.querySelector("aside.forewarn section.forewarn-notice h2");
   if (!title) return "no notice title in the document";
   const r = title.getBoundingClientRect();
-  if (!(r.width > 0 && r.height > 0)) return "the title has no size";
+  if (getComputedStyle(document.documentElement).display === "none")
+    return "the page hides its whole document (html {display: none}) until its scripts run";
+  if (scrollY > 0 && document.activeElement && document.activeElement.autofocus)
+    return "the page scrolls down to its own autofocus field at load";
   if (r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight)
     return `the title is outside the first screen: ${JSON.stringify(r)}`;
+  if (!(r.width > 0 && r.height > 0)) return "the title has no size";
   if (!title.checkVisibility({opacityProperty: true, visibilityProperty: true}))
     return "the title is hidden (display, visibility or opacity)";
   const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);

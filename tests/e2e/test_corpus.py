@@ -16,6 +16,19 @@ from tests.e2e.origin import CORPUS, StaticOrigin, corpus_name, corpus_pages
 from tests.support import LiveServer
 
 NAMES = [corpus_name(page) for page in corpus_pages()]
+AUTOFOCUS = "the page scrolls down to its own autofocus field at load"
+# Pages whose own markup keeps the notice off the first screen; the browser test checks that this
+# is the reason (their documents must still be untouched). Nothing in the block can help: the
+# page moves the reader, or hides everything, before any notice is read.
+CANNOT_SHOW = {
+    # <input autofocus> far down the page: the browser scrolls to it at load (so far that the
+    # notice, first in the body, is above the screen), with or without Forewarn.
+    "bug-1255978": AUTOFOCUS,
+    "ehow-2": AUTOFOCUS,
+    # <style>html{display:none}</style>, which the page's own script lifts: without JavaScript
+    # (off here, see tests/e2e/corpus.py) there is no page to see, notice or not.
+    "engadget": "the page hides its whole document (html {display: none}) until its scripts run",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +50,10 @@ def test_real_page_shows_the_notice_and_keeps_its_own_document(
     folder = Path(output_path)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}.png").write_bytes(outcome.screenshot)
-    if outcome.problems:
+    expected = [CANNOT_SHOW[name]] if name in CANNOT_SHOW else []
+    if outcome.problems != expected:
         # Load it again in a traced context, so the failure keeps a trace and a screenshot.
         context = new_context(**CONTEXT)
         only_to(context, (origin.url, forewarn_proxy.url))
         context.new_page().goto(f"{forewarn_proxy.url}/corpus/{name}")
-    assert outcome.problems == []
+    assert outcome.problems == expected
