@@ -58,7 +58,7 @@ def test_each_mirror_link_opens_the_same_article_on_the_mirror(
         link = page.locator("aside.forewarn a.forewarn-mirror").nth(index)
         assert "noreferrer" in (link.get_attribute("rel") or "").split()
         link.click()
-        page.wait_for_url(href)
+        page.wait_for_url(lambda url, href=href: url == href)  # exact, not a glob
         assert page.locator("body").inner_text().startswith("A stand-in for the mirror")
         followed = visitor.traffic.followed[-1]
         assert followed.url == href

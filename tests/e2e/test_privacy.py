@@ -48,7 +48,7 @@ def test_using_the_notice_sends_nothing_anywhere_and_stores_nothing(
     mirror = page.locator("aside.forewarn a.forewarn-mirror[data-kind=mirror]").first
     href = mirror.get_attribute("href")
     mirror.click()
-    page.wait_for_url(href or "")
+    page.wait_for_url(lambda url: url == href)  # exact, not a glob
     page.go_back()
     page.wait_for_load_state("networkidle")
     assert page.evaluate(STORAGE) == ["", 0, 0]

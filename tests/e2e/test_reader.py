@@ -117,7 +117,8 @@ def test_editor_reaches_the_four_readers_in_two_clicks(
     page = context.new_page()
     page.goto(live_demo.url + "/")
     page.locator("a.preview-link").first.click()
-    page.wait_for_url("**/_forewarn/preview?*")  # read the preview, not the page it left
+    # read the preview, not the page it left (its frames may still be loading)
+    page.wait_for_url(lambda url: "/_forewarn/preview?" in url, wait_until="commit")
     page.locator("figcaption").first.wait_for()
     captions = page.locator("figcaption").all_inner_texts()
     expected = {"Russia (ru)": "ru-undesirable", "UA-43": "ru-undesirable",
