@@ -93,19 +93,24 @@ def reader_context(browser: Browser, servers: tuple[str, ...]) -> Iterator[Brows
 
 def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
              at_once: int = 4) -> dict[str, Outcome]:
-    """Each page from ``plain`` and from ``forewarn`` (base URLs), ``at_once`` pairs at a time
-    (tabs reused from one page to the next)."""
+    """Each page from ``plain`` and from ``forewarn`` (base URLs), ``at_once`` pairs of tabs in
+    flight: a pair takes the next page as soon as it is done with one."""
     outcomes: dict[str, Outcome] = {}
     with reader_context(browser, (plain, forewarn)) as context:
         tabs = [(context.new_page(), context.new_page()) for _ in range(at_once)]
-        for start in range(0, len(names), at_once):
-            batch = list(zip(names[start:start + at_once], tabs, strict=False))
-            for name, (without, with_block) in batch:
-                # commit only: the rest of the batch starts while these load
-                without.goto(f"{plain}/corpus/{name}", wait_until="commit")
-                with_block.goto(f"{forewarn}/corpus/{name}", wait_until="commit")
-            for name, (without, with_block) in batch:
-                outcomes[name] = _compare(name, without, with_block)
+        in_flight: list[tuple[str, Page, Page]] = []
+        for name in names:
+            if len(in_flight) == at_once:
+                done, without, with_block = in_flight.pop(0)
+                outcomes[done] = _compare(done, without, with_block)
+                tabs.append((without, with_block))
+            without, with_block = tabs.pop(0)
+            # commit only: the pages already in flight go on loading meanwhile
+            without.goto(f"{plain}/corpus/{name}", wait_until="commit")
+            with_block.goto(f"{forewarn}/corpus/{name}", wait_until="commit")
+            in_flight.append((name, without, with_block))
+        for done, without, with_block in in_flight:
+            outcomes[done] = _compare(done, without, with_block)
     return outcomes
 
 
