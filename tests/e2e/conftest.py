@@ -1,16 +1,34 @@
-"""Playwright on Debian's Chromium: headless, no sandbox (root), no background networking."""
+"""Playwright on Debian's Chromium (headless, no sandbox as root, no background networking), the
+servers the browser talks to, and readers: browser contexts for a place and a screen, whose
+every request is watched. Contexts come from pytest-playwright's ``new_context``, so a failing
+test keeps its screenshot and trace under test-results/ (see addopts in pyproject.toml)."""
 
 from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext, Page
+from pytest_playwright.pytest_playwright import CreateContextCallback
+
+from tests.e2e.origin import StaticOrigin
+from tests.e2e.places import shipped_catalog
+from tests.e2e.traffic import Traffic
+from tests.support import ROOT, LiveServer
+from webapp.catalog import Catalog
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENS: dict[str, dict[str, Any]] = {
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
+              "device_scale_factor": 2},
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+}
 
 
 def chromium_path() -> str | None:
@@ -21,6 +39,13 @@ def chromium_path() -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     executable = chromium_path()
@@ -29,3 +54,94 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
                     "otherwise install it or set FOREWARN_CHROMIUM")
     return {**browser_type_launch_args, "executable_path": executable, "headless": True,
             "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return shipped_catalog()
+
+
+@pytest.fixture(scope="session")
+def mirror_urls(catalog: Catalog) -> tuple[str, ...]:
+    return tuple(link.url for mirrors in catalog.mirrors.values() for link in mirrors.links)
+
+
+@pytest.fixture(scope="session")
+def origin() -> Iterator[StaticOrigin]:
+    server = StaticOrigin()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def forewarn_proxy(
+    origin: StaticOrigin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """`forewarn serve --upstream` in front of the static origin, trusting loopback only (so
+    X-Forwarded-For from the browser stands for a reader, as in the demo)."""
+    server = LiveServer(["--upstream", origin.url, "--workers", "2"],
+                        tmp_path_factory.mktemp("proxy") / "forewarn.log",
+                        env={"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
+                             "FOREWARN_GEOIP_DBS": str(demo_db),
+                             "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32"})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def screenshot(output_path: str) -> Callable[[Page, str], Path]:
+    """Save a screenshot in the test's own folder under test-results/ (pytest-playwright's)."""
+
+    def save(page: Page, name: str, *, full_page: bool = True) -> Path:
+        path = Path(output_path) / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save
+
+
+@dataclass
+class Reader:
+    """One reader: a browser context on a screen, coming from an address, and its traffic."""
+
+    context: BrowserContext
+    page: Page
+    traffic: Traffic
+
+
+ReaderFactory = Callable[..., Reader]
+
+
+@pytest.fixture
+def reader(
+    new_context: CreateContextCallback, live_demo: LiveServer, mirror_urls: tuple[str, ...]
+) -> ReaderFactory:
+    """``reader(address, screen="desktop", servers=(url, ...), **context options)``: a context
+    that sends ``X-Forwarded-For: address`` (the servers trust loopback as a proxy), allows
+    requests only to ``servers`` (default: the demo) and answers mirror navigations itself."""
+
+    def open_as(address: str, screen: str = "desktop", servers: tuple[str, ...] = (),
+                **options: Any) -> Reader:
+        context = new_context(**SCREENS[screen], locale="en-US",
+                              extra_http_headers={"X-Forwarded-For": address}, **options)
+        traffic = Traffic(tuple(f"{url}/" for url in servers or (live_demo.url,)),
+                          mirror_urls).attach(context)
+        return Reader(context, context.new_page(), traffic)
+
+    return open_as
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many real pages of the corpus passed, for the record."""
+    from tests.e2e.test_corpus import CANNOT_SHOW
+
+    reports = [report for kind in ("passed", "failed")
+               for report in terminalreporter.stats.get(kind, [])
+               if report.when == "call" and "test_corpus.py::" in report.nodeid]
+    if reports:
+        passed = sum(report.passed for report in reports)
+        terminalreporter.write_line(
+            f"real pages: {passed} of {len(reports)} pass ({passed - len(CANNOT_SHOW)} with the "
+            f"notice on the first screen, {len(CANNOT_SHOW)} whose own markup keeps it off, "
+            "all with their documents unchanged)")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
+from pytest_playwright.pytest_playwright import CreateContextCallback
 
+from tests.e2e.conftest import ReaderFactory
 from tests.support import LiveServer
 
 LANDMARKS = "aside, header, nav, main, footer, section[aria-label], [role]"
@@ -26,23 +28,16 @@ def screenshot_path(output_path: str) -> Callable[[str], str]:
 
 
 @pytest.fixture
-def reader_page(browser: Browser, live_demo: LiveServer) -> Iterator[Callable[[str], Page]]:
-    """A page for a reader at an address (sent as X-Forwarded-For through the demo's trusted
-    loopback), recording every request the page makes."""
-    contexts = []
+def reader_page(reader: ReaderFactory) -> Callable[[str], Page]:
+    """A desktop page for a reader at an address (see conftest.py's ``reader``); its
+    ``requests`` are every URL it asked for."""
 
     def open_as(address: str) -> Page:
-        context = browser.new_context(viewport={"width": 1280, "height": 800},
-                                      extra_http_headers={"X-Forwarded-For": address})
-        contexts.append(context)
-        page = context.new_page()
-        page.requests = []  # type: ignore[attr-defined]
-        page.on("request", lambda request: page.requests.append(request.url))  # type: ignore[attr-defined]
-        return page
+        visitor = reader(address)
+        visitor.page.requests = visitor.traffic.requests  # type: ignore[attr-defined]
+        return visitor.page
 
-    yield open_as
-    for context in contexts:
-        context.close()
+    return open_as
 
 
 def test_reader_in_crimea_sees_the_notice_first(
@@ -115,12 +110,16 @@ def test_reader_in_iran_on_an_english_page_gets_english_then_persian_right_to_le
 
 
 def test_editor_reaches_the_four_readers_in_two_clicks(
-    browser: Browser, live_demo: LiveServer, screenshot_path: Callable[[str], str]
+    new_context: CreateContextCallback, live_demo: LiveServer,
+    screenshot_path: Callable[[str], str],
 ) -> None:
-    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context = new_context(viewport={"width": 1600, "height": 1000})
     page = context.new_page()
     page.goto(live_demo.url + "/")
     page.locator("a.preview-link").first.click()
+    # read the preview, not the page it left (its frames may still be loading)
+    page.wait_for_url(lambda url: "/_forewarn/preview?" in url, wait_until="commit")
+    page.locator("figcaption").first.wait_for()
     captions = page.locator("figcaption").all_inner_texts()
     expected = {"Russia (ru)": "ru-undesirable", "UA-43": "ru-undesirable",
                 "Germany": "none", "Unknown location": "ru-undesirable"}

@@ -1,0 +1,137 @@
+"""Load real pages twice, straight from the origin and through Forewarn, several at a time in one
+browser, and note for each whether the notice is visible and whether the page's own document is
+the same once the block is taken out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Page
+
+READER = "192.0.2.1"  # a reader in Russia: the critical notice shows on every page
+VIEWPORT = {"width": 1280, "height": 800}
+
+# The whole document as the parser built it, without Forewarn's block (which must be there
+# exactly once when served through Forewarn, and absent otherwise).
+DOCUMENT = """() => {
+  const blocks = document.querySelectorAll("aside.forewarn[data-forewarn]");
+  const count = blocks.length;
+  blocks.forEach(block => block.remove());
+  const parts = [...document.childNodes].map(node =>
+    node.nodeType === Node.DOCUMENT_TYPE_NODE ? `<!DOCTYPE ${node.name}>` :
+    node.nodeType === Node.COMMENT_NODE ? `<!--${node.data}-->` : node.outerHTML);
+  return [count, parts.join("\\n")];
+}"""
+# Why the notice's title is not seen at load, or "" when it is: inside the first screen, shown,
+# and the topmost thing at its centre (no overlay of the page's over it).
+UNSEEN = """() => {
+  const title = document.querySelector("aside.forewarn section.forewarn-notice h2");
+  if (!title) return "no notice title in the document";
+  const r = title.getBoundingClientRect();
+  if (getComputedStyle(document.documentElement).display === "none")
+    return "the page hides its whole document (html {display: none}) until its scripts run";
+  if (scrollY > 0 && document.activeElement && document.activeElement.autofocus)
+    return "the page scrolls down to its own autofocus field at load";
+  if (r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight)
+    return `the title is outside the first screen: ${JSON.stringify(r)}`;
+  if (!(r.width > 0 && r.height > 0)) return "the title has no size";
+  if (!title.checkVisibility({opacityProperty: true, visibilityProperty: true}))
+    return "the title is hidden (display, visibility or opacity)";
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  if (!title.contains(top)) return `covered by <${top && top.tagName.toLowerCase()}
+    class="${top && top.className}">`;
+  return "";
+}"""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One page: what the splice did to it, as the browser shows it."""
+
+    name: str
+    blocks: int  # blocks in the document served through Forewarn
+    unseen: str  # why the notice is not seen at load; "" when it is
+    difference: str  # where the documents differ (with and without Forewarn); "" when equal
+    screenshot: bytes
+
+    @property
+    def problems(self) -> list[str]:
+        found = [] if self.blocks == 1 else [f"{self.blocks} notice blocks in the document"]
+        return found + [text for text in (self.unseen, self.difference) if text]
+
+
+CONTEXT: dict[str, Any] = {"viewport": VIEWPORT, "java_script_enabled": False, "locale": "en-US",
+           "extra_http_headers": {"X-Forwarded-For": READER}}
+
+
+def only_to(context: BrowserContext, servers: tuple[str, ...]) -> None:
+    """Abort every request of the context but the pages and Forewarn's stylesheet on
+    ``servers``: the rest would go to third parties, or to the origin, which has none of the
+    pages' images or styles (aborted or answered 404, they lay out the same)."""
+    allowed = "|".join(re.escape(server) for server in servers)
+    pattern = re.compile(f"^(?!(?:{allowed})/(?:corpus/|_forewarn/static/))")
+    context.route(pattern, lambda route: route.abort())
+
+
+@contextmanager
+def reader_context(browser: Browser, servers: tuple[str, ...]) -> Iterator[BrowserContext]:
+    """JavaScript off: the pages' scripts would rewrite their documents (ads, clocks, random
+    ids) and reach for third parties; what is compared is what the parser built from the bytes,
+    which is all the splice touches. Every request not to ``servers`` is aborted, so no page
+    waits on, or reaches, the outside world."""
+    context = browser.new_context(**CONTEXT)
+    only_to(context, servers)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
+             at_once: int = 4) -> dict[str, Outcome]:
+    """Each page from ``plain`` and from ``forewarn`` (base URLs), ``at_once`` pairs of tabs in
+    flight: a pair takes the next page as soon as it is done with one."""
+    outcomes: dict[str, Outcome] = {}
+    with reader_context(browser, (plain, forewarn)) as context:
+        tabs = [(context.new_page(), context.new_page()) for _ in range(at_once)]
+        in_flight: list[tuple[str, Page, Page]] = []
+        for name in names:
+            if len(in_flight) == at_once:
+                done, without, with_block = in_flight.pop(0)
+                outcomes[done] = _compare(done, without, with_block)
+                tabs.append((without, with_block))
+            without, with_block = tabs.pop(0)
+            # commit only: the pages already in flight go on loading meanwhile
+            without.goto(f"{plain}/corpus/{name}", wait_until="commit")
+            with_block.goto(f"{forewarn}/corpus/{name}", wait_until="commit")
+            in_flight.append((name, without, with_block))
+        for done, without, with_block in in_flight:
+            outcomes[done] = _compare(done, without, with_block)
+    return outcomes
+
+
+def _compare(name: str, without: Page, with_block: Page) -> Outcome:
+    without.wait_for_load_state("domcontentloaded")  # the document is whole: no script runs
+    with_block.wait_for_load_state("load")  # laid out with Forewarn's stylesheet
+    unseen = str(with_block.evaluate(UNSEEN))
+    shot = with_block.screenshot(caret="initial")  # "hide" would add style="" to fields
+    plain_blocks, plain_doc = without.evaluate(DOCUMENT)
+    blocks, doc = with_block.evaluate(DOCUMENT)
+    difference = "" if doc == plain_doc else first_difference(plain_doc, doc)
+    if plain_blocks:
+        difference = f"the page itself has {plain_blocks} Forewarn block(s); {difference}"
+    return Outcome(name, blocks, unseen, difference, shot)
+
+
+def first_difference(expected: str, actual: str, context: int = 80) -> str:
+    """Where two serialized documents first differ, with some text either side."""
+    at = next((i for i, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+              min(len(expected), len(actual)))
+    start = max(0, at - context)
+    return (f"the documents differ at character {at}:\n"
+            f"  without Forewarn: {expected[start:at + context]!r}\n"
+            f"  through Forewarn: {actual[start:at + context]!r}")

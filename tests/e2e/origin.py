@@ -1,0 +1,67 @@
+"""A static origin for the browser tests, served from a thread: the test pages in tests/e2e/pages
+(some with their own response headers, such as a strict Content-Security-Policy) and the real
+pages of the readability corpus, each exactly as stored."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from tests.support import SHARED_FIXTURES
+
+PAGES = Path(__file__).with_name("pages")
+CORPUS = SHARED_FIXTURES / "corpus" / "readability"
+STRICT_CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+# Response headers of particular test pages, beyond the content type.
+PAGE_HEADERS: dict[str, dict[str, str]] = {
+    "strict-csp.html": {"Content-Security-Policy": STRICT_CSP},
+    "strict-csp-inline-style.html": {"Content-Security-Policy": STRICT_CSP},
+}
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+
+def corpus_pages() -> list[Path]:
+    """The corpus's pages (``NAME.html``, or ``NAME/source.html`` as in readability's tree)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted([*CORPUS.glob("*.html"), *CORPUS.glob("*/source.html")])
+
+
+def corpus_name(page: Path) -> str:
+    return page.parent.name if page.name == "source.html" else page.stem
+
+
+class StaticOrigin:
+    """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus; 404 otherwise."""
+
+    def __init__(self) -> None:
+        self._corpus = {corpus_name(page): page for page in corpus_pages()}
+        self._server = make_server("127.0.0.1", 0, self, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        return self.respond(Request(environ))(environ, start_response)
+
+    def respond(self, request: Request) -> Response:
+        kind, _, name = request.path.lstrip("/").partition("/")
+        if kind == "corpus" and name in self._corpus:
+            return Response(self._corpus[name].read_bytes(), content_type=TYPES[".html"])
+        page = PAGES / name
+        if kind == "pages" and "/" not in name and page.suffix in TYPES and page.is_file():
+            return Response(page.read_bytes(), content_type=TYPES[page.suffix],
+                            headers=PAGE_HEADERS.get(name, {}))
+        return Response("not found", status=404, content_type="text/plain")
