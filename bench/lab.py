@@ -27,11 +27,12 @@ COUNTRY_HEADER, REGION_HEADER = "X-Forewarn-Country", "X-Forewarn-Region"
 
 # The demo database's documentation addresses, and the notices each reader must get on the
 # (English) article: the README's demo table.
-RUSSIA, CRIMEA, GERMANY, USA, IRAN = (
-    "192.0.2.10", "203.0.113.7", "198.51.100.10", "198.51.100.70", "198.51.100.130")
-EXPECTED = {RUSSIA: "ru-undesirable", CRIMEA: "ru-undesirable", GERMANY: "none", USA: "none",
-            IRAN: "ir-hostile-media"}
-MIX = (RUSSIA, CRIMEA, GERMANY, USA, IRAN)
+RUSSIA, CRIMEA, BELARUS, GERMANY, USA, IRAN = (
+    "192.0.2.10", "203.0.113.7", "203.0.113.200", "198.51.100.10", "198.51.100.70",
+    "198.51.100.130")
+EXPECTED = {RUSSIA: "ru-undesirable", CRIMEA: "ru-undesirable", BELARUS: "by-extremist",
+            GERMANY: "none", USA: "none", IRAN: "ir-hostile-media"}
+MIX = (RUSSIA, CRIMEA, BELARUS, GERMANY, USA, IRAN)
 
 Check = Literal["status", "header", "block", "header+block"]
 

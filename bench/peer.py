@@ -13,6 +13,11 @@ from webapp.engine import Engine
 from webapp.links import Request
 
 UNKNOWN_COUNTRY = "XX"  # geo.conf's default for an address in no network
+# nginx reads no single configuration token longer than 4096 bytes, and a block in three
+# languages is longer: each banner is cut into PARTS map values ($bench_banner_0 ...), which
+# peer.conf's sub_filter writes one after the other.
+PARTS = 4
+TOKEN_BYTES = 4000
 
 
 def banners(engine: Engine, page_lang: str = "en") -> dict[str, str]:
@@ -25,13 +30,33 @@ def banners(engine: Engine, page_lang: str = "en") -> dict[str, str]:
 
 
 def banners_conf(entries: dict[str, str]) -> str:
-    """The ``map`` block: exact keys first (nginx tries them before any regular expression)."""
-    lines = ['map "$bench_country:$bench_region" $bench_banner {', '    default "";']
+    """One ``map`` per part of the banners: exact keys first (nginx tries them before any
+    regular expression)."""
     ordered = sorted(entries.items(), key=lambda item: item[0].startswith("~"))
-    for key, html in ordered:
-        lines.append(f"    {_quote(key)} {_quote(html)};")
-    lines.append("}")
+    parts = {key: _cut(key, html) for key, html in ordered}
+    lines = []
+    for index in range(PARTS):
+        lines += [f'map "$bench_country:$bench_region" $bench_banner_{index} {{',
+                  '    default "";']
+        lines += [f"    {_quote(key)} {cut[index]};" for key, cut in parts.items()
+                  if index < len(cut)]
+        lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _cut(key: str, html: str) -> list[str]:
+    """``html`` as quoted nginx strings of at most TOKEN_BYTES bytes each."""
+    pieces: list[str] = []
+    start = 0
+    for end in range(1, len(html) + 1):
+        if len(_quote(html[start:end]).encode()) > TOKEN_BYTES:
+            pieces.append(_quote(html[start:end - 1]))
+            start = end - 1
+    pieces.append(_quote(html[start:]))
+    if len(pieces) > PARTS:
+        raise ValueError(f"the banner for {key} needs {len(pieces)} nginx map values; "
+                         f"bench/peer.py writes {PARTS}")
+    return pieces
 
 
 def _places(engine: Engine) -> Iterator[tuple[str, Location]]:

@@ -32,6 +32,7 @@ ARTICLE = "/articles/library-winter"  # English: the notices are those of the re
 READERS = {
     "192.0.2.10": "ru-undesirable",  # Russia
     "203.0.113.7": "ru-undesirable",  # Ukraine, UA-43 (Crimea)
+    "203.0.113.200": "by-extremist",  # Belarus
     "198.51.100.10": "none",  # Germany
     "198.51.100.70": "none",  # United States
     "198.51.100.130": "ir-hostile-media",  # Iran

@@ -3,6 +3,7 @@ fills it in, and the peer's banners are Forewarn's own blocks for each place of 
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -23,7 +24,7 @@ def engine(demo_settings: Settings) -> Engine:
 def test_the_peer_has_a_banner_for_each_place_the_catalog_names(engine: Engine) -> None:
     entries = banners(engine)
     assert set(entries) == {"~^RU:", "UA:43", "UA:40", "UA:14", "UA:09", "UA:23", "UA:65",
-                            "~^IR:", "XX:"}
+                            "~^BY:", "~^IR:", "XX:"}
     assert 'data-forewarn="ru-undesirable"' in entries["UA:43"]
     assert 'data-forewarn="ir-hostile-media"' in entries["~^IR:"]
     assert 'data-forewarn="ru-undesirable"' in entries["XX:"]  # unknown = "show"
@@ -36,6 +37,16 @@ def test_a_banner_nginx_would_read_differently_is_refused() -> None:
     with pytest.raises(ValueError, match=r"'\$'"):
         banners_conf({"~^RU:": "<p>costs $5</p>"})
     assert banners_conf({"XX:": "it's \\ here"}).splitlines()[2] == r"    'XX:' 'it\'s \\ here';"
+
+
+def test_a_long_banner_is_cut_into_map_values_nginx_can_read() -> None:
+    html = "<p>Беларусь</p>" * 1000  # 23 KB in UTF-8
+    conf = banners_conf({"~^BY:": html[:9000]})
+    values = re.findall(r"^    '~\^BY:' ('(?:[^'\\]|\\.)*');$", conf, re.M)
+    assert len(values) == 4 and all(len(v.encode()) <= 4000 for v in values)
+    assert "".join(v[1:-1] for v in values) == html[:9000]
+    with pytest.raises(ValueError, match=r"needs \d+ nginx map values"):
+        banners_conf({"~^BY:": html})
 
 
 @pytest.mark.skipif(find_binary("nginx") is None or geo_module() is None,
