@@ -45,6 +45,17 @@ UI_WORDS: dict[str, dict[str, str]] = {
            "via": "شما این صفحه را از طریق یک نسخهٔ آینه می‌خوانید:",
            "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)"},
 }
+# What each kind of mirror link is, shown before its label so a reader knows which tool it needs
+# (a kind not listed here gets no tag). Merged into UI_WORDS as "kind-<kind>".
+KIND_WORDS: dict[str, dict[str, str]] = {
+    "en": {"mirror": "Web mirror", "onion": "Tor", "ipfs": "IPFS", "app": "App"},
+    "ru": {"mirror": "Зеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Приложение"},
+    "be": {"mirror": "Люстэрка", "onion": "Tor", "ipfs": "IPFS", "app": "Праграма"},
+    "uk": {"mirror": "Дзеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Застосунок"},
+    "fa": {"mirror": "نسخهٔ آینه", "onion": "تور", "ipfs": "IPFS", "app": "برنامه"},
+}
+for _lang, _kinds in KIND_WORDS.items():
+    UI_WORDS[_lang].update({f"kind-{kind}": word for kind, word in _kinds.items()})
 
 
 @dataclass(frozen=True, slots=True)

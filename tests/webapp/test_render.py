@@ -95,3 +95,37 @@ def test_the_block_is_rendered_once_per_notice_set_and_languages(
     again = engine.block(engine.decide(Location(regions=("UA-43",)), "en"), Request("/b/2"))
     assert len(renders) == 1
     assert first.html.replace("a/1", "b/2") == again.html  # only the deep links differ
+
+
+def kind_tags(section: str) -> dict[str, list[str]]:
+    """data-kind -> the kind tags inside that link, for each mirror link of a section."""
+    links = re.findall(r'<a class="forewarn-mirror" data-kind="(\w+)"[^>]*>(.*?)</a>', section)
+    return {kind: re.findall(r'<span class="forewarn-kind">([^<]*)</span>', inner)
+            for kind, inner in links}
+
+
+@pytest.mark.parametrize(("place", "page_lang", "lang", "mirror", "onion"), [
+    ("RU", "ru", "ru", "Зеркало", "Tor"), ("IR", "fa", "fa", "نسخهٔ آینه", "تور")])
+def test_each_mirror_link_says_what_kind_it_is_in_the_sections_language(
+    engine: Engine, place: str, page_lang: str, lang: str, mirror: str, onion: str
+) -> None:
+    html = engine.block(engine.decide(Location(country=place), page_lang)).html
+    section = re.search(rf'<section [^>]*lang="{lang}".*?</section>', html, re.S)
+    assert section is not None
+    assert kind_tags(section.group(0)) == {"mirror": [mirror], "onion": [onion]}
+
+
+def test_a_link_of_a_kind_without_words_has_no_tag() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "jurisdictions": {"ru": {"name": "R", "countries": ["RU"]}},
+        "mirrors": {"m": {"links": [
+            {"url": "https://m.example/", "label": "Mirror", "kind": "mirror"},
+            {"url": "http://x.onion/", "label": "Onion", "kind": "onion"},
+            {"url": "https://p.example/", "label": "Psiphon", "kind": "psiphon"}]}},
+        "notices": [{"id": "n", "jurisdictions": ["ru"], "mirrors": "m",
+                     "text": {"en": {"title": "T", "body": "B"}}}]}, "test.toml")
+    decision = decide(catalog, JurisdictionIndex(catalog), Location("RU"), "en", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision, Request("/a"), TODAY).html
+    assert kind_tags(html) == {"mirror": ["Web mirror"], "onion": ["Tor"], "psiphon": []}
+    assert "<bdi>Psiphon</bdi>" in html
