@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,10 @@ PREFIX_LIMIT = 1024 * 1024
 # A long first chunk is scanned in a window of this size first (the body tag and the marker
 # window of nearly every page fit), so that a page sent whole is not copied up to PREFIX_LIMIT.
 FIRST_WINDOW = 128 * 1024
+# The first look at a streamed page's prefix, unless a body tag comes sooner; then each look
+# waits for the prefix to double.
+FIRST_LOOK = 8 * 1024
+_BODY_TAG = re.compile(rb"<body", re.IGNORECASE)
 
 
 class NoticeMiddleware:
@@ -168,21 +173,40 @@ class NoticeMiddleware:
         self, chunks: Iterator[bytes], length: int | None = None
     ) -> tuple[bytes, Placement]:
         """Pull decoded chunks until the placement is known; returns the bytes pulled so far.
-        ``length`` is the page's Content-Length: once that much is here, no more will come."""
-        data = b""
+        ``length`` is the page's Content-Length: once that much is here, no more will come.
+
+        The prefix is looked at again only when it has doubled since the last look, when a
+        chunk brings a body tag, or when it is complete: a page streamed in small pieces costs
+        a few scans of its prefix, not one per piece (which grew with the square of its size)."""
+        pieces: list[bytes] = []
+        size = next_look = 0
+        tail = b""
         for chunk in chunks:
-            data = data + chunk if data else chunk
-            if len(data) > FIRST_WINDOW:  # an answer from a prefix is final (inject.py)
-                placement = self._heads.find_placement(data[:FIRST_WINDOW], complete=False)
-                if placement is not None:
-                    return data, placement
-            complete = len(data) >= PREFIX_LIMIT or (length is not None and len(data) >= length)
-            placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=complete)
+            pieces.append(chunk)
+            size += len(chunk)
+            complete = size >= PREFIX_LIMIT or (length is not None and size >= length)
+            look = complete or size >= next_look or _has_body_tag(tail, chunk)
+            tail = chunk[-4:]
+            if not look:
+                continue
+            next_look = max(2 * size, FIRST_LOOK)
+            data = b"".join(pieces) if len(pieces) > 1 else chunk
+            pieces = [data]
+            placement = self._placement(data, complete)
             if placement is not None:
                 return data, placement
+        data = b"".join(pieces)
         placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True)
         assert placement is not None  # complete=True always answers
         return data, placement
+
+    def _placement(self, data: bytes, complete: bool) -> Placement | None:
+        """The placement if ``data`` decides it (an answer from a prefix is final, inject.py)."""
+        if len(data) > FIRST_WINDOW:
+            placement = self._heads.find_placement(data[:FIRST_WINDOW], complete=False)
+            if placement is not None:
+                return placement
+        return self._heads.find_placement(data[:PREFIX_LIMIT], complete=complete)
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
@@ -247,3 +271,9 @@ class _Captured:
                 raise RuntimeError("the wrapped WSGI app returned without calling start_response")
             pending.append(chunk)
         return self.written + pending  # write() output comes before the iterable's
+
+
+def _has_body_tag(tail: bytes, chunk: bytes) -> bool:
+    """Whether ``chunk``, or the end of the one before with its start, holds ``<body``."""
+    return (_BODY_TAG.search(chunk) is not None
+            or (bool(tail) and _BODY_TAG.search(tail + chunk[:4]) is not None))

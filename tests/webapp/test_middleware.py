@@ -164,3 +164,39 @@ def test_page_language_from_content_language_when_html_has_none(engine: Engine) 
     headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Language", "ru")]
     response = reader(engine, page_app(page, headers), GERMANY)
     assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"  # the language audience
+
+
+class CountingHeads:
+    """Stands in for the middleware's head memory and counts the bytes it is asked to scan."""
+
+    def __init__(self, heads: Any) -> None:
+        self.heads = heads
+        self.scanned = 0
+
+    def find_placement(self, data: bytes, *, complete: bool) -> Any:
+        self.scanned += len(data)
+        return self.heads.find_placement(data, complete=complete)
+
+
+@pytest.mark.parametrize(("head_kb", "chunk"), [(4, 512), (100, 1024), (900, 1024)])
+def test_a_page_streamed_in_small_pieces_is_scanned_a_few_times_not_once_a_piece(
+    engine: Engine, head_kb: int, chunk: int
+) -> None:
+    head = b"<!doctype html><html><head>" + b'<meta name="x" content="y">\n' * (head_kb * 38)
+    page = head + b"</head><body><p>" + b"story " * 50_000 + b"</p></body></html>"
+
+    def streaming(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        for start in range(0, len(page), chunk):
+            yield page[start:start + chunk]
+
+    middleware = NoticeMiddleware(streaming, engine=engine)
+    counting = CountingHeads(middleware._heads)
+    middleware._heads = counting  # type: ignore[assignment]
+    response = Client(middleware).get("/a/1", headers={"X-Forwarded-For": RUSSIA},
+                                      environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    needed = page.index(b"<body>") + 6 + 64 * 1024  # the body tag and the marker window
+    # Each look doubles the prefix: all looks together read a few times what was needed (one
+    # look per piece read it about needed / chunk / 2 times: 450 times for 900 KB in 1 KB).
+    assert counting.scanned < 6 * needed, (counting.scanned, needed)
