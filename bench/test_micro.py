@@ -29,7 +29,7 @@ from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
 from webapp.inject import find_placement, splice
 from webapp.links import Request
-from webapp.middleware import FIRST_WINDOW, PREFIX_LIMIT, NoticeMiddleware
+from webapp.middleware import NoticeMiddleware, placement_in
 from webapp.settings import load_settings
 
 KB = 1024
@@ -119,11 +119,9 @@ def _spliced(middleware: NoticeMiddleware, data: bytes, block: bytes) -> bytes:
 
 
 def _spliced_first_time(data: bytes, block: bytes) -> bytes:
-    """The same for a page never seen before: the whole head is scanned."""
-    window = data if len(data) <= FIRST_WINDOW else data[:FIRST_WINDOW]
-    placement = find_placement(window, complete=len(data) <= FIRST_WINDOW)
-    if placement is None:
-        placement = find_placement(data[:PREFIX_LIMIT], complete=True)
+    """The same for a page never seen before: the whole head is scanned, by the middleware's
+    rule for a page that comes in one piece."""
+    placement = placement_in(data, True, find_placement)
     assert placement is not None and placement.offset is not None
     return splice(data, placement, block)
 

@@ -32,8 +32,8 @@ log = logging.getLogger("forewarn")
 # How much of a page is held back while looking for the insertion point. A marker further in,
 # or a <body> tag further in, is not looked for: such a page passes through unchanged.
 PREFIX_LIMIT = 1024 * 1024
-# A long first chunk is scanned in a window of this size first (the body tag and the marker
-# window of nearly every page fit), so that a page sent whole is not copied up to PREFIX_LIMIT.
+# A page longer than PREFIX_LIMIT is scanned in a window of this size first (the body tag and
+# the marker window of nearly every page fit), so that it is not copied up to PREFIX_LIMIT.
 FIRST_WINDOW = 128 * 1024
 # The first look at a streamed page's prefix, unless a body tag comes sooner; then each look
 # waits for the prefix to double.
@@ -201,12 +201,7 @@ class NoticeMiddleware:
         return data, placement
 
     def _placement(self, data: bytes, complete: bool) -> Placement | None:
-        """The placement if ``data`` decides it (an answer from a prefix is final, inject.py)."""
-        if len(data) > FIRST_WINDOW:
-            placement = self._heads.find_placement(data[:FIRST_WINDOW], complete=False)
-            if placement is not None:
-                return placement
-        return self._heads.find_placement(data[:PREFIX_LIMIT], complete=complete)
+        return placement_in(data, complete, self._heads.find_placement)
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
@@ -277,3 +272,16 @@ def _has_body_tag(tail: bytes, chunk: bytes) -> bool:
     """Whether ``chunk``, or the end of the one before with its start, holds ``<body``."""
     return (_BODY_TAG.search(chunk) is not None
             or (bool(tail) and _BODY_TAG.search(tail + chunk[:4]) is not None))
+
+
+def placement_in(
+    data: bytes, complete: bool, find: Callable[..., Placement | None]
+) -> Placement | None:
+    """The placement if ``data`` decides it (an answer from a prefix is final, inject.py), from
+    ``find`` (``find_placement`` or a head memory's). One scan of the prefix, except for a page
+    longer than PREFIX_LIMIT whose body tag and marker window lie beyond FIRST_WINDOW."""
+    if len(data) > PREFIX_LIMIT:
+        placement = find(data[:FIRST_WINDOW], complete=False)
+        if placement is not None:
+            return placement
+    return find(data[:PREFIX_LIMIT], complete=complete)
