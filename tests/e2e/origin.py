@@ -4,15 +4,13 @@ pages of the readability corpus, each exactly as stored."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.support import SHARED_FIXTURES
+from tests.support import SHARED_FIXTURES, ThreadedApp
 
 PAGES = Path(__file__).with_name("pages")
 CORPUS = SHARED_FIXTURES / "corpus" / "readability"
@@ -36,20 +34,12 @@ def corpus_name(page: Path) -> str:
     return page.parent.name if page.name == "source.html" else page.stem
 
 
-class StaticOrigin:
+class StaticOrigin(ThreadedApp):
     """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus; 404 otherwise."""
 
     def __init__(self) -> None:
         self._corpus = {corpus_name(page): page for page in corpus_pages()}
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]

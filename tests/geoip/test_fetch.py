@@ -9,29 +9,26 @@ import io
 import json
 import shutil
 import tarfile
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from tests.geoip.conftest import MakeMmdb
+from tests.support import ThreadedApp
 from webapp.cli import main
 
 CREDENTIALS = {"MAXMIND_ACCOUNT_ID": "12345", "MAXMIND_LICENSE_KEY": "secret"}
 
 
-class Publisher:
+class Publisher(ThreadedApp):
     """Serves whatever ``files[path]`` holds; MaxMind's path asks for basic auth."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        super().__init__()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
@@ -42,9 +39,6 @@ class Publisher:
         body = self.files.get(request.path)
         response = Response(body, 200) if body is not None else Response("missing", 404)
         return response(environ, start_response)
-
-    def stop(self) -> None:
-        self._server.shutdown()
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.support import ThreadedApp
 
 Syntax = Literal["esi", "ssi"]
 
@@ -35,7 +36,7 @@ PAGE = """<!doctype html>
 TEXT = {"en": "The river froze early this year.", "ru": "В этом году река замёрзла рано."}
 
 
-class Origin:
+class Origin(ThreadedApp):
     """`/articles/SLUG` (English) and `/ru/articles/SLUG` (Russian), each with the include in
     the edge's syntax; `/static/site.css`. Two slugs misbehave on purpose: `with-cookie` sets a
     cookie, `broken-include` includes a fragment path Forewarn does not have. Answers gzip when
@@ -45,15 +46,7 @@ class Origin:
         self.syntax = syntax
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]

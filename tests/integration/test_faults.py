@@ -21,10 +21,16 @@ from tests.support import LiveServer
 RUSSIA = "192.0.2.10"
 
 
-def worker_pids(server: LiveServer) -> list[int]:
+def worker_pids(server: LiveServer, expected: int | None = None) -> list[int]:
+    """The gunicorn master's workers; with ``expected``, once that many have started (the
+    server answers as soon as the first one is up)."""
     master = server.process.pid
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    return [int(pid) for pid in children]
+    for _ in range(200):
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        if expected is None or len(children) >= expected:
+            break
+        time.sleep(0.05)
+    return sorted(int(pid) for pid in children)
 
 
 def resources(pid: int) -> tuple[int, int]:
@@ -76,7 +82,7 @@ def test_a_thousand_origin_failures_leak_no_descriptor_or_thread(
     url = f"{server.url}/articles/plain"
     expected: set[int | str] = {{"stall": 504, "reset": "cut"}.get(behaviour, 502)}
     assert hammer(url, 50) == expected  # warm up: thread pool and connection pools filled
-    (worker,) = worker_pids(server)
+    (worker,) = worker_pids(server, expected=1)
     before = resources(worker)
     count = 200 if behaviour == "stall" else 1000  # each stall costs the 50 ms timeout
     assert hammer(url, count, parallel=8) == expected
@@ -107,7 +113,7 @@ def raw_request(port: int, path: str) -> socket.socket:
 def test_readers_who_vanish_mid_page_leave_the_workers_healthy(
     big_origin_proxy: LiveServer
 ) -> None:
-    workers = worker_pids(big_origin_proxy)
+    workers = worker_pids(big_origin_proxy, expected=2)
     for _ in range(40):
         sock = raw_request(big_origin_proxy.port, "/articles/big")
         sock.recv(4096)  # the headers and the notice have come; then the reader is gone

@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.support import ROOT, LiveServer
+from tests.support import ROOT, LiveServer, ThreadedApp
 
 PAGE = """<!doctype html>
 <html lang="{lang}">
@@ -35,7 +34,7 @@ def page(title: str, text: str = "The river froze early.", lang: str = "en",
     return PAGE.format(lang=lang, charset=charset, title=title, text=text).encode(charset)
 
 
-class Origin:
+class Origin(ThreadedApp):
     """A threaded origin on 127.0.0.1 at a port chosen now. Paths:
 
     /articles/plain, /articles/gzip (gzip whatever the client asks), /articles/cp1251
@@ -46,16 +45,7 @@ class Origin:
     """
 
     def __init__(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.port = self._server.server_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().__init__()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,9 @@ from typing import Any
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.support import ThreadedApp
 from webapp.browser import BrowserMissing, find_chromium
 from webapp.cli import main
 from webapp.page_source import FILE_ORIGIN
@@ -45,19 +44,13 @@ def _chromium_or_skip() -> None:
         pytest.skip(str(missing))
 
 
-class Recorder:
+class Recorder(ThreadedApp):
     """A local HTTP server that serves a page and its stylesheet and records every path asked."""
 
     def __init__(self, outside: str = "http://127.0.0.1:9") -> None:
         self.paths: list[str] = []
         self.outside = outside
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
