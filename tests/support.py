@@ -1,4 +1,5 @@
-"""What tests share besides fixtures: paths, the fixed day, and a real `forewarn serve` process."""
+"""What tests share besides fixtures: paths, the fixed day, a WSGI app served from a thread, and a
+real `forewarn serve` process."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import sys
 import threading
 import time
 import urllib.request
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from werkzeug.serving import make_server
 
@@ -25,9 +29,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class ThreadedApp:
+class ThreadedApp(ABC):
     """A WSGI app (the subclass's ``__call__``) served from a thread on 127.0.0.1 at a port
     chosen now; a subclass sets up its own state first, then calls ``super().__init__()``."""
+
+    @abstractmethod
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        """Answer one request."""
 
     def __init__(self) -> None:
         self._server = make_server("127.0.0.1", 0, self, threaded=True)
