@@ -10,6 +10,7 @@ import string
 import subprocess
 import time
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -45,7 +46,7 @@ def fill(template: Path, values: Mapping[str, str]) -> str:
     return text
 
 
-class EdgeServer:
+class EdgeServer(ABC):
     """One edge server process in its own folder; `url` answers once it proxies to Forewarn."""
 
     name = ""
@@ -68,8 +69,9 @@ class EdgeServer:
             self.stop()
             raise
 
+    @abstractmethod
     def command(self, values: dict[str, str]) -> list[str]:
-        raise NotImplementedError
+        """The server's command line, its configuration written into ``self.folder``."""
 
     def logs(self) -> str:
         """Everything the server wrote, for a failed test's report."""
