@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from tests.integration.servers import find_binary
-from tests.support import ROOT, free_port
+from tests.support import ROOT, free_port, stop_process
 
 BIN = Path(sys.executable).parent
 
@@ -53,13 +53,7 @@ class Server:
         return children(self.pid)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=20)
         self._log.close()
 
     def _wait_until_ready(self, path: str) -> None:

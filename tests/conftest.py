@@ -1,9 +1,13 @@
-"""Fixtures shared by every test: the demo geo database, settings, engine, app and client."""
+"""Fixtures shared by every test: the demo geo database, settings, engine, app and client, and the
+Chromium the browser tests drive, found and started as `forewarn preview --screenshot` does
+(webapp/browser.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -11,9 +15,21 @@ from flask.testing import FlaskClient
 
 from tests.support import TODAY, LiveServer
 from webapp.app import create_app
+from webapp.browser import CHROMIUM_FLAGS, BrowserMissing, find_chromium
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
 from webapp.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """pytest-playwright's launch: Debian's Chromium, headless, without background networking."""
+    try:
+        executable = find_chromium(os.environ)
+    except BrowserMissing as missing:
+        pytest.skip(f"{missing} (`make test` installs it when run as root)")
+    return {**browser_type_launch_args, "executable_path": executable, "headless": True,
+            "args": list(CHROMIUM_FLAGS)}
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,18 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """Terminate ``process`` and wait for it; kill it if it has not ended within ``timeout``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class ThreadedApp(ABC):
     """A WSGI app (the subclass's ``__call__``) served from a thread on 127.0.0.1 at a port
     chosen now; a subclass sets up its own state first, then calls ``super().__init__()``."""
@@ -75,10 +87,5 @@ class LiveServer:
         raise RuntimeError(f"forewarn serve did not answer: {log_path.read_text()}")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except Exception:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process)
         self._log.close()

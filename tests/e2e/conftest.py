@@ -5,8 +5,6 @@ test keeps its screenshot and trace under test-results/ (see addopts in pyprojec
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,21 +20,12 @@ from tests.e2e.traffic import Traffic
 from tests.support import ROOT, LiveServer
 from webapp.catalog import Catalog
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SCREENS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,
               "device_scale_factor": 2},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
 
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("FOREWARN_CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -45,15 +34,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.e2e)
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("no Chromium: `make test` installs Debian's chromium when run as root; "
-                    "otherwise install it or set FOREWARN_CHROMIUM")
-    return {**browser_type_launch_args, "executable_path": executable, "headless": True,
-            "args": CHROMIUM_FLAGS}
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tests.integration.origin import Origin
-from tests.support import ROOT, LiveServer, free_port
+from tests.support import ROOT, LiveServer, free_port, stop_process
 
 DEPLOY = ROOT / "deploy"
 PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
@@ -81,13 +81,7 @@ class EdgeServer(ABC):
         return "\n".join(parts)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self._log.close()
 
     def _wait_until_ready(self) -> None:

@@ -5,33 +5,21 @@ that folder is being rewritten; same browser set-up.)"""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import Browser, Page
 
 from tests.support import LiveServer
 
 pytestmark = pytest.mark.e2e
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "webapp-demo-in-chromium"
 
 
 @pytest.fixture(scope="module")
-def chromium(playwright: Playwright) -> Iterator[Browser]:
-    """Our own launch from pytest-playwright's session (one Playwright per process)."""
-    executable = next((c for c in (os.environ.get("FOREWARN_CHROMIUM"), "/usr/bin/chromium",
-                                   shutil.which("chromium")) if c and Path(c).is_file()), None)
-    if executable is None:
-        pytest.skip("no Chromium: `make test` installs Debian's chromium when run as root; "
-                    "otherwise install it or set FOREWARN_CHROMIUM")
-    browser = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
-    yield browser
-    browser.close()
+def chromium(browser: Browser) -> Browser:
+    """pytest-playwright's Chromium, launched as tests/conftest.py says."""
+    return browser
 
 
 def open_as(chromium: Browser, server: LiveServer, path: str, address: str) -> Page:
