@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from bench.article import PATH
 from geoip.location import UNKNOWN, Location
 from webapp.engine import Engine
-from webapp.links import Request
+from webapp.reader.links import Request
 
 UNKNOWN_COUNTRY = "XX"  # geo.conf's default for an address in no network
 # nginx reads no single configuration token longer than 4096 bytes, and a block in three

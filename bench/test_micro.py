@@ -27,9 +27,9 @@ from geoip.locator import Locator
 from tests.support import ROOT, SHARED_FIXTURES
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
-from webapp.inject import find_placement, splice
-from webapp.links import Request
 from webapp.middleware import NoticeMiddleware, placement_in
+from webapp.page.placement import find_placement, splice
+from webapp.reader.links import Request
 from webapp.settings import load_settings
 
 KB = 1024

@@ -10,7 +10,7 @@ import tomllib
 import atheris
 
 with atheris.instrument_imports():
-    from webapp.catalog import parse_catalog
+    from webapp.catalog.model import parse_catalog
     from webapp.errors import CatalogError
 
 

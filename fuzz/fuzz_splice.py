@@ -8,7 +8,7 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from webapp.inject import find_placement, splice
+    from webapp.page.placement import find_placement, splice
 
 
 def one_input(data: bytes) -> None:

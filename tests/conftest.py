@@ -1,23 +1,25 @@
 """Fixtures shared by every test: the demo geo database, settings, engine, app and client, and the
 Chromium the browser tests drive, found and started as `forewarn preview --screenshot` does
-(webapp/browser.py)."""
+(webapp/preview/browser.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from mmdb_writer import MMDBWriter
+from netaddr import IPSet
 
-from tests.support import TODAY, LiveServer
+from tests.support import MAXMIND, TODAY, LiveServer, MakeMmdb
 from webapp.app import create_app
-from webapp.browser import CHROMIUM_FLAGS, BrowserMissing, find_chromium
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
+from webapp.preview.browser import CHROMIUM_FLAGS, BrowserMissing, find_chromium
 from webapp.settings import Settings, load_settings
 
 
@@ -65,3 +67,41 @@ def live_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
                         tmp_path_factory.mktemp("live") / "forewarn.log")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def maxmind_dir() -> Path:
+    """MaxMind's own test databases (TESTDATA.md), read where they are."""
+    if not (MAXMIND / "GeoIP2-City-Test.mmdb").is_file():
+        pytest.skip(f"MaxMind test databases not found in {MAXMIND} (see TESTDATA.md)")
+    return MAXMIND
+
+
+@pytest.fixture
+def make_mmdb(tmp_path: Path) -> MakeMmdb:
+    """Write a small database: ``make_mmdb("name.mmdb", {"192.0.2.0/24": record}, ...)``."""
+
+    def make(
+        name: str,
+        networks: Mapping[str, Any],
+        *,
+        ip_version: int = 6,
+        languages: tuple[str, ...] = ("en",),
+        description: Mapping[str, str] | None = None,
+    ) -> Path:
+        writer = MMDBWriter(
+            ip_version=ip_version,
+            ipv4_compatible=ip_version == 6,
+            database_type="Test",
+            languages=list(languages),
+            description=dict(description)
+            if description is not None
+            else {language: f"test {language}" for language in languages},
+        )
+        for network, record in networks.items():
+            writer.insert_network(IPSet([network]), record)
+        path = tmp_path / name
+        writer.to_db_file(str(path))
+        return path
+
+    return make

@@ -11,7 +11,7 @@ import threading
 import time
 import urllib.request
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,9 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_FIXTURES = ROOT.parent / "shared" / "fixtures"
 TODAY = date(2026, 11, 24)
+MAXMIND = SHARED_FIXTURES / "maxmind"
+# make_mmdb("name.mmdb", {"192.0.2.0/24": record}, ...) -> the path of a small database
+MakeMmdb = Callable[..., Path]
 
 
 def free_port() -> int:

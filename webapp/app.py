@@ -13,7 +13,7 @@ from webapp.endpoints import STATIC_DIR
 from webapp.engine import Engine
 from webapp.metrics import Metrics
 from webapp.middleware import NoticeMiddleware
-from webapp.render import templates_dir
+from webapp.reader.render import templates_dir
 from webapp.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -41,8 +41,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.register_blueprint(demo_blueprint)
     pages: WSGIApplication = app.wsgi_app
     if engine.settings.upstream:
-        from webapp.cdn import cdn_headers
         from webapp.proxy import UpstreamProxy
+        from webapp.reader.cdn import cdn_headers
 
         cdn = cdn_headers(engine.settings.country_header, engine.settings.region_header)
         pages = UpstreamProxy(engine.settings, extra_dropped=cdn.vary if cdn else ())

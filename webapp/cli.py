@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup = sub.add_parser("lookup", help="location, jurisdictions and notices, as JSON lines")
     _settings_options(lookup)
     lookup.add_argument("ips", nargs="+", metavar="IP")
-    from webapp.preview_cli import add_preview_parser
+    from webapp.preview.cli import add_preview_parser
 
     add_preview_parser(sub, _settings_options)
     geoip = sub.add_parser("geoip", help="build or inspect MaxMind DB files")
@@ -96,7 +96,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "lookup":
         return _lookup(args)
     if args.command == "preview":
-        from webapp.preview_cli import run_preview
+        from webapp.preview.cli import run_preview
 
         return run_preview(args, settings_from(args))
     if args.geoip_command == "build":
@@ -140,8 +140,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from webapp.catalog_check import report
-    from webapp.catalog_schema import catalog_schema_text
+    from webapp.catalog.check import report
+    from webapp.catalog.schema import catalog_schema_text
 
     if args.schema:
         sys.stdout.write(catalog_schema_text())
@@ -151,8 +151,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _lookup(args: argparse.Namespace) -> int:
-    from webapp.clientaddr import parse_address
     from webapp.engine import Engine
+    from webapp.reader.address import parse_address
 
     addresses = []
     for text in args.ips:

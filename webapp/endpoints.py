@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request, send_from_directory
 
 from webapp.fragment import fragment_answer
 from webapp.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from webapp.preview import preview_blueprint
+from webapp.preview.views import preview_blueprint
 
 if TYPE_CHECKING:
     from webapp.middleware import NoticeMiddleware
@@ -19,7 +19,7 @@ STATIC_DIR = Path(__file__).with_name("static")
 
 def create_endpoints(middleware: NoticeMiddleware) -> Flask:
     """Build the endpoints app for one middleware (it shares the middleware's engine)."""
-    from webapp.render import templates_dir
+    from webapp.reader.render import templates_dir
 
     app = Flask("forewarn.endpoints", template_folder=str(templates_dir()), static_folder=None)
     app.extensions["forewarn"] = middleware

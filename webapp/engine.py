@@ -13,19 +13,19 @@ from geoip.database import GeoDatabase
 from geoip.errors import GeoDatabaseError
 from geoip.location import UNKNOWN, Location
 from geoip.locator import Locator
-from geoip.reload import FileState, Reloader
-from webapp.catalog import Catalog
-from webapp.catalog_check import load_and_log
-from webapp.cdn import cdn_headers, cdn_location
-from webapp.clientaddr import Trusted, client_address, parse_address
+from webapp.catalog.check import load_and_log
+from webapp.catalog.mirror_list import source_files
+from webapp.catalog.model import Catalog
 from webapp.errors import CatalogError
-from webapp.jurisdiction import JurisdictionIndex
-from webapp.links import Request
 from webapp.metrics import Metrics
-from webapp.mirror_source import source_files
-from webapp.render import Rendered, Renderer
-from webapp.selection import Decision, Selector
+from webapp.reader.address import Trusted, client_address, parse_address
+from webapp.reader.cdn import cdn_headers, cdn_location
+from webapp.reader.jurisdiction import JurisdictionIndex
+from webapp.reader.links import Request
+from webapp.reader.render import Rendered, Renderer
+from webapp.reader.selection import Decision, Selector
 from webapp.settings import Settings
+from webapp.watch import FileState, Reloader
 
 
 def utc_today() -> date:

@@ -15,8 +15,8 @@ from urllib.parse import parse_qsl
 
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
 
-from webapp.headers import ResponseHeaders, finish
-from webapp.links import Request
+from webapp.page.headers import ResponseHeaders, finish
+from webapp.reader.links import Request
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -7,21 +7,19 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from geoip.location import Location
-from webapp import headers as response_headers
-from webapp.coding import Coding, CodingError, coding_for
 from webapp.engine import Engine
 from webapp.fragment import FragmentApp
-from webapp.headers import ResponseHeaders
-from webapp.heads import HeadMemo
-from webapp.inject import Placement, splice
-from webapp.links import Request
-from webapp.overrides import DAY_KEY, LANG_KEY, LOCATION_KEY
+from webapp.page import headers as response_headers
+from webapp.page.coding import Coding, CodingError, coding_for
+from webapp.page.head_memo import HeadMemo
+from webapp.page.headers import ResponseHeaders
+from webapp.page.placement import Placement, splice
+from webapp.reader.forced import FORCED_KEY, Forced
+from webapp.reader.links import Request
 from webapp.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -140,7 +138,7 @@ class NoticeMiddleware:
         block, ids, vary, onion = self._block_for(environ, headers, placement)
         if onion and "Onion-Location" not in headers:
             headers["Onion-Location"] = onion
-        if LOCATION_KEY in environ:
+        if FORCED_KEY in environ:
             pass  # the preview's own request: no reader, nothing to count
         elif placement.offset is None:
             self.engine.metrics.skipped.labels(placement.reason).inc()
@@ -213,13 +211,15 @@ class NoticeMiddleware:
                 log.warning("no <body> tag in the first %d bytes of %s; page passed unchanged",
                             PREFIX_LIMIT, environ.get("PATH_INFO", "/"))
             return b"", (), (), None
-        location = environ.get(LOCATION_KEY)
+        forced = environ.get(FORCED_KEY)
+        forced = forced if isinstance(forced, Forced) else None
         vary: tuple[str, ...] = ()
-        if not isinstance(location, Location):
+        if forced is None:
             location, vary = self.engine.place(environ)
-        day = environ.get(DAY_KEY)
-        day = day if isinstance(day, date) else None
-        page_lang = (environ.get(LANG_KEY) or placement.html_lang
+        else:
+            location = forced.location
+        day = forced.day if forced else None
+        page_lang = ((forced.lang if forced else None) or placement.html_lang
                      or response_headers.content_language(headers))
         decision = self.engine.decide(location, page_lang, day,
                                       accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))

@@ -25,7 +25,7 @@ from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.http import is_hop_by_hop_header, parse_set_header
 from werkzeug.wsgi import get_host
 
-from webapp.coding import coding_for
+from webapp.page.coding import coding_for
 from webapp.settings import Settings
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from tests.e2e.origin import StaticOrigin
 from tests.e2e.places import shipped_catalog
 from tests.e2e.traffic import Traffic
 from tests.support import ROOT, LiveServer
-from webapp.catalog import Catalog
+from webapp.catalog.model import Catalog
 
 SCREENS: dict[str, dict[str, Any]] = {
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True,

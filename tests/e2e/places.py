@@ -11,7 +11,7 @@ from datetime import date
 
 from babel import Locale
 
-from webapp.catalog import SEVERITY_ORDER, Catalog, Notice, load_catalog
+from webapp.catalog.model import SEVERITY_ORDER, Catalog, Notice, load_catalog
 from webapp.demo import demo_networks_csv, packaged
 
 UNKNOWN_ADDRESS = "10.0.0.1"  # private: no database places it

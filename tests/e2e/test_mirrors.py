@@ -13,7 +13,7 @@ import pytest
 from tests.e2e.conftest import ReaderFactory
 from tests.e2e.places import Place, demo_places, expected_notices, shipped_catalog
 from tests.support import LiveServer
-from webapp.catalog import Catalog
+from webapp.catalog.model import Catalog
 
 # A query too: a deep link keeps it (percent-encoded where needed).
 ARTICLE = "/articles/library-winter?page=2"

@@ -24,7 +24,7 @@ from tests.e2e.places import (
     shipped_catalog,
 )
 from tests.support import LiveServer
-from webapp.catalog import Catalog
+from webapp.catalog.model import Catalog
 from webapp.demo import ARTICLES, DemoArticle
 
 PLACES = demo_places(shipped_catalog())

@@ -14,7 +14,7 @@ import pytest
 from geoip.database import GeoDatabase
 from geoip.errors import GeoDatabaseError
 from geoip.schema import NOTHING, Fields
-from tests.geoip.conftest import MakeMmdb
+from tests.support import MakeMmdb
 
 BROKEN = [
     "GeoIP2-City-Test-Broken-Double-Format.mmdb",

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from tests.geoip.conftest import MakeMmdb
-from tests.support import ThreadedApp
+from tests.support import MakeMmdb, ThreadedApp
 from webapp.cli import main
 
 CREDENTIALS = {"MAXMIND_ACCOUNT_ID": "12345", "MAXMIND_LICENSE_KEY": "secret"}

@@ -13,7 +13,7 @@ from geoip.database import GeoDatabase
 from geoip.locator import Locator
 from geoip.regions import region_code
 from geoip.schema import detect_schema
-from tests.geoip.conftest import MakeMmdb
+from tests.support import MakeMmdb
 from webapp.cli import main
 
 

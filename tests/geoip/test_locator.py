@@ -10,7 +10,7 @@ import pytest
 from geoip.errors import GeoDatabaseError
 from geoip.location import UNKNOWN, Location
 from geoip.locator import Locator
-from tests.geoip.conftest import MakeMmdb
+from tests.support import MakeMmdb
 
 CITY = "GeoIP2-City-Test.mmdb"
 ASN = "GeoLite2-ASN-Test.mmdb"

@@ -1,0 +1,132 @@
+"""`forewarn check` beyond loading: warnings one per line (file, key path, problem), exit 0, or 1
+with --strict; the errors stay errors; at serve time warnings are logged and nothing else."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from geoip.location import Location
+from tests.support import ROOT
+from tests.webapp.catalog.test_model import GOOD
+from webapp.catalog.check import catalog_warnings
+from webapp.catalog.model import load_catalog
+from webapp.cli import main
+from webapp.engine import Engine
+from webapp.settings import Settings, load_settings
+
+SHIPPED = ROOT / "catalog" / "notices.toml"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "notices.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+RU_TEXT = """  [notices.text.ru]
+  title = "Заголовок"
+  body = "Текст."
+"""
+GOOD_RU = GOOD + RU_TEXT  # jurisdiction ru reads Russian: GOOD alone lacks it
+
+WARNINGS = [
+    (GOOD, "notices[0].text", "no text in 'ru', a language of jurisdiction 'ru'"),
+    (GOOD_RU.replace('title = "Title"', 'title = "{organisation} since {since}"'),
+     "notices[0].text.en.title", "unknown placeholder {organisation} is shown as it is "
+                                 "(known: {since}, {organization})"),
+    (GOOD_RU.replace('body = "Текст."', 'body = "С {sinse}."'),
+     "notices[0].text.ru.body", "unknown placeholder {sinse}"),
+    (GOOD_RU.replace("since = 2024-02-20\n", "").replace('title = "Title"', 'title = "{since}"'),
+     "notices[0].text.en.title", "{since} but the notice has no since date"),
+    (GOOD_RU.replace('mirrors = "m"\n', ""), "mirrors.m", "mirror set not used by any notice"),
+    (GOOD_RU.replace('links = [{ url = "https://m.example.net/", label = "Mirror" }]', ""),
+     "mirrors.m", "mirror set has no links"),
+]
+
+
+def test_the_shipped_catalog_has_no_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert catalog_warnings(load_catalog(SHIPPED)) == ()
+    code, out, err = run(capsys, "check", "--strict", str(SHIPPED))
+    assert (code, err) == (0, "")
+    assert out == f"{SHIPPED}: OK: 3 notices, 3 jurisdictions, 2 mirror sets\n"
+
+
+def test_a_catalog_without_problems_has_no_warnings(tmp_path: Path) -> None:
+    assert catalog_warnings(load_catalog(write(tmp_path, GOOD_RU))) == ()
+
+
+@pytest.mark.parametrize(("text", "key", "problem"), WARNINGS)
+def test_a_warning_is_one_line_naming_file_key_and_problem_and_passes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, key: str, problem: str
+) -> None:
+    path = write(tmp_path, text)
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 0
+    [line] = err.splitlines()
+    assert line.startswith(f"forewarn: warning: {path}: {key}: ")
+    assert problem in line
+    assert out == f"{path}: OK: 1 notices, 1 jurisdictions, 1 mirror sets, 1 warnings\n"
+
+
+@pytest.mark.parametrize(("text", "key", "problem"), WARNINGS)
+def test_strict_makes_warnings_failures(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, key: str, problem: str
+) -> None:
+    path = write(tmp_path, text)
+    code, out, err = run(capsys, "check", "--strict", str(path))
+    assert (code, out) == (1, "")
+    warning, summary = err.splitlines()
+    assert warning.startswith(f"forewarn: warning: {path}: {key}: ")
+    assert summary == f"forewarn: {path}: 1 warnings, failing (--strict)"
+
+
+def test_several_warnings_come_in_file_order(tmp_path: Path) -> None:
+    text = GOOD.replace('title = "Title"', 'title = "{x}"') + "[mirrors.spare]\n"
+    keys = [w.key for w in catalog_warnings(load_catalog(write(tmp_path, text)))]
+    assert keys == ["notices[0].text", "notices[0].text.en.title", "mirrors.spare"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("since = 2024-02-20", "since = 2024-02-20\nuntil = 2024-02-01",
+         "notices[0].until: must be after since"),
+        ('jurisdictions = ["ru"]', 'jurisdictions = ["by"]',
+         "notices[0].jurisdictions[0]: unknown jurisdiction 'by'"),
+        ("[[notices]]", '[[notices]]\nid = "ru-undesirable"\njurisdictions = ["ru"]\n'
+         '[notices.text.en]\ntitle = "T"\nbody = "B"\n[[notices]]',
+         "notices[1].id: duplicate notice id 'ru-undesirable'"),
+    ],
+)
+def test_the_errors_stay_errors_with_or_without_strict(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    path = write(tmp_path, GOOD_RU.replace(old, new, 1))
+    for strict in ([], ["--strict"]):
+        code, out, err = run(capsys, "check", *strict, str(path))
+        assert (code, out, err) == (1, "", f"forewarn: {path}: {message}\n")
+
+
+def test_serving_logs_each_warning_once_and_serves(
+    tmp_path: Path, demo_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write(tmp_path, GOOD.replace('title = "Title"', 'title = "{x}"'))
+    settings: Settings = load_settings({"catalog": str(path), "geoip_dbs": [str(demo_db)]},
+                                       environ={})
+    with caplog.at_level(logging.WARNING, logger="forewarn"):
+        engine = Engine(settings)
+    lines = [record.getMessage() for record in caplog.records]
+    assert lines == [f"catalog: {path}: notices[0].text: no text in 'ru', a language of "
+                     "jurisdiction 'ru': readers there get the notice only in the page's language",
+                     f"catalog: {path}: notices[0].text.en.title: unknown placeholder {{x}} is "
+                     "shown as it is (known: {since}, {organization})"]
+    assert engine.decide(Location("RU"), "en").notice_ids == ("ru-undesirable",)

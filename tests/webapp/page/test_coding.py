@@ -1,0 +1,163 @@
+"""Compressed and non-UTF-8 pages: decoded, given the notice, encoded again; untouched when no
+notice is added; never a broken response for a corrupt body."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import brotli
+import pytest
+from werkzeug.test import Client
+
+from webapp.engine import Engine
+from webapp.middleware import NoticeMiddleware
+from webapp.page.coding import PIECE, Coding, CodingError, coding_for
+
+PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
+        '<body class="article"><p>' + "Story text. " * 2000 + "</p></body></html>").encode()
+RUSSIA, GERMANY = "192.0.2.10", "198.51.100.1"
+
+ENCODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.compress,
+    "deflate": zlib.compress,
+    "br": brotli.compress,
+}
+DECODERS: dict[str, Callable[[bytes], bytes]] = {
+    "gzip": gzip.decompress,
+    "deflate": zlib.decompress,
+    "br": brotli.decompress,
+}
+
+
+def chunked(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def served(engine: Engine, body: list[bytes], headers: list[tuple[str, str]],
+           address: str) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> Iterator[bytes]:
+        start_response("200 OK", headers)
+        yield from body
+
+    client = Client(NoticeMiddleware(app, engine=engine))
+    return client.get("/a/1", headers={"X-Forwarded-For": address},
+                      environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+@pytest.mark.parametrize("name", ["gzip", "deflate", "br"])
+@pytest.mark.parametrize("chunk_size", [7, 1000, 1 << 20])
+def test_a_compressed_page_gets_the_notice_and_stays_compressed(
+    engine: Engine, name: str, chunk_size: int
+) -> None:
+    compressed = ENCODERS[name](PAGE)
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Encoding", name),
+               ("Content-Length", str(len(compressed))), ("ETag", '"v7"')]
+    response = served(engine, chunked(compressed, chunk_size), headers, RUSSIA)
+    assert response.headers["Content-Encoding"] == name
+    assert "Content-Length" not in response.headers  # re-encoded on the fly: sent chunked
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert response.headers["ETag"].startswith('W/"v7-fw-')
+    page = DECODERS[name](response.get_data())
+    at = page.index(b'<body class="article">') + len(b'<body class="article">')
+    assert page[at:].startswith(b'<aside class="forewarn"')
+    end = page.index(b"</aside>", at) + len(b"</aside>")
+    assert page[:at] + page[end:] == PAGE
+
+
+@pytest.mark.parametrize("name", ["gzip", "deflate", "br"])
+def test_a_compressed_page_without_a_notice_is_sent_byte_for_byte(
+    engine: Engine, name: str
+) -> None:
+    compressed = ENCODERS[name](PAGE)
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", name),
+               ("Content-Length", str(len(compressed)))]
+    response = served(engine, chunked(compressed, 500), headers, GERMANY)
+    assert response.get_data() == compressed
+    assert response.headers["Content-Length"] == str(len(compressed))
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert response.headers["Cache-Control"] == "private"
+
+
+def test_raw_deflate_from_servers_that_get_it_wrong_is_read_too(engine: Engine) -> None:
+    encoder = zlib.compressobj(6, zlib.DEFLATED, -15)
+    raw = encoder.compress(PAGE) + encoder.flush()
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "deflate")]
+    response = served(engine, [raw], headers, RUSSIA)
+    assert b'<aside class="forewarn"' in zlib.decompress(response.get_data())
+
+
+def test_a_corrupt_gzip_body_is_passed_as_it_came(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = b"\x1f\x8b\x08\x00garbage that is not deflate data at all"
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip")]
+    response = served(engine, [broken], headers, RUSSIA)
+    assert response.status_code == 200
+    assert response.get_data() == broken
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert "not valid gzip" in caplog.text
+
+
+def test_an_unknown_coding_passes_without_a_notice_but_private(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "zstd"),
+               ("Cache-Control", "public, max-age=60")]
+    response = served(engine, [b"\x28\xb5\x2f\xfdopaque"], headers, RUSSIA)
+    assert response.get_data() == b"\x28\xb5\x2f\xfdopaque"
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert {d.strip() for d in response.headers["Cache-Control"].split(",")} == {
+        "private", "max-age=60"}
+    assert "'zstd' cannot be undone" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("charset", "in_meta"),
+    [("windows-1251", False), ("koi8-r", True), ("iso-8859-5", False), ("utf-16", False)],
+)
+def test_the_block_is_written_in_the_page_charset(
+    engine: Engine, charset: str, in_meta: bool
+) -> None:
+    meta = f'<meta charset="{charset}">' if in_meta else ""
+    text = f'<html lang="ru"><head>{meta}</head><body>Новости</body></html>'
+    page = text.encode(charset)  # utf-16 writes a byte order mark
+    content_type = "text/html" if in_meta else f"text/html; charset={charset}"
+    response = served(engine, [page], [("Content-Type", content_type)], RUSSIA)
+    decoded = response.get_data().decode(charset)
+    assert 'lang="ru"' in decoded and "нежелательной" in decoded  # the Russian text, readable
+    assert decoded.replace(decoded[decoded.index("<aside"):decoded.index("</aside>") + 8], "") \
+        == text
+
+
+def test_characters_the_charset_cannot_hold_become_references(engine: Engine) -> None:
+    page = '<html lang="ru"><body>Новости</body></html>'.encode("koi8-r")
+    headers = [("Content-Type", "text/html; charset=koi8-r")]
+    body = served(engine, [page], headers, RUSSIA).get_data()
+    text = body.decode("koi8-r")  # still valid KOI8-R throughout
+    assert "&#171;нежелательной организацией&#187;" in text  # KOI8-R has no « »
+
+
+def test_decoding_cuts_a_bomb_into_bounded_pieces() -> None:
+    bomb = gzip.compress(b"\0" * (20 * PIECE))
+    pieces = list(Coding("gzip").decode([bomb]))
+    assert b"".join(pieces) == b"\0" * (20 * PIECE)
+    assert max(len(p) for p in pieces) <= PIECE
+
+
+def test_corrupt_input_raises_coding_error() -> None:
+    with pytest.raises(CodingError):
+        list(Coding("gzip").decode([b"\x1f\x8b\x08\x00not deflate"]))
+
+
+@pytest.mark.parametrize(
+    ("header", "name"),
+    [(None, "identity"), ("", "identity"), ("identity", "identity"), ("GZIP", "gzip"),
+     ("x-gzip", "gzip"), ("deflate", "deflate"), ("br", "br"), ("gzip, br", None),
+     ("compress", None), ("zstd", None)],
+)
+def test_which_codings_can_be_undone(header: str | None, name: str | None) -> None:
+    coding = coding_for(header)
+    assert (coding.name if coding else None) == name

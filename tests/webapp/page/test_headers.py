@@ -1,0 +1,43 @@
+"""The page's header list as the middleware reads and changes it (webapp/page/headers.py) behaves as
+werkzeug's Headers would: the same values read, the same list sent after any changes."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from werkzeug.datastructures import Headers
+
+from webapp.page.headers import ResponseHeaders, finish
+
+NAMES = st.sampled_from(["Content-Type", "content-type", "ETag", "Vary", "X-A", "x-a",
+                         "Cache-Control", "Content-Length"])
+VALUES = st.sampled_from(["", "1", "text/html", "W/\"x\"", "public, max-age=60", "Cookie"])
+CHANGES = st.lists(st.tuples(st.sampled_from(["set", "del"]), NAMES, VALUES), max_size=8)
+
+
+@given(st.lists(st.tuples(NAMES, VALUES), max_size=8), CHANGES)
+def test_reads_and_changes_match_werkzeugs_headers(
+    items: list[tuple[str, str]], changes: list[tuple[str, str, str]]
+) -> None:
+    ours, theirs = ResponseHeaders(items), Headers(items)
+    for action, name, value in changes:
+        if action == "set":
+            ours[name] = value
+            theirs[name] = value
+        else:
+            del ours[name]
+            del theirs[name]
+        assert ours.get(name) == theirs.get(name)
+        assert (name in ours) == (name in theirs)
+    assert ours.items() == theirs.to_wsgi_list()
+
+
+@given(st.lists(st.tuples(NAMES, VALUES), max_size=6), st.integers(0, 3000), st.booleans(),
+       st.sampled_from([(), ("CF-IPCountry",)]))
+def test_finishing_a_page_gives_the_same_headers_either_way(
+    items: list[tuple[str, str]], added: int, length_known: bool, vary: tuple[str, ...]
+) -> None:
+    ours, theirs = ResponseHeaders(items), Headers(items)
+    for headers in (ours, theirs):
+        finish(headers, ("ru-undesirable",), added, length_known=length_known, vary=vary)
+    assert ours.items() == theirs.to_wsgi_list()

@@ -1,0 +1,131 @@
+"""The notice block follows DESIGN.md's HTML contract and escapes everything."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from geoip.location import Location
+from tests.support import TODAY
+from webapp.catalog.model import parse_catalog
+from webapp.engine import Engine
+from webapp.reader.jurisdiction import JurisdictionIndex
+from webapp.reader.links import Request
+from webapp.reader.render import Renderer
+from webapp.reader.selection import decide
+
+
+class Elements(HTMLParser):
+    """Collects (tag, attributes) of every start tag."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, dict(attrs)))
+
+
+def elements(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = Elements()
+    parser.feed(html)
+    return parser.found
+
+
+def test_block_has_the_contract_structure(engine: Engine) -> None:
+    html = engine.block(engine.decide(Location(country="RU"), "en")).html
+    found = elements(html)
+    tag, aside = found[0]
+    assert tag == "aside" and aside["class"] == "forewarn"
+    assert aside["data-forewarn"] == "ru-undesirable"
+    assert ("link", {"rel": "stylesheet", "href": "/_forewarn/static/forewarn.css"}) in found
+    sections = [attrs for tag, attrs in found if tag == "section"]
+    assert [(s["lang"], s["dir"]) for s in sections] == [("en", "ltr"), ("ru", "ltr")]
+    for section in sections:
+        assert section["class"] == "forewarn-notice forewarn-critical"
+        assert section["data-notice-id"] == "ru-undesirable"
+        assert section["role"] == "region" and section["aria-label"]
+    mirrors = [attrs for tag, attrs in found
+               if tag == "a" and attrs.get("class") == "forewarn-mirror"]
+    assert {m["data-kind"] for m in mirrors} == {"mirror", "onion"}
+    assert all(m["rel"] == "noreferrer noopener" for m in mirrors)
+    assert "Example Radio признано" in html
+
+
+def test_block_has_no_inline_script_or_style(engine: Engine) -> None:
+    html = engine.block(engine.decide(Location(country="RU"), "ru")).html
+    assert "<script" not in html and "<style" not in html
+    assert all("style" not in attrs for _tag, attrs in elements(html))
+    assert not re.search(r"\son\w+=", html)  # no event handler attributes
+
+
+def test_persian_text_is_right_to_left(engine: Engine) -> None:
+    html = engine.block(engine.decide(Location(country="IR"), "fa")).html
+    sections = [attrs for tag, attrs in elements(html) if tag == "section"]
+    assert [(s["lang"], s["dir"]) for s in sections] == [("fa", "rtl")]
+
+
+def test_catalog_text_is_escaped() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "X",
+        "notices": [{"id": "n", "everyone": True, "text": {"en": {
+            "title": 'A "quoted" <b>title</b>', "body": "<script>alert(1)</script> & more"}}}],
+    }, "inline.toml")
+    decision = decide(catalog, JurisdictionIndex(catalog), Location(), None, TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    assert "<script>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+    assert 'aria-label="A &#34;quoted&#34; &lt;b&gt;title&lt;/b&gt;"' in html
+
+
+def test_no_notice_renders_nothing(engine: Engine) -> None:
+    assert engine.block(engine.decide(Location(country="DE"), "en")).html == ""
+
+
+def test_the_block_is_rendered_once_per_notice_set_and_languages(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    template = engine.renderer._template
+    renders: list[object] = []
+    original = template.render
+    monkeypatch.setattr(template, "render", lambda **kw: renders.append(kw) or original(**kw))
+    first = engine.block(engine.decide(Location(country="RU"), "en"), Request("/a/1"))
+    again = engine.block(engine.decide(Location(regions=("UA-43",)), "en"), Request("/b/2"))
+    assert len(renders) == 1
+    assert first.html.replace("a/1", "b/2") == again.html  # only the deep links differ
+
+
+def kind_tags(section: str) -> dict[str, list[str]]:
+    """data-kind -> the kind tags inside that link, for each mirror link of a section."""
+    links = re.findall(r'<a class="forewarn-mirror" data-kind="(\w+)"[^>]*>(.*?)</a>', section)
+    return {kind: re.findall(r'<span class="forewarn-kind">([^<]*)</span>', inner)
+            for kind, inner in links}
+
+
+@pytest.mark.parametrize(("place", "page_lang", "lang", "mirror", "onion"), [
+    ("RU", "ru", "ru", "Зеркало", "Tor"), ("IR", "fa", "fa", "نسخهٔ آینه", "تور")])
+def test_each_mirror_link_says_what_kind_it_is_in_the_sections_language(
+    engine: Engine, place: str, page_lang: str, lang: str, mirror: str, onion: str
+) -> None:
+    html = engine.block(engine.decide(Location(country=place), page_lang)).html
+    section = re.search(rf'<section [^>]*lang="{lang}".*?</section>', html, re.S)
+    assert section is not None
+    assert kind_tags(section.group(0)) == {"mirror": [mirror], "onion": [onion]}
+
+
+def test_a_link_of_a_kind_without_words_has_no_tag() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "jurisdictions": {"ru": {"name": "R", "countries": ["RU"]}},
+        "mirrors": {"m": {"links": [
+            {"url": "https://m.example/", "label": "Mirror", "kind": "mirror"},
+            {"url": "http://x.onion/", "label": "Onion", "kind": "onion"},
+            {"url": "https://p.example/", "label": "Psiphon", "kind": "psiphon"}]}},
+        "notices": [{"id": "n", "jurisdictions": ["ru"], "mirrors": "m",
+                     "text": {"en": {"title": "T", "body": "B"}}}]}, "test.toml")
+    decision = decide(catalog, JurisdictionIndex(catalog), Location("RU"), "en", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision, Request("/a"), TODAY).html
+    assert kind_tags(html) == {"mirror": ["Web mirror"], "onion": ["Tor"], "psiphon": []}
+    assert "<bdi>Psiphon</bdi>" in html

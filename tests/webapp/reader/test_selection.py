@@ -1,0 +1,99 @@
+"""From a reader's address to the notices they get, with the shipped catalog and the demo data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from geoip.location import Location
+from webapp.engine import Engine
+
+RU = ("ru-undesirable",)
+BY = ("by-extremist",)
+IR = ("ir-hostile-media",)
+
+
+@pytest.mark.parametrize(
+    ("address", "page_lang", "jurisdictions", "notices", "languages"),
+    [
+        ("192.0.2.10", "en", ("ru",), RU, [("en", "ru")]),
+        ("203.0.113.7", "en", ("ru",), RU, [("en", "ru")]),  # UA with region 43: Crimea
+        ("203.0.113.7", "ru", ("ru",), RU, [("ru",)]),
+        ("2001:db8:3::1", "en", ("ru",), RU, [("en", "ru")]),
+        ("::ffff:192.0.2.10", None, ("ru",), RU, [("en", "ru")]),  # IPv4-mapped
+        ("198.51.100.1", "en", (), (), []),  # Germany
+        ("198.51.100.1", "ru", (), RU, [("ru",)]),  # a Russian-language page, anywhere
+        ("198.51.100.1", "ru-RU", (), RU, [("ru",)]),
+        ("198.51.100.193", "en", (), (), []),  # Ukraine, no region: not occupied territory
+        ("198.51.100.129", "en", ("ir",), IR, [("en", "fa")]),
+        ("198.51.100.129", "fa", ("ir",), IR, [("fa",)]),
+        ("198.51.100.1", "fa", (), IR, [("fa",)]),  # a Persian-language page, anywhere
+        # Belarus: English, then the two languages of the place; Russian first on a Russian
+        # page, which also gets the Russia notice (page language)
+        ("203.0.113.200", "en", ("by",), BY, [("en", "be", "ru")]),
+        ("2001:db8:5::1", None, ("by",), BY, [("en", "be", "ru")]),
+        ("203.0.113.200", "ru", ("by",), RU + BY, [("ru",), ("ru", "be")]),
+        ("198.51.100.1", "be", (), BY, [("be",)]),  # a Belarusian-language page, anywhere
+        # Unknown location: the critical Russia notice shows (unknown = "show"), in its places'
+        # languages too; the Belarus and Iran notices do not (unknown = "hide") unless the page
+        # is in their language.
+        ("10.1.2.3", "en", ("unknown",), RU, [("en", "ru")]),
+        ("127.0.0.1", "fa", ("unknown",), RU + IR, [("en", "ru"), ("fa",)]),
+        ("127.0.0.1", "be", ("unknown",), RU + BY, [("en", "ru"), ("be", "ru")]),
+    ],
+)
+def test_reader_gets_the_notices_for_their_place_and_page(
+    engine: Engine,
+    address: str,
+    page_lang: str | None,
+    jurisdictions: tuple[str, ...],
+    notices: tuple[str, ...],
+    languages: list[tuple[str, ...]],
+) -> None:
+    decision = engine.decide(engine.locator.locate(address), page_lang)
+    assert decision.jurisdictions == jurisdictions
+    assert decision.notice_ids == notices
+    assert [shown.languages for shown in decision.shown] == languages
+
+
+@pytest.mark.parametrize(
+    ("day", "shown"),
+    [(date(2024, 2, 19), ()), (date(2024, 2, 20), RU), (date(2030, 1, 1), RU)],
+)
+def test_a_designation_shows_from_its_date(
+    engine: Engine, day: date, shown: tuple[str, ...]
+) -> None:
+    decision = engine.decide(Location(country="RU"), "en", day)
+    assert decision.notice_ids == shown
+
+
+def test_notices_come_severest_first(engine: Engine) -> None:
+    # A reader in Iran on a Russian-language page qualifies for both notices.
+    decision = engine.decide(Location(country="IR"), "ru")
+    assert decision.notice_ids == ("ru-undesirable", "ir-hostile-media")
+
+
+def test_a_region_alone_matches_its_jurisdiction(engine: Engine) -> None:
+    # Some databases put occupied Crimea under RU, some under UA-43; either matches `ru`.
+    assert engine.decide(Location(country="UA", regions=("UA-43",)), None).jurisdictions == ("ru",)
+    assert engine.decide(Location(regions=("UA-40",)), None).jurisdictions == ("ru",)
+
+
+_PLACES = [Location("RU"), Location("UA", ("UA-43",)), Location("UA"), Location("DE"),
+           Location("IR", (), 64503), Location(None, (), 64505), Location()]
+
+
+@pytest.mark.parametrize("location", _PLACES)
+@pytest.mark.parametrize("page_lang", ["en", "ru", "fa", "de", None, "xx-YY"])
+@pytest.mark.parametrize("accept_language", [None, "fa,ru;q=0.5", "de-DE", "*"])
+def test_the_remembering_selector_decides_as_the_rules_do(
+    engine: Engine, location: Location, page_lang: str | None, accept_language: str | None,
+) -> None:
+    from webapp.reader.selection import decide
+
+    day = date(2026, 11, 24)
+    for _ in range(2):  # the second time from memory
+        remembered = engine.decide(location, page_lang, day, accept_language=accept_language)
+        assert remembered == decide(engine.catalog, engine.index, location, page_lang, day,
+                                    accept_language=accept_language)

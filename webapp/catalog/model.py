@@ -1,0 +1,264 @@
+"""Load the notice catalog (TOML) into frozen, validated objects, or fail with a CatalogError
+naming the file, the key path and the problem."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+import pycountry
+from babel import Locale, UnknownLocaleError
+from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+from pydantic.json_schema import SkipJsonSchema
+
+from webapp.catalog.mirror_list import read_site_links
+from webapp.errors import CatalogError
+
+StrictDate = Annotated[date, Strict()]
+StrictBool = Annotated[bool, Strict()]
+StrictInt = Annotated[int, Strict()]
+Severity = Literal["critical", "warning", "info"]
+SEVERITY_ORDER: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
+# Attribute docstrings become the descriptions of the JSON Schema (`forewarn check --schema`)
+# that editors show as completion help: they are written for an editor of the catalog.
+_FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True, use_attribute_docstrings=True)
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class MirrorLink:
+    """One way to reach the journalism when the main site is blocked."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    url: str
+    """The mirror's address (http or https; a Tor mirror's host ends in .onion)."""
+    label: str
+    """The link text readers see."""
+    kind: str = "mirror"
+    """What it is: mirror, onion (Tor), ipfs, or an app such as psiphon; styled per kind."""
+
+
+@dataclass(frozen=True)
+class MirrorSet:
+    """Links offered together under a notice: listed here (links) or read from a mirror list in
+    the bypass-mirrors v2 JSON format (source)."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    links: tuple[MirrorLink, ...] = ()
+    """The links, in the order readers see them."""
+    source: str | None = None
+    """Instead of links: a bypass-mirrors v2 JSON file, relative to this catalog, read again
+    whenever it changes."""
+    site: str | None = None
+    """With source: the main_domain whose alternatives to use (needed when the file lists
+    several sites)."""
+    deep_links: StrictBool = False
+    """Link to the same path and query on the mirror, not to its home page."""
+    show: Annotated[int, Strict(), Field(ge=1)] | None = None
+    """Show only this many of the links: the same ones all day, others the next day."""
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """Places where one authority enforces its law: any country, region or ASN matches."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    name: str
+    """What editors call the place, e.g. "Russia and the Russia-controlled parts of Ukraine"."""
+    countries: tuple[str, ...] = ()
+    """ISO 3166-1 alpha-2 codes, e.g. RU."""
+    regions: tuple[str, ...] = ()
+    """ISO 3166-2 codes, e.g. UA-43 (Crimea)."""
+    asns: tuple[StrictInt, ...] = ()
+    """Autonomous system numbers of networks known to operate there."""
+    languages: tuple[str, ...] = ()
+    """Readers here also get each notice in these languages (when it has text in them)."""
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    """A notice in one language: a title and a plain-text body."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    title: str
+    """The heading; {since} and {organization} are filled in."""
+    body: str
+    """Plain text; blank lines separate paragraphs; {since} and {organization} are filled in."""
+    more_url: str | None = None
+    """A page with more about the risk and how to stay safe."""
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip())
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One legal-risk notice and the audiences it is shown to."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    id: str
+    """Lower-case letters, digits, - and _; unique; sent in X-Forewarn-Notices."""
+    text: dict[str, NoticeText]
+    """The notice per language code (en, ru, fa, ...); the default language is required."""
+    jurisdictions: tuple[str, ...] = ()
+    """Shown to readers located in these jurisdictions (ids from [jurisdictions])."""
+    languages: tuple[str, ...] = ()
+    """Shown to readers of pages in these languages, wherever they are."""
+    everyone: StrictBool = False
+    """Shown to every reader."""
+    unknown: Literal["show", "hide"] = "show"
+    """Whether readers whose location is unknown (VPN, Tor, no answer) get it."""
+    since: StrictDate | None = None
+    """Not shown before this day (a TOML date such as 2024-02-20); {since} in texts."""
+    until: StrictDate | None = None
+    """Not shown from this day on."""
+    severity: Severity = "warning"
+    """critical, warning or info; severest first."""
+    mirrors: str | None = None
+    """The mirror set (a name from [mirrors]) listed under the notice."""
+
+    def in_effect(self, day: date) -> bool:
+        """True on the days from ``since`` (inclusive) to ``until`` (exclusive)."""
+        started = self.since is None or self.since <= day
+        return started and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The whole catalog; ``notices`` keep file order, ``path`` says where it came from."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    schema: Literal[1]
+    """The catalog format's version: 1."""
+    organization: str
+    """The publisher's name; {organization} in texts."""
+    notices: tuple[Notice, ...]
+    """The notices, each an [[notices]] table."""
+    default_language: str = "en"
+    """The language every notice has text in, used when no better one is known."""
+    jurisdictions: dict[str, Jurisdiction] = field(default_factory=dict)
+    """Named groups of places, e.g. [jurisdictions.ru]."""
+    mirrors: dict[str, MirrorSet] = field(default_factory=dict)
+    """Named mirror sets, e.g. [mirrors.main]."""
+    path: SkipJsonSchema[str] = ""
+
+
+_ADAPTER = TypeAdapter(Catalog)
+
+
+def load_catalog(path: str | Path) -> Catalog:
+    """Read, parse and validate the catalog at ``path``."""
+    name = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CatalogError(name, "", f"cannot read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogError(name, "", f"not UTF-8: {exc.reason} at byte {exc.start}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(name, "", f"not valid TOML: {exc}") from None
+    return parse_catalog(data, name)
+
+
+def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
+    """Validate already-parsed TOML data; ``name`` is used in error messages, and mirror lists
+    (``source``) are found relative to it."""
+    _one_kind_of_links(data, name)
+    data = {**data, "path": name}
+    try:
+        catalog = _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise CatalogError.from_validation(name, exc.errors()[0], exc.error_count()) from None
+    _check_references(catalog)  # the catalog's own mistakes first, then its mirror lists'
+    return _with_sourced_links(catalog)
+
+
+def _one_kind_of_links(data: dict[str, Any], name: str) -> None:
+    """A mirror set lists its links or names a source, not both (even ``links = []``)."""
+    sets = data.get("mirrors")
+    for sid, entry in sets.items() if isinstance(sets, dict) else ():
+        if isinstance(entry, dict) and "links" in entry and "source" in entry:
+            raise CatalogError(name, f"mirrors.{sid}", "give either links or source, not both")
+
+
+def _with_sourced_links(catalog: Catalog) -> Catalog:
+    """The catalog with each ``source`` mirror set's links read from its file."""
+    sets = dict(catalog.mirrors)
+    for sid, mirror_set in catalog.mirrors.items():
+        where = f"mirrors.{sid}"
+        if mirror_set.source is None:
+            if mirror_set.site is not None:
+                raise CatalogError(catalog.path, f"{where}.site", "only used with source")
+            continue
+        found = read_site_links(catalog.path, where, mirror_set.source, mirror_set.site)
+        links = tuple(MirrorLink(link.url, link.label, link.kind) for link in found)
+        sets[sid] = replace(mirror_set, links=links)
+    return replace(catalog, mirrors=sets)
+
+
+def _check_references(catalog: Catalog) -> None:
+    name = catalog.path
+    _check_language(name, "default_language", catalog.default_language)
+    for jid, jur in catalog.jurisdictions.items():
+        _check_jurisdiction(name, jid, jur)
+    for sid, mirror_set in catalog.mirrors.items():
+        for i, link in enumerate(mirror_set.links):
+            if not re.match(r"^https?://[^/\s]+", link.url):
+                raise CatalogError(name, f"mirrors.{sid}.links[{i}].url", "must be an http(s) URL")
+    seen: set[str] = set()
+    for i, notice in enumerate(catalog.notices):
+        _check_notice(catalog, f"notices[{i}]", notice, seen)
+
+
+def _check_jurisdiction(name: str, jid: str, jur: Jurisdiction) -> None:
+    where = f"jurisdictions.{jid}"
+    if not _ID.match(jid) or jid == "unknown":
+        raise CatalogError(name, where, "id must be lower-case letters, digits, '-' or '_'")
+    if not (jur.countries or jur.regions or jur.asns):
+        raise CatalogError(name, where, "needs at least one of countries, regions, asns")
+    for i, code in enumerate(jur.countries):
+        if pycountry.countries.get(alpha_2=code) is None:
+            raise CatalogError(name, f"{where}.countries[{i}]", f"{code!r} is not ISO 3166-1")
+    for i, code in enumerate(jur.regions):
+        if pycountry.subdivisions.get(code=code) is None:
+            raise CatalogError(name, f"{where}.regions[{i}]", f"{code!r} is not ISO 3166-2")
+    for i, lang in enumerate(jur.languages):
+        _check_language(name, f"{where}.languages[{i}]", lang)
+
+
+def _check_notice(catalog: Catalog, where: str, notice: Notice, seen: set[str]) -> None:
+    name = catalog.path
+    if not _ID.match(notice.id):
+        raise CatalogError(name, f"{where}.id", "must be lower-case letters, digits, '-' or '_'")
+    if notice.id in seen:
+        raise CatalogError(name, f"{where}.id", f"duplicate notice id {notice.id!r}")
+    seen.add(notice.id)
+    for i, jid in enumerate(notice.jurisdictions):
+        if jid not in catalog.jurisdictions:
+            raise CatalogError(name, f"{where}.jurisdictions[{i}]", f"unknown jurisdiction {jid!r}")
+    for i, lang in enumerate(notice.languages):
+        _check_language(name, f"{where}.languages[{i}]", lang)
+    if notice.mirrors is not None and notice.mirrors not in catalog.mirrors:
+        raise CatalogError(name, f"{where}.mirrors", f"unknown mirror set {notice.mirrors!r}")
+    if notice.since and notice.until and notice.until <= notice.since:
+        raise CatalogError(name, f"{where}.until", "must be after since")
+    if not (notice.jurisdictions or notice.languages or notice.everyone):
+        raise CatalogError(name, where, "no audience: give jurisdictions, languages or everyone")
+    for lang in notice.text:
+        _check_language(name, f"{where}.text.{lang}", lang)
+    if catalog.default_language not in notice.text:
+        raise CatalogError(
+            name, f"{where}.text", f"no text in the default language {catalog.default_language!r}"
+        )
+
+
+def _check_language(name: str, where: str, code: str) -> None:
+    try:
+        Locale.parse(code, sep="-")
+    except (UnknownLocaleError, ValueError):
+        raise CatalogError(name, where, f"{code!r} is not a known language code") from None

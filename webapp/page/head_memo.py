@@ -1,0 +1,47 @@
+"""Remember, for pages already seen, what the placement scan found before their body tag.
+
+A site sends the same article to reader after reader. Tokenizing its head is most of what
+placing the block costs; a page whose bytes up to the body tag are exactly those of a page seen
+before is in exactly the same state there, so the scan starts at the body tag instead. Nothing
+is trusted but byte equality: the head up to the first ``<body`` is the key (compared whole by
+the dictionary), the bytes from there to the end of the real body tag are compared too, and the
+marker window after it is searched anew every time. What is kept is the site's own markup,
+never anything about a reader.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from webapp.page.placement import Head, Placement, find_placement, place_after, scan_head
+
+KEY_LIMIT = 64 * 1024  # heads longer than this (up to the first "<body") are not remembered
+LIMIT = 64  # heads kept; a full memory is cleared
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+class HeadMemo:
+    """``find_placement`` for one marker, reusing the head scan of pages seen before."""
+
+    def __init__(self, marker: bytes | None) -> None:
+        self.marker = marker
+        self._heads: dict[bytes, tuple[bytes, Head]] = {}
+        self._lock = threading.Lock()
+
+    def find_placement(self, data: bytes, *, complete: bool) -> Placement | None:
+        cut = data.find(b"<body", 0, KEY_LIMIT)
+        if cut < 0 or data.startswith(_BOMS):
+            return find_placement(data, marker=self.marker, complete=complete)
+        key = data[:cut]
+        seen = self._heads.get(key)
+        if seen is not None and data.startswith(seen[0], cut):
+            return place_after(data, seen[1], self.marker, complete)
+        head = scan_head(data, self.marker)
+        if head is None:
+            return find_placement(data, marker=self.marker, complete=complete)
+        if head.body_end - cut <= KEY_LIMIT:
+            with self._lock:
+                if len(self._heads) >= LIMIT:
+                    self._heads.clear()
+                self._heads[key] = (data[cut:head.body_end], head)
+        return place_after(data, head, self.marker, complete)

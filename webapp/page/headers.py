@@ -1,0 +1,196 @@
+"""What the response headers of a page become after Forewarn passed: notice ids, cache safety,
+corrected length and a per-notice-set ETag. Also decides which responses may be touched at all.
+
+Pages pass by the thousand with the same few header values, so every parse of a value
+(Content-Type, Cache-Control, Vary, ETag) is done once per distinct value and remembered; the
+values are the site's, never the reader's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Protocol
+
+from werkzeug.datastructures import ResponseCacheControl
+from werkzeug.http import (
+    parse_cache_control_header,
+    parse_options_header,
+    parse_set_header,
+    quote_etag,
+    unquote_etag,
+)
+
+from webapp.page.coding import coding_for
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+NOTICES_HEADER = "X-Forewarn-Notices"
+_PARSED = 1024  # distinct header values remembered per kind
+
+
+class MutableHeaders(Protocol):
+    """What ``finish`` needs of a header collection: werkzeug's Headers, or ResponseHeaders."""
+
+    def get(self, key: str) -> str | None: ...
+    def __setitem__(self, key: str, value: str) -> None: ...
+    def __delitem__(self, key: str) -> None: ...
+    def __contains__(self, key: str, /) -> bool: ...
+
+
+class ResponseHeaders:
+    """A WSGI app's header list, read through one index and changed by name, as werkzeug's
+    ``Headers`` does it: setting a name that is there replaces every header of that name in the
+    place of the first, one that is not there is added at the end, deleting removes them all.
+    ``items()`` is the list to send. Names are compared case-insensitively."""
+
+    __slots__ = ("_changes", "_first", "_items")
+
+    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
+        self._items = list(items)
+        self._first: dict[str, str] = {}
+        for name, value in reversed(self._items):
+            self._first[name.lower()] = value
+        # lower-case name -> (name as set, value or None when deleted, added at the end)
+        self._changes: dict[str, tuple[str, str | None, bool]] = {}
+
+    def get(self, key: str) -> str | None:
+        lower = key.lower()
+        change = self._changes.get(lower)
+        return self._first.get(lower) if change is None else change[1]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"header {key} must not contain a newline")
+        lower = key.lower()
+        change = self._changes.get(lower)
+        if change is None:
+            self._changes[lower] = (key, value, lower not in self._first)
+        elif change[1] is not None:
+            self._changes[lower] = (key, value, change[2])
+        else:  # deleted before: it comes back at the end
+            del self._changes[lower]
+            self._changes[lower] = (key, value, True)
+
+    def __delitem__(self, key: str) -> None:
+        self._changes[key.lower()] = (key, None, False)
+
+    def items(self) -> list[tuple[str, str]]:
+        changes = self._changes
+        if not changes:
+            return self._items
+        out: list[tuple[str, str]] = []
+        done: set[str] = set()
+        for name, value in self._items:
+            lower = name.lower()
+            change = changes.get(lower)
+            if change is None:
+                out.append((name, value))
+            elif lower not in done:
+                done.add(lower)
+                if change[1] is not None and not change[2]:
+                    out.append((change[0], change[1]))
+        out.extend((name, value) for name, value, added in changes.values()
+                   if added and value is not None)
+        return out
+
+
+def skip_reason(status: str, headers: MutableHeaders) -> str | None:
+    """Why a response must pass through untouched, or None when it may carry a notice."""
+    if not status.startswith("200"):
+        return "status"
+    if media_type(headers.get("Content-Type") or "")[0] not in HTML_TYPES:
+        return "not-html"
+    if coding_for(headers.get("Content-Encoding")) is None:
+        return "encoded"
+    if "Content-Range" in headers:
+        return "range"
+    disposition = headers.get("Content-Disposition")
+    if disposition and media_type(disposition)[0] == "attachment":
+        return "attachment"
+    return None
+
+
+@lru_cache(maxsize=_PARSED)
+def media_type(value: str) -> tuple[str, str | None]:
+    """``"text/html; charset=UTF-8"`` -> ``("text/html", "utf-8")``; werkzeug parses."""
+    mimetype, options = parse_options_header(value)
+    charset = options.get("charset")
+    return mimetype.lower(), charset.strip().lower() if charset else None
+
+
+def declared_charset(headers: MutableHeaders) -> str | None:
+    return media_type(headers.get("Content-Type") or "")[1]
+
+
+def content_language(headers: MutableHeaders) -> str | None:
+    value = headers.get("Content-Language") or ""
+    return value.split(",")[0].strip() or None
+
+
+def add_vary(headers: MutableHeaders, names: tuple[str, ...]) -> None:
+    """Add ``names`` to Vary, keeping what the app put there."""
+    headers["Vary"] = _with_vary(headers.get("Vary"), names)
+
+
+def mark_private(headers: MutableHeaders) -> None:
+    """Add ``private`` to Cache-Control, keeping other directives, so no shared cache stores it."""
+    headers["Cache-Control"] = _private(headers.get("Cache-Control"))
+
+
+def finish(
+    headers: MutableHeaders, notice_ids: tuple[str, ...], added: int, *,
+    length_known: bool = True, vary: tuple[str, ...] = (),
+) -> None:
+    """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted.
+
+    Cache safety: ``Vary`` on the CDN headers the decision came from (``vary``), so an edge may
+    keep one copy per place; otherwise ``Cache-Control: private``. ``length_known=False`` (a body
+    re-encoded on the fly) drops Content-Length: the server then sends the body chunked.
+    """
+    headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
+    if vary:
+        add_vary(headers, vary)
+    else:
+        mark_private(headers)
+    if not added:
+        return
+    length = headers.get("Content-Length") if length_known else None
+    if length is not None and length.strip().isdigit():
+        headers["Content-Length"] = str(int(length) + added)
+    elif length is not None or not length_known:
+        del headers["Content-Length"]
+    etag = headers.get("ETag")
+    if etag:
+        tagged = _tagged_etag(etag, notice_ids)
+        if tagged is not None:
+            headers["ETag"] = tagged
+
+
+@lru_cache(maxsize=_PARSED)
+def _with_vary(value: str | None, names: tuple[str, ...]) -> str:
+    vary = parse_set_header(value)
+    for name in names:
+        vary.add(name)
+    return vary.to_header()
+
+
+@lru_cache(maxsize=_PARSED)
+def _private(value: str | None) -> str:
+    control = parse_cache_control_header(value, cls=ResponseCacheControl)
+    control.public = False
+    control.private = True
+    return control.to_header()
+
+
+@lru_cache(maxsize=_PARSED)
+def _tagged_etag(etag: str, notice_ids: tuple[str, ...]) -> str | None:
+    """The page's ETag made weak and specific to the notice set; None for an empty tag."""
+    tag, _weak = unquote_etag(etag)
+    if not tag:
+        return None
+    digest = hashlib.sha256(" ".join(notice_ids).encode()).hexdigest()[:12]
+    return quote_etag(f"{tag}-fw-{digest}", weak=True)

@@ -1,0 +1,88 @@
+"""The preview matrix: for every place of the catalog and every page language, the notice ids a
+reader would get, decided with the engine's decide() alone (no page is rendered), and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from babel import Locale
+
+from webapp.catalog.model import Catalog
+from webapp.preview.places import Place
+from webapp.reader.jurisdiction import JurisdictionIndex
+from webapp.reader.selection import decide
+
+if TYPE_CHECKING:
+    from webapp.engine import Engine
+
+OTHER = "none/other"  # a page with no language, or one no notice is written in or aimed at
+
+
+@dataclass(frozen=True)
+class Row:
+    place: Place
+    jurisdictions: tuple[str, ...]
+    cells: tuple[tuple[str, ...], ...]  # notice ids per column, severest first
+
+
+@dataclass(frozen=True)
+class Matrix:
+    day: date
+    languages: tuple[str, ...]  # the columns; OTHER last
+    rows: tuple[Row, ...]
+
+    def header(self) -> tuple[str, ...]:
+        return ("place", "code", "jurisdictions", *self.languages)
+
+
+def page_languages(catalog: Catalog) -> tuple[str, ...]:
+    """The default language, then every language a notice is written in or aimed at, then
+    "none/other"."""
+    found = [catalog.default_language]
+    for notice in catalog.notices:
+        found += [*notice.text, *notice.languages]
+    return (*dict.fromkeys(found), OTHER)
+
+
+def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix:
+    """Decide every (place, language) pair with the engine's rules, all against one catalog
+    version (read once: a reload meanwhile cannot mix two versions in one matrix)."""
+    catalog = engine.catalog
+    index = JurisdictionIndex(catalog)
+    languages = page_languages(catalog)
+    rows = []
+    for place in places:
+        decisions = [decide(catalog, index, place.location, None if lang == OTHER else lang, day)
+                     for lang in languages]
+        rows.append(Row(place, decisions[0].jurisdictions,
+                        tuple(decision.notice_ids for decision in decisions)))
+    return Matrix(day, languages, tuple(rows))
+
+
+def severities(catalog: Catalog) -> dict[str, str]:
+    """Notice id -> severity, for colouring ids the way the notices are coloured."""
+    return {notice.id: notice.severity for notice in catalog.notices}
+
+
+def language_name(code: str) -> str:
+    if code == OTHER:
+        return "None or other"
+    try:
+        return str(Locale.parse(code, sep="-").get_display_name("en"))
+    except (ValueError, LookupError):
+        return code
+
+
+def to_csv(matrix: Matrix) -> str:
+    """One line per place; each language cell holds the notice ids separated by spaces."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(matrix.header())
+    for row in matrix.rows:
+        writer.writerow([row.place.label, row.place.code, " ".join(row.jurisdictions),
+                         *(" ".join(ids) for ids in row.cells)])
+    return out.getvalue()

@@ -1,0 +1,92 @@
+"""Write previews to disk for ``forewarn preview``: the page as served at a place, its PNG, and
+for ``--all`` one of each per place plus an index.html contact sheet linking them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from webapp.catalog.model import Catalog
+from webapp.endpoints import STATIC_DIR
+from webapp.middleware import NoticeMiddleware
+from webapp.preview.as_reader import Served, View, serve_as
+from webapp.preview.matrix import severities
+from webapp.preview.page_source import SourcePage
+from webapp.preview.places import Place, heading
+from webapp.preview.screenshot import Shootable, screenshot
+from webapp.reader.render import templates_dir
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+    from webapp.engine import Engine
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One place's page as written: file names relative to the output folder."""
+
+    place: Place
+    notices: tuple[str, ...]
+    html_name: str
+    png_name: str | None
+    heading: str = ""  # the place and the jurisdictions it falls in
+
+
+class Previewer:
+    """Serves one source page through the middleware, as readers at chosen places get it."""
+
+    def __init__(self, engine: Engine, source: SourcePage) -> None:
+        self.engine = engine
+        self.source = source
+        self._middleware = NoticeMiddleware(source, engine=engine)
+
+    def serve(self, view: View) -> Served:
+        return serve_as(self._middleware.process, self.source.path, view,
+                        base_url=self.source.origin + "/")
+
+    def shootable(self, served: Served) -> Shootable:
+        return Shootable(
+            url=self.source.url, html=served.body,
+            content_type=served.headers.get("Content-Type", "text/html"),
+            stylesheet_path=f"{self.engine.settings.prefix}/static/forewarn.css",
+            stylesheet=(STATIC_DIR / "forewarn.css").read_bytes(),
+            folder=self.source.folder, own_origin=self.source.folder is None)
+
+
+def notice_ids(served: Served) -> tuple[str, ...]:
+    value = served.notices or "none"
+    return () if value == "none" else tuple(part.strip() for part in value.split(","))
+
+
+def write_all(previewer: Previewer, places: tuple[Place, ...], view: View, folder: Path,
+              browser: Browser, width: int) -> Iterator[Snapshot]:
+    """One HTML and one PNG per place in ``folder``, yielded as each is written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for place in places:
+        served = previewer.serve(View(place, view.day, view.lang, view.accept_language))
+        html_name, png_name = f"{place.code}.html", f"{place.code}.png"
+        (folder / html_name).write_bytes(served.body)
+        screenshot(browser, previewer.shootable(served), folder / png_name, width)
+        found = previewer.engine.index.match(place.location)
+        yield Snapshot(place, notice_ids(served), html_name, png_name, heading(place, found))
+
+
+def write_contact_sheet(folder: Path, shots: list[Snapshot], source: str, day: date,
+                        width: int, catalog: Catalog) -> Path:
+    """index.html linking every page and picture; preview.css copied beside it."""
+    environment = Environment(loader=FileSystemLoader(templates_dir()),
+                              autoescape=select_autoescape(default=True))
+    html = environment.get_template("preview/contact.html").render(
+        shots=shots, source=source, day=day, width=width, organization=catalog.organization,
+        severity=severities(catalog))
+    shutil.copyfile(STATIC_DIR / "preview.css", folder / "preview.css")
+    out = folder / "index.html"
+    out.write_text(html, encoding="utf-8")
+    return out

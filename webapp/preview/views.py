@@ -1,0 +1,215 @@
+"""The editors' preview (a blueprint under the prefix): an article as readers in each place get
+it, side by side; the matrix of notice ids per place and page language, as a page and as CSV."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
+
+from webapp.errors import QueryError
+from webapp.preview.access import Access, check_access
+from webapp.preview.as_reader import Served, View, serve_as
+from webapp.preview.matrix import (
+    OTHER,
+    Matrix,
+    build_matrix,
+    language_name,
+    page_languages,
+    severities,
+    to_csv,
+)
+from webapp.preview.places import (
+    UNKNOWN_PLACE,
+    Place,
+    all_countries,
+    chosen_countries,
+    country_name,
+    heading,
+    matrix_places,
+    preview_places,
+    regions_of,
+)
+from webapp.preview.query import PreviewQuery, Sites, parse_query
+
+if TYPE_CHECKING:
+    from webapp.middleware import NoticeMiddleware
+
+preview_blueprint = Blueprint("preview", __name__)
+
+# The preview's own pages: no inline script or style, nothing from elsewhere, no framing by
+# other sites. Article frames are the publisher's pages and keep their own policy.
+PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; frame-src 'self'; "
+               "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+EXPIRED_TEXT = ("This preview link has expired. Ask for a new one "
+                "(forewarn preview --link).")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One place in the side-by-side page: its frame's URL and the notices it got."""
+
+    place: Place
+    src: str
+    served: Served
+    jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
+    picked: bool = False  # the place chosen in the form
+
+    @property
+    def heading(self) -> str:
+        return heading(self.place, self.jurisdictions)
+
+    @property
+    def notice_ids(self) -> tuple[str, ...]:
+        value = self.served.notices
+        return tuple(i.strip() for i in value.split(",")) if value and value != "none" else ()
+
+
+def _middleware() -> NoticeMiddleware:
+    middleware: NoticeMiddleware = current_app.extensions["forewarn"]
+    return middleware
+
+
+@preview_blueprint.before_request
+def _allowed() -> None:
+    """On in the demo; elsewhere only with the token (header or signed link), else not there."""
+    settings = _middleware().settings
+    access = check_access(settings.demo, settings.preview_token,
+                          request.headers.get("Authorization", ""), request.args.get("sig"))
+    if access is Access.EXPIRED:
+        abort(404, description=EXPIRED_TEXT)
+    if access is Access.DENIED:
+        abort(404)
+    g.sig = request.args.get("sig") if access is Access.LINK else None
+
+
+@preview_blueprint.after_request
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    response.headers["Referrer-Policy"] = "no-referrer"  # links carry the signature
+    if request.endpoint != "preview.page":
+        response.headers["Content-Security-Policy"] = PAGE_POLICY
+    return response
+
+
+@preview_blueprint.errorhandler(QueryError)
+def _bad_query(error: QueryError) -> tuple[str, int]:
+    return render_template("preview/error.html", message=str(error), links=_links(None)), 400
+
+
+def _query(*, lenient_region: bool = False) -> PreviewQuery:
+    settings = _middleware().settings
+    sites = Sites(request.host, settings.upstream, settings.prefix)
+    query = parse_query(request.args, sites, lenient_region=lenient_region)
+    return replace(query, sig=g.get("sig"))
+
+
+def _links(query: PreviewQuery | None) -> dict[str, str]:
+    """The navigation: each view keeps the signature, the article and the day."""
+    keep = {"sig": g.get("sig")}
+    if query is not None:
+        keep |= {"path": query.path if query.path != "/" else None,
+                 "date": query.day.isoformat() if query.day else None}
+    keep = {key: value for key, value in keep.items() if value}
+    return {"index": url_for("preview.index", **keep),
+            "matrix": url_for("preview.matrix", **keep),
+            "csv": url_for("preview.matrix_csv", **keep)}
+
+
+def _serve(place: Place, query: PreviewQuery) -> Served:
+    view = View(place, query.day, query.lang, query.accept_language)
+    return serve_as(_middleware().process, query.path, view, base_url=request.host_url)
+
+
+def _url(endpoint: str, place: Place, query: PreviewQuery) -> str:
+    """A view of ``place`` with the query's article, day, languages and signature."""
+    params: dict[str, Any] = {"country": place.country, "region": place.region,
+                              "asn": place.asn, **query.common()}
+    return url_for(endpoint, **{key: value for key, value in params.items() if value is not None})
+
+
+@preview_blueprint.get("/preview")
+def index() -> str:
+    query = _query(lenient_region=True)
+    engine = _middleware().engine
+    chosen = chosen_countries(engine.catalog, _middleware().settings.preview_countries)
+    places = list(preview_places(engine.catalog, chosen))
+    picked = query.place
+    if picked is not None:
+        places = [picked, *(place for place in places if not place.same_place(picked))]
+    frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
+                    engine.index.match(place.location), picked=place is picked)
+              for place in places]
+    return render_template(
+        "preview/index.html", query=query, frames=frames, links=_links(query),
+        organization=engine.catalog.organization, countries=all_countries(),
+        regions=regions_of(query.country) if query.country else (),
+        languages=_language_choices(query), dropped=_dropped(query),
+        severity=severities(engine.catalog))
+
+
+def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:
+    codes = [code for code in page_languages(_middleware().engine.catalog) if code != OTHER]
+    if query.lang and query.lang not in codes:
+        codes.append(query.lang)
+    return [(code, language_name(code)) for code in codes]
+
+
+def _dropped(query: PreviewQuery) -> str | None:
+    if query.dropped_region is None or query.country is None:
+        return None
+    return (f"{query.dropped_region} is not a region of {country_name(query.country)}, so the "
+            "whole country is shown; pick one of its regions below.")
+
+
+@preview_blueprint.get("/preview/page")
+def page() -> Response:
+    """One article as served at one place; absent country, region and asn: unknown location."""
+    query = _query()
+    served = _serve(query.place or UNKNOWN_PLACE, query)
+    response = Response(served.body, status=served.status, headers=served.headers)
+    _allow_framing_here(response)
+    return response
+
+
+def _allow_framing_here(response: Response) -> None:
+    """The site's own framing rules would keep its page out of the preview's frames: let this
+    one copy be framed by the preview, and by nothing else."""
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    policies = response.headers.getlist("Content-Security-Policy")
+    if policies:
+        response.headers.setlist("Content-Security-Policy", [_framed_by_self(p) for p in policies])
+
+
+def _framed_by_self(policy: str) -> str:
+    kept = [d.strip() for d in policy.split(";")
+            if d.strip() and d.split()[0].lower() != "frame-ancestors"]
+    return "; ".join([*kept, "frame-ancestors 'self'"])
+
+
+@preview_blueprint.get("/preview/matrix")
+def matrix() -> str:
+    query = _query()
+    found = _matrix(query)
+    rows = [(row, _url("preview.index", row.place, query)) for row in found.rows]
+    catalog = _middleware().engine.catalog
+    return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
+                           links=_links(query), language_name=language_name,
+                           organization=catalog.organization, severity=severities(catalog))
+
+
+@preview_blueprint.get("/preview/matrix.csv")
+def matrix_csv() -> Response:
+    found = _matrix(_query())
+    name = f"forewarn-matrix-{found.day.isoformat()}.csv"
+    return Response(to_csv(found), content_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _matrix(query: PreviewQuery) -> Matrix:
+    engine = _middleware().engine
+    chosen = chosen_countries(engine.catalog, _middleware().settings.preview_countries)
+    return build_matrix(engine, matrix_places(engine.catalog, chosen),
+                        query.day or engine.clock())

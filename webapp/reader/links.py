@@ -1,0 +1,109 @@
+"""Which mirror links a reader is offered and where they point: deep links to the same article,
+not the mirror the request came through, a stable daily subset when a set is long, and the
+``Onion-Location`` of the page."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from webapp.catalog.model import MirrorLink, MirrorSet
+
+# Stands in for the request's path and query in cached blocks; replaced per request. Only
+# characters that autoescaping leaves alone, so it survives rendering unchanged.
+PATH_TOKEN = "@@forewarn-path@@"  # noqa: S105 - a placeholder, not a secret
+# What may stay unencoded of a path or query when it is put in a link: no quote, no angle
+# bracket, no space, nothing HTML or JavaScript could make use of.
+_PATH_SAFE = "/-._~!$()*+,;=:@%"
+_QUERY_SAFE = _PATH_SAFE + "&?"
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What about the request the links depend on (never the reader's address)."""
+
+    path: str = "/"
+    query: str = ""
+    host: str | None = None
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, Any], path: str | None = None) -> Request:
+        """The page's path (``path`` overrides it, e.g. the fragment's ``path=``) and Host."""
+        if path is None:
+            path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "/"))
+            query = str(environ.get("QUERY_STRING", ""))
+        else:
+            path, _, query = path.partition("?")
+        if not path.startswith("/") or path.startswith("//"):
+            path, query = "/", ""
+        return cls(path, query, _host(str(environ.get("HTTP_HOST", "")) or None))
+
+    @property
+    def escaped(self) -> str:
+        """Path and query, percent-encoded so nothing from the request can break out of an href
+        (then HTML-escaped all the same)."""
+        text = quote(self.path.lstrip("/"), safe=_PATH_SAFE)
+        if self.query:
+            text += "?" + quote(self.query, safe=_QUERY_SAFE)
+        return html.escape(text, quote=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Offered:
+    """The links of one set as a reader gets them; hrefs may hold PATH_TOKEN."""
+
+    links: tuple[tuple[MirrorLink, str], ...]
+    via: str | None  # the mirror this request came through, when it did
+
+
+def offered(name: str, mirror_set: MirrorSet, host: str | None, day: date) -> Offered:
+    """The set's links without the one the request came through, rotated by day if ``show``."""
+    links = [link for link in mirror_set.links if host_of(link.url) != host]
+    via = next((link.label for link in mirror_set.links if host_of(link.url) == host), None)
+    if mirror_set.show is not None and len(links) > mirror_set.show:
+        links = _daily_subset(name, links, mirror_set.show, day)
+    return Offered(tuple((link, _href(link, mirror_set.deep_links)) for link in links), via)
+
+
+def onion_location(sets: list[Offered]) -> str | None:
+    """The (deep-linked) address of the first onion mirror offered, for ``Onion-Location``."""
+    for offer in sets:
+        for link, href in offer.links:
+            if link.kind == "onion":
+                return href
+    return None
+
+
+def _href(link: MirrorLink, deep: bool) -> str:
+    if not deep:
+        return link.url
+    return link.url.rstrip("/") + "/" + PATH_TOKEN
+
+
+def _daily_subset(name: str, links: list[MirrorLink], show: int, day: date) -> list[MirrorLink]:
+    """The same ``show`` links all day for every reader (cacheable), the next ``show`` tomorrow:
+    a window that moves round the list, so every link has its days and the load spreads evenly.
+    Where a set's window starts depends on its name. Catalog order kept."""
+    offset = int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big")
+    start = (day.toordinal() * show + offset) % len(links)
+    chosen = {(start + step) % len(links) for step in range(show)}
+    return [link for index, link in enumerate(links) if index in chosen]
+
+
+def host_of(url: str) -> str | None:
+    """The lower-case host of a URL, without port or credentials."""
+    return _host(urlsplit(url).netloc)
+
+
+def _host(netloc: str | None) -> str | None:
+    if not netloc:
+        return None
+    host = netloc.rsplit("@", 1)[-1]
+    if host.startswith("["):
+        return host.split("]", 1)[0].lower() + "]"
+    return host.split(":", 1)[0].lower().rstrip(".") or None

@@ -1,0 +1,210 @@
+"""Render a Decision into the notice block (HTML), once per (notice set, languages, mirror view),
+cached; per request only the deep-link path is filled in."""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from webapp.catalog.model import Catalog, Notice
+from webapp.reader.links import PATH_TOKEN, Offered, Request, host_of, offered, onion_location
+from webapp.reader.selection import Decision
+
+CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
+_UTF8 = frozenset({"utf-8", "utf8"})
+_PLACEHOLDER = re.compile(r"\{(since|organization)\}")
+
+# The few words of the block that are not the catalog's. Unknown languages fall back to English.
+UI_WORDS: dict[str, dict[str, str]] = {
+    "en": {"notice": "Reader safety notice", "more": "Read more", "mirrors": "Other ways in",
+           "via": "You are reading this page through a mirror:",
+           "onion": "Tor address (select and copy into Tor Browser)"},
+    "ru": {"notice": "Предупреждение для читателей", "more": "Подробнее",
+           "mirrors": "Другие способы зайти",
+           "via": "Вы читаете эту страницу через зеркало:",
+           "onion": "Адрес в Tor (выделите и скопируйте в Tor Browser)"},
+    "be": {"notice": "Папярэджанне для чытачоў", "more": "Падрабязней",
+           "mirrors": "Іншыя спосабы зайсці",
+           "via": "Вы чытаеце гэтую старонку праз люстэрка:",
+           "onion": "Адрас у Tor (вылучыце і скапіюйце ў Tor Browser)"},
+    "uk": {"notice": "Попередження для читачів", "more": "Докладніше",
+           "mirrors": "Інші способи зайти",
+           "via": "Ви читаєте цю сторінку через дзеркало:",
+           "onion": "Адреса в Tor (виділіть і скопіюйте в Tor Browser)"},
+    "fa": {"notice": "هشدار برای خوانندگان", "more": "بیشتر بخوانید",
+           "mirrors": "راه‌های دیگر دسترسی",
+           "via": "شما این صفحه را از طریق یک نسخهٔ آینه می‌خوانید:",
+           "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)"},
+}
+# What each kind of mirror link is, shown before its label so a reader knows which tool it needs
+# (a kind not listed here gets no tag). Merged into UI_WORDS as "kind-<kind>".
+KIND_WORDS: dict[str, dict[str, str]] = {
+    "en": {"mirror": "Web mirror", "onion": "Tor", "ipfs": "IPFS", "app": "App"},
+    "ru": {"mirror": "Зеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Приложение"},
+    "be": {"mirror": "Люстэрка", "onion": "Tor", "ipfs": "IPFS", "app": "Праграма"},
+    "uk": {"mirror": "Дзеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Застосунок"},
+    "fa": {"mirror": "نسخهٔ آینه", "onion": "تور", "ipfs": "IPFS", "app": "برنامه"},
+}
+for _lang, _kinds in KIND_WORDS.items():
+    UI_WORDS[_lang].update({f"kind-{kind}": word for kind, word in _kinds.items()})
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One notice in one language, ready for the template: no decisions left to make."""
+
+    notice: Notice
+    lang: str
+    dir: str
+    title: str
+    paragraphs: tuple[str, ...]
+    more_url: str | None
+    words: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A block for one request, and the ``Onion-Location`` the page may carry."""
+
+    html: str
+    onion_location: str | None = None
+
+
+def templates_dir() -> Path:
+    """The installed templates folder (the checkout's templates/ in an editable install)."""
+    return Path(str(files("webapp.templates")))
+
+
+def make_environment() -> Environment:
+    """The Jinja2 environment every Forewarn template is rendered with: autoescape always on."""
+    return Environment(
+        loader=FileSystemLoader(templates_dir()),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def encode(html: str, charset: str) -> bytes:
+    """Encode in the page's charset; characters it cannot hold become character references."""
+    try:
+        return html.encode(charset, errors="xmlcharrefreplace")
+    except LookupError:
+        return html.encode("ascii", errors="xmlcharrefreplace")
+
+
+@lru_cache(maxsize=256)
+def text_direction(lang: str) -> str:
+    """``"rtl"`` or ``"ltr"``, from Babel's locale data."""
+    try:
+        return "rtl" if Locale.parse(lang, sep="-").text_direction == "rtl" else "ltr"
+    except ValueError:
+        return "ltr"
+
+
+class Renderer:
+    """Renders blocks for one catalog. Cached per (notices, languages, the mirror the request came
+    through if any, the day when a set rotates): all bounded by the catalog, not by requests."""
+
+    def __init__(self, catalog: Catalog, prefix: str, environment: Environment | None = None):
+        self._catalog = catalog
+        self._stylesheet = f"{prefix}/static/forewarn.css"
+        self._template = (environment or make_environment()).get_template("notices/block.html")
+        self._cache: dict[object, tuple[str, str | None]] = {}
+        self._encoded: dict[object, tuple[bytes, ...]] = {}  # UTF-8 pieces around the path
+        self._lock = threading.Lock()
+        self._mirror_hosts = {
+            host_of(link.url)
+            for mirror_set in catalog.mirrors.values()
+            for link in mirror_set.links
+        }
+        self._rotating = any(m.show is not None for m in catalog.mirrors.values())
+
+    def block(self, decision: Decision, request: Request | None = None,
+              day: date | None = None) -> Rendered:
+        """The block for the decision as this request gets it; empty html when nothing shows."""
+        if not decision.shown:
+            return Rendered("")
+        request = request or Request()
+        (html, onion), _key = self._cached(decision, request, day)
+        path = request.escaped
+        return Rendered(html.replace(PATH_TOKEN, path),
+                        onion.replace(PATH_TOKEN, path) if onion else None)
+
+    def block_bytes(self, decision: Decision, request: Request | None = None,
+                    day: date | None = None, charset: str = "utf-8") -> tuple[bytes, str | None]:
+        """``block()`` encoded in the page's ``charset`` (characters it cannot hold as
+        ``&#NNN;``; an unknown charset as ASCII), and the Onion-Location. In UTF-8, the page's
+        usual case, the encoded block is cached in pieces and only the path is joined in."""
+        if not decision.shown:
+            return b"", None
+        request = request or Request()
+        if charset not in _UTF8:
+            rendered = self.block(decision, request, day)
+            return encode(rendered.html, charset), rendered.onion_location
+        (html, onion), key = self._cached(decision, request, day)
+        pieces = self._encoded.get(key)
+        if pieces is None:
+            pieces = self._encoded[key] = tuple(
+                part.encode(errors="xmlcharrefreplace") for part in html.split(PATH_TOKEN))
+        path = request.escaped
+        return path.encode("ascii").join(pieces), onion.replace(PATH_TOKEN, path) if onion else None
+
+    def _cached(self, decision: Decision, request: Request,
+                day: date | None) -> tuple[tuple[str, str | None], object]:
+        host = request.host if request.host in self._mirror_hosts else None
+        day = day or date.today()
+        key = (decision.key, host, day if self._rotating else None)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._render(decision, host, day)
+            with self._lock:
+                if len(self._cache) >= CACHE_LIMIT:
+                    self._cache.clear()
+                    self._encoded.clear()
+                self._cache[key] = cached
+        return cached, key
+
+    def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
+        sections = [
+            self._section(item.notice, lang) for item in decision.shown for lang in item.languages
+        ]
+        mirrors: dict[str, Offered] = {
+            item.notice.id: offered(item.notice.mirrors, self._catalog.mirrors[item.notice.mirrors],
+                                    host, day)
+            for item in decision.shown
+            if item.notice.mirrors
+        }
+        html = self._template.render(
+            ids=" ".join(decision.notice_ids),
+            label=sections[0].words["notice"],
+            lang=sections[0].lang,
+            sections=sections,
+            mirrors=mirrors,
+            stylesheet=self._stylesheet,
+        )
+        return html, onion_location(list(mirrors.values()))
+
+    def _section(self, notice: Notice, lang: str) -> Section:
+        text = notice.text[lang]
+        words = UI_WORDS.get(lang, UI_WORDS["en"])
+        values = {"organization": self._catalog.organization,
+                  "since": format_date(notice.since, format="long", locale=lang)
+                  if notice.since else ""}
+
+        def fill(value: str) -> str:
+            return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
+
+        return Section(notice, lang, text_direction(lang), fill(text.title),
+                       tuple(fill(p) for p in text.paragraphs), text.more_url, words)
+
