@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("forewarn")
 
 # How much of a page is held back while looking for the insertion point. A marker further in,
-# or a <body> tag further in, is not looked for: such a page passes through unchanged.
+# or a body that begins further in, is not looked for: such a page passes through unchanged.
 PREFIX_LIMIT = 1024 * 1024
 # A page longer than PREFIX_LIMIT is scanned in a window of this size first (the body tag and
 # the marker window of nearly every page fit), so that it is not copied up to PREFIX_LIMIT.
@@ -36,7 +36,14 @@ FIRST_WINDOW = 128 * 1024
 # The first look at a streamed page's prefix, unless a body tag comes sooner; then each look
 # waits for the prefix to double.
 FIRST_LOOK = 8 * 1024
-_BODY_TAG = re.compile(rb"<body", re.IGNORECASE)
+# A chunk holding one of these may well decide where the body begins: look at once.
+_BODY_HINT = re.compile(rb"<body|</head", re.IGNORECASE)
+# Pages that get no block for want of a body, and the log line each leaves (no reader data).
+_UNPLACED = {
+    "no-body": f"the body does not begin in the first {PREFIX_LIMIT} bytes of %s (or the page "
+               "ends inside markup before it); page passed unchanged",
+    "frameset": "%s is a frameset document (no body to hold a notice); page passed unchanged",
+}
 
 
 class NoticeMiddleware:
@@ -182,24 +189,23 @@ class NoticeMiddleware:
         for chunk in chunks:
             pieces.append(chunk)
             size += len(chunk)
-            complete = size >= PREFIX_LIMIT or (length is not None and size >= length)
-            look = complete or size >= next_look or _has_body_tag(tail, chunk)
-            tail = chunk[-4:]
+            ended = length is not None and size >= length
+            complete = size >= PREFIX_LIMIT or ended
+            look = complete or size >= next_look or _has_body_hint(tail, chunk)
+            tail = chunk[-5:]
             if not look:
                 continue
             next_look = max(2 * size, FIRST_LOOK)
             data = b"".join(pieces) if len(pieces) > 1 else chunk
             pieces = [data]
-            placement = self._placement(data, complete)
+            placement = placement_in(data, complete, self._heads.find_placement, eof=ended)
             if placement is not None:
                 return data, placement
         data = b"".join(pieces)
-        placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True)
+        placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True,
+                                               eof=len(data) <= PREFIX_LIMIT)
         assert placement is not None  # complete=True always answers
         return data, placement
-
-    def _placement(self, data: bytes, complete: bool) -> Placement | None:
-        return placement_in(data, complete, self._heads.find_placement)
 
     def _block_for(
         self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
@@ -207,9 +213,8 @@ class NoticeMiddleware:
         """The encoded block, its notice ids, the CDN headers the decision came from, and the
         page's Onion-Location."""
         if placement.offset is None:
-            if placement.reason == "no-body":
-                log.warning("no <body> tag in the first %d bytes of %s; page passed unchanged",
-                            PREFIX_LIMIT, environ.get("PATH_INFO", "/"))
+            if placement.reason in _UNPLACED:
+                log.warning(_UNPLACED[placement.reason], environ.get("PATH_INFO", "/"))
             return b"", (), (), None
         forced = environ.get(FORCED_KEY)
         forced = forced if isinstance(forced, Forced) else None
@@ -268,20 +273,23 @@ class _Captured:
         return self.written + pending  # write() output comes before the iterable's
 
 
-def _has_body_tag(tail: bytes, chunk: bytes) -> bool:
-    """Whether ``chunk``, or the end of the one before with its start, holds ``<body``."""
-    return (_BODY_TAG.search(chunk) is not None
-            or (bool(tail) and _BODY_TAG.search(tail + chunk[:4]) is not None))
+def _has_body_hint(tail: bytes, chunk: bytes) -> bool:
+    """Whether ``chunk``, or the end of the one before with its start, holds a _BODY_HINT."""
+    return (_BODY_HINT.search(chunk) is not None
+            or (bool(tail) and _BODY_HINT.search(tail + chunk[:5]) is not None))
 
 
 def placement_in(
-    data: bytes, complete: bool, find: Callable[..., Placement | None]
+    data: bytes, complete: bool, find: Callable[..., Placement | None], *, eof: bool = True
 ) -> Placement | None:
-    """The placement if ``data`` decides it (an answer from a prefix is final, inject.py), from
-    ``find`` (``find_placement`` or a head memory's). One scan of the prefix, except for a page
-    longer than PREFIX_LIMIT whose body tag and marker window lie beyond FIRST_WINDOW."""
+    """The placement if ``data`` decides it (an answer from a prefix is final), from ``find``
+    (``find_placement`` or a head memory's). ``eof``: with ``complete``, the page ends with
+    ``data`` (else it was cut at PREFIX_LIMIT, whose end implies no body). One scan of the
+    prefix, except for a page longer than PREFIX_LIMIT whose body and marker window lie beyond
+    FIRST_WINDOW."""
     if len(data) > PREFIX_LIMIT:
         placement = find(data[:FIRST_WINDOW], complete=False)
         if placement is not None:
             return placement
-    return find(data[:PREFIX_LIMIT], complete=complete)
+    return find(data[:PREFIX_LIMIT], complete=complete,
+                eof=complete and eof and len(data) <= PREFIX_LIMIT)

@@ -110,11 +110,13 @@ def test_marker_comment_wins_over_the_body_tag(engine: Engine) -> None:
     assert body.startswith(b"<html><body><header>Site</header><!-- forewarn --><aside ")
 
 
-def test_page_without_body_tag_passes_unchanged(engine: Engine) -> None:
+def test_page_without_body_tag_gets_the_block_where_its_body_begins(engine: Engine) -> None:
     page = b"<!doctype html><title>t</title><p>No body tag at all"
     response = reader(engine, page_app(page, [("Content-Type", "text/html")]), RUSSIA)
-    assert response.get_data() == page
-    assert response.headers["X-Forewarn-Notices"] == "none"
+    body = response.get_data()
+    assert body.startswith(b"<!doctype html><title>t</title><aside ")
+    assert body.endswith(b"</aside><p>No body tag at all")
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
 
 
 def test_block_is_encoded_in_the_page_charset(engine: Engine) -> None:
@@ -173,9 +175,9 @@ class CountingHeads:
         self.heads = heads
         self.scanned = 0
 
-    def find_placement(self, data: bytes, *, complete: bool) -> Any:
+    def find_placement(self, data: bytes, *, complete: bool, **options: Any) -> Any:
         self.scanned += len(data)
-        return self.heads.find_placement(data, complete=complete)
+        return self.heads.find_placement(data, complete=complete, **options)
 
 
 @pytest.mark.parametrize(("head_kb", "chunk"), [(4, 512), (100, 1024), (900, 1024)])

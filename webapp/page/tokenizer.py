@@ -25,7 +25,8 @@ from webapp.page.tokens import (
 )
 
 TEXT, START, END, COMMENT, CDATA = "text", "start", "end", "comment", "cdata"
-_CHARREF_PREFIX = re.compile(rb"&(?:#[xX]?[0-9a-fA-F]*|[A-Za-z]*)")
+_CHARREF_PREFIX = re.compile(
+    rb"&(?:#(?:[xX][0-9a-fA-F]*|[0-9]*)|T(?:ab?)?|N(?:e(?:w(?:L(?:i(?:ne?)?)?)?)?)?)?")
 
 
 class Token(NamedTuple):
@@ -151,7 +152,8 @@ class Lexer:
         when it stands for anything else (or is no reference), None when that is not known yet."""
         match = WHITESPACE_CHARREF.match(data, pos)
         if match is not None:
-            return None if match.end() == len(data) and not eof else match.end()
+            unfinished = match.end() == len(data) and data[-1] != 59 and not eof  # no ";" yet
+            return None if unfinished else match.end()
         prefix = _CHARREF_PREFIX.match(data, pos)
         assert prefix is not None  # "&" alone matches
         return None if prefix.end() == len(data) and not eof else -1

@@ -162,8 +162,8 @@ class HeadScan:
             self.meta_charset = text.lower()
 
     def _answer(self, offset: int | None, reason: str, decided: int) -> BodyStart:
-        if decided == _OPEN:
-            decided = len(self.data) + 1  # the answer depends on where the data ends
+        if decided == _OPEN or decided >= len(self.data):
+            decided = len(self.data) + 1  # the answer may depend on where the data ends
         return BodyStart(offset, reason, decided, _text_of(self.html_lang), self.meta_charset)
 
     def _settle(self, found: BodyStart, complete: bool, eof: bool) -> BodyStart | None:
@@ -178,7 +178,8 @@ class HeadScan:
         if outcome in (AT_END, CUT) and not (complete or eof):
             return None
         # The flag turned, or the page (or the prefix) ended first: the body stays where it began.
-        return self._answer(found.offset, "implied", end if outcome == NOT_OK_NOW else _OPEN)
+        # A token's kind can hang on the byte after it ("<" then not a letter is text): +1.
+        return self._answer(found.offset, "implied", end + 1 if outcome == NOT_OK_NOW else _OPEN)
 
 
 def _text_of(value: bytes | None) -> str | None:

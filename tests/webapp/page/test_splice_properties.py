@@ -51,10 +51,11 @@ def check(page: bytes, body: bytes, notices: str) -> None:
         assert body == page and notices == "none"
         return
     at = placement.offset
+    codec = placement.charset if placement.bom and placement.charset != "utf-8" else "ascii"
     assert notices == "ru-undesirable"
     assert body[:at] == page[:at]
-    assert body[at:].startswith(b'<aside class="forewarn"')
-    end = body.index(b"</aside>", at) + len(b"</aside>")
+    assert body[at:].startswith('<aside class="forewarn"'.encode(codec))
+    end = body.index("</aside>".encode(codec), at) + len("</aside>".encode(codec))
     assert body[end:] == page[at:]
 
 

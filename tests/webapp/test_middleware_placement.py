@@ -1,0 +1,79 @@
+"""What the middleware does with pages whose body has no place for the block: a frameset
+document and a page whose body does not begin within the prefix pass unchanged, each counted
+under its reason and logged without anything about the reader; and the end of a prefix cut at
+the limit is not taken for the end of the page."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from werkzeug.test import Client
+
+from webapp.engine import Engine
+from webapp.middleware import PREFIX_LIMIT, NoticeMiddleware
+
+RUSSIA = "192.0.2.10"
+
+
+def serve(engine: Engine, page: bytes, chunk: int = 0) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        if not chunk:
+            return [page]
+        return [page[at:at + chunk] for at in range(0, len(page), chunk)]
+
+    return Client(NoticeMiddleware(app, engine=engine)).get(
+        "/a/1", headers={"X-Forwarded-For": RUSSIA}, environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def skipped(engine: Engine, reason: str) -> float:
+    value = engine.metrics.skipped.labels(reason)._value.get()  # type: ignore[attr-defined]
+    return float(value)
+
+
+@pytest.mark.parametrize("page", [
+    b"<!doctype html><html><head><title>t</title></head><frameset cols='50%,50%'>"
+    b"<frame src=a><frame src=b></frameset></html>",
+    b"<title>t</title><div></div><frameset><frame src=a></frameset>",
+])
+def test_a_frameset_document_passes_unchanged_and_is_counted(
+    engine: Engine, page: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = skipped(engine, "frameset")
+    with caplog.at_level(logging.WARNING, logger="forewarn"):
+        response = serve(engine, page, chunk=7)
+    assert response.get_data() == page
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert skipped(engine, "frameset") == before + 1
+    assert "frameset" in caplog.text and RUSSIA not in caplog.text
+
+
+def test_a_body_that_begins_past_the_prefix_limit_is_not_looked_for(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    head = b"<!doctype html><head><title>t</title>"
+    page = head + b"<meta name=x content=y>" * (PREFIX_LIMIT // 20) + b"<body><p>story"
+    before = skipped(engine, "no-body")
+    with caplog.at_level(logging.WARNING, logger="forewarn"):
+        response = serve(engine, page, chunk=64 * 1024)
+    assert response.get_data() == page  # not a block at the 1 MiB cut, which is no page end
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert skipped(engine, "no-body") == before + 1
+    assert "does not begin" in caplog.text and RUSSIA not in caplog.text
+
+
+def test_a_page_that_ends_inside_its_head_script_passes_unchanged(engine: Engine) -> None:
+    page = b"<html><head><script>var body = '<body>';"
+    response = serve(engine, page)
+    assert response.get_data() == page
+    assert response.headers["X-Forewarn-Notices"] == "none"
+
+
+def test_a_page_that_ends_in_its_head_gets_the_block_at_its_end(engine: Engine) -> None:
+    page = b"<!doctype html><title>Moved</title><meta http-equiv=refresh content='0;url=/b'>"
+    response = serve(engine, page, chunk=5)
+    body = response.get_data()
+    assert body.startswith(page) and body[len(page):].startswith(b"<aside class=\"forewarn\"")
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
