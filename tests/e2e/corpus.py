@@ -26,6 +26,12 @@ DOCUMENT = """() => {
     node.nodeType === Node.COMMENT_NODE ? `<!--${node.data}-->` : node.outerHTML);
   return [count, parts.join("\\n")];
 }"""
+# Where the block is: "" when it is the first element child of <body>, else what is there.
+NOT_FIRST = """() => {
+  const first = document.body && document.body.firstElementChild;
+  if (first && first.matches("aside.forewarn[data-forewarn]")) return "";
+  return `the first element in <body> is <${first ? first.tagName.toLowerCase() : "nothing"}>`;
+}"""
 # Why the notice's title is not seen at load, or "" when it is: inside the first screen, shown,
 # and the topmost thing at its centre (no overlay of the page's over it).
 UNSEEN = """() => {
@@ -55,16 +61,17 @@ class Outcome:
     name: str
     blocks: int  # blocks in the document served through Forewarn
     unseen: str  # why the notice is not seen at load; "" when it is
+    not_first: str  # why the block is not the first element of <body>; "" when it is
     difference: str  # where the documents differ (with and without Forewarn); "" when equal
     screenshot: bytes
 
     @property
     def problems(self) -> list[str]:
         found = [] if self.blocks == 1 else [f"{self.blocks} notice blocks in the document"]
-        return found + [text for text in (self.unseen, self.difference) if text]
+        return found + [text for text in (self.unseen, self.not_first, self.difference) if text]
 
 
-CONTEXT: dict[str, Any] = {"viewport": VIEWPORT, "java_script_enabled": False, "locale": "en-US",
+CONTEXT: dict[str, Any] = {"viewport": VIEWPORT, "java_script_enabled": True, "locale": "en-US",
            "extra_http_headers": {"X-Forwarded-For": READER}}
 
 
@@ -73,16 +80,19 @@ def only_to(context: BrowserContext, servers: tuple[str, ...]) -> None:
     ``servers``: the rest would go to third parties, or to the origin, which has none of the
     pages' images or styles (aborted or answered 404, they lay out the same)."""
     allowed = "|".join(re.escape(server) for server in servers)
-    pattern = re.compile(f"^(?!(?:{allowed})/(?:corpus/|_forewarn/static/))")
+    pattern = re.compile(f"^(?!(?:{allowed})/(?:corpus/|doc/|_forewarn/static/))")
     context.route(pattern, lambda route: route.abort())
 
 
 @contextmanager
 def reader_context(browser: Browser, servers: tuple[str, ...]) -> Iterator[BrowserContext]:
-    """JavaScript off: the pages' scripts would rewrite their documents (ads, clocks, random
-    ids) and reach for third parties; what is compared is what the parser built from the bytes,
-    which is all the splice touches. Every request not to ``servers`` is aborted, so no page
-    waits on, or reaches, the outside world."""
+    """Scripting on, as for nearly every reader (the parser then reads ``<noscript>`` as raw
+    text, which decides where some bodies begin), but no script runs: the origin sends the pages
+    with ``Content-Security-Policy: script-src 'none'`` (tests/e2e/origin.py), since their
+    scripts would rewrite their documents (ads, clocks, random ids) and reach for third
+    parties; what is compared is what the parser built from the bytes, which is all the splice
+    touches. Every request not to ``servers`` is aborted, so no page waits on, or reaches, the
+    outside world."""
     context = browser.new_context(**CONTEXT)
     only_to(context, servers)
     try:
@@ -118,13 +128,14 @@ def _compare(name: str, without: Page, with_block: Page) -> Outcome:
     without.wait_for_load_state("domcontentloaded")  # the document is whole: no script runs
     with_block.wait_for_load_state("load")  # laid out with Forewarn's stylesheet
     unseen = str(with_block.evaluate(UNSEEN))
+    not_first = str(with_block.evaluate(NOT_FIRST))
     shot = with_block.screenshot(caret="initial")  # "hide" would add style="" to fields
     plain_blocks, plain_doc = without.evaluate(DOCUMENT)
     blocks, doc = with_block.evaluate(DOCUMENT)
     difference = "" if doc == plain_doc else first_difference(plain_doc, doc)
     if plain_blocks:
         difference = f"the page itself has {plain_blocks} Forewarn block(s); {difference}"
-    return Outcome(name, blocks, unseen, difference, shot)
+    return Outcome(name, blocks, unseen, not_first, difference, shot)
 
 
 def first_difference(expected: str, actual: str, context: int = 80) -> str:

@@ -21,6 +21,8 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     "strict-csp-inline-style.html": {"Content-Security-Policy": STRICT_CSP},
 }
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"}
+# Real pages and test documents are parsed with scripting on, but none of their scripts runs.
+NO_SCRIPTS = {"Content-Security-Policy": "script-src 'none'"}
 
 
 def corpus_pages() -> list[Path]:
@@ -35,10 +37,12 @@ def corpus_name(page: Path) -> str:
 
 
 class StaticOrigin(ThreadedApp):
-    """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus; 404 otherwise."""
+    """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus, ``/doc/NAME``
+    from ``documents`` (bytes a test puts there); 404 otherwise."""
 
     def __init__(self) -> None:
         self._corpus = {corpus_name(page): page for page in corpus_pages()}
+        self.documents: dict[str, bytes] = {}
         super().__init__()
 
     def __call__(
@@ -49,7 +53,11 @@ class StaticOrigin(ThreadedApp):
     def respond(self, request: Request) -> Response:
         kind, _, name = request.path.lstrip("/").partition("/")
         if kind == "corpus" and name in self._corpus:
-            return Response(self._corpus[name].read_bytes(), content_type=TYPES[".html"])
+            return Response(self._corpus[name].read_bytes(), content_type=TYPES[".html"],
+                            headers=NO_SCRIPTS)
+        if kind == "doc" and name in self.documents:
+            return Response(self.documents[name], content_type=TYPES[".html"],
+                            headers=NO_SCRIPTS)
         page = PAGES / name
         if kind == "pages" and "/" not in name and page.suffix in TYPES and page.is_file():
             return Response(page.read_bytes(), content_type=TYPES[page.suffix],
