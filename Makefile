@@ -8,12 +8,12 @@ DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install lint browser servers demo-db wheel clean fuzz soak bench
+.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(DEMO_DB) browser servers lint
+test: $(STAMP) $(DEMO_DB) browser servers apps lint
 	$(BIN)/pytest
 
 install: $(STAMP)
@@ -37,6 +37,10 @@ lint: $(STAMP)
 
 browser:
 	scripts/ensure-browser
+
+# the React and Vue apps that tests/e2e/test_hydration.py hydrates (npm packages, esbuild)
+apps:
+	scripts/ensure-apps
 
 # varnishd and nginx for tests/integration (optional: those tests skip without them)
 servers:

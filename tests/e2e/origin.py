@@ -13,6 +13,7 @@ from werkzeug.wrappers import Request, Response
 from tests.support import SHARED_FIXTURES, ThreadedApp
 
 PAGES = Path(__file__).with_name("pages")
+APPS = Path(__file__).with_name("apps") / "dist"  # built by scripts/ensure-apps
 CORPUS = SHARED_FIXTURES / "corpus" / "readability"
 STRICT_CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 # Response headers of particular test pages, beyond the content type.
@@ -20,7 +21,8 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     "strict-csp.html": {"Content-Security-Policy": STRICT_CSP},
     "strict-csp-inline-style.html": {"Content-Security-Policy": STRICT_CSP},
 }
-TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"}
+TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+         ".js": "text/javascript; charset=utf-8"}
 # Real pages and test documents are parsed with scripting on, but none of their scripts runs.
 NO_SCRIPTS = {"Content-Security-Policy": "script-src 'none'"}
 
@@ -38,7 +40,8 @@ def corpus_name(page: Path) -> str:
 
 class StaticOrigin(ThreadedApp):
     """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus, ``/doc/NAME``
-    from ``documents`` (bytes a test puts there); 404 otherwise."""
+    from ``documents`` (bytes a test puts there), ``/app/FILE`` from the hydration apps' dist/;
+    404 otherwise."""
 
     def __init__(self) -> None:
         self._corpus = {corpus_name(page): page for page in corpus_pages()}
@@ -58,6 +61,9 @@ class StaticOrigin(ThreadedApp):
         if kind == "doc" and name in self.documents:
             return Response(self.documents[name], content_type=TYPES[".html"],
                             headers=NO_SCRIPTS)
+        if kind == "app" and "/" not in name and (APPS / name).is_file() and \
+                (APPS / name).suffix in TYPES:
+            return Response((APPS / name).read_bytes(), content_type=TYPES[(APPS / name).suffix])
         page = PAGES / name
         if kind == "pages" and "/" not in name and page.suffix in TYPES and page.is_file():
             return Response(page.read_bytes(), content_type=TYPES[page.suffix],

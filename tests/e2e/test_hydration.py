@@ -1,0 +1,87 @@
+"""Client-rendered pages: small apps built here (tests/e2e/apps: React 18 and React 19 hydrating
+the whole document with hydrateRoot(document, ...), Vue 3 hydrating #app; npm packages bundled
+with esbuild by scripts/ensure-apps) served through `forewarn serve --upstream`, hydrated in
+Chromium, re-rendered once, then looked at two seconds later. With the documented slot
+(``<div data-forewarn-slot></div>``) every framework keeps the notice; without it, React 18
+throws the server's document away and the notice with it (RECIPES.md, "Client-side
+hydration"), which is why the slot exists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+from pytest_playwright.pytest_playwright import CreateContextCallback
+
+from tests.e2e.conftest import SCREENS
+from tests.e2e.origin import APPS, StaticOrigin
+from tests.support import LiveServer
+
+READER = "192.0.2.1"  # a reader in Russia
+# Without a slot, as measured (RECIPES.md) and documented (docs/placement.md).
+WITHOUT_SLOT = {"react18": "lost", "react19": "kept", "vue": "kept"}
+NOTICE = """() => {
+  const blocks = document.querySelectorAll("aside.forewarn[data-forewarn]");
+  if (blocks.length !== 1) return {state: blocks.length ? "doubled" : "lost"};
+  const block = blocks[0], title = block.querySelector("h2");
+  const r = title.getBoundingClientRect();
+  const seen = title.checkVisibility({opacityProperty: true, visibilityProperty: true}) &&
+    r.width > 0 && r.top >= 0 && r.bottom <= innerHeight;
+  return {state: seen ? "kept" : "hidden",
+          inSlot: !!block.parentElement.closest("[data-forewarn-slot]")};
+}"""
+RESULTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def record(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """After the module: the table of outcomes, printed and in test-results/hydration.json."""
+    yield
+    if RESULTS:
+        Path("test-results").mkdir(exist_ok=True)
+        Path("test-results/hydration.json").write_text(json.dumps(RESULTS, indent=1))
+        print("\nhydration:", json.dumps(RESULTS))
+
+pytestmark = pytest.mark.skipif(
+    not (APPS / "react18-slot.html").is_file(),
+    reason="the hydration apps are not built: run scripts/ensure-apps (make test does; it needs "
+           "node and npm from Debian and the npm registry)")
+
+
+def hydrated(page: Page, url: str) -> dict[str, object]:
+    page.goto(url)
+    page.wait_for_function("window.__hydrated === true")
+    page.wait_for_timeout(2000)  # what the reader sees two seconds after hydration
+    return dict(page.evaluate(NOTICE))
+
+
+@pytest.mark.parametrize("app", sorted(WITHOUT_SLOT))
+@pytest.mark.parametrize("screen", sorted(SCREENS))
+def test_a_slot_keeps_the_notice_through_hydration(
+    app: str, screen: str, new_context: CreateContextCallback, origin: StaticOrigin,
+    forewarn_proxy: LiveServer, output_path: str,
+) -> None:
+    context = new_context(**SCREENS[screen], extra_http_headers={"X-Forwarded-For": READER})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    found = hydrated(page, f"{forewarn_proxy.url}/app/{app}-slot.html")
+    shot = Path(output_path) / f"{app}-slot-{screen}.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    RESULTS[f"{app} with slot ({screen})"] = str(found["state"])
+    assert found == {"state": "kept", "inSlot": True}
+    assert errors == []
+
+
+@pytest.mark.parametrize("app", sorted(WITHOUT_SLOT))
+def test_without_a_slot_the_notice_fares_as_documented(
+    app: str, new_context: CreateContextCallback, origin: StaticOrigin,
+    forewarn_proxy: LiveServer,
+) -> None:
+    context = new_context(**SCREENS["desktop"], extra_http_headers={"X-Forwarded-For": READER})
+    found = hydrated(context.new_page(), f"{forewarn_proxy.url}/app/{app}-plain.html")
+    RESULTS[f"{app} without slot"] = str(found["state"])
+    assert found["state"] == WITHOUT_SLOT[app]
