@@ -172,6 +172,17 @@ def test_splice_by_body_position(benchmark: Any, block: bytes, position: str) ->
     assert len(result) == len(data) + len(block)
 
 
+@pytest.mark.benchmark(group="splice-implied-body")
+def test_splice_implied_body(benchmark: Any, block: bytes) -> None:
+    """The 100 KB article minified without its optional tags (no <html>, <head>, <body>): the
+    body begins at its first element, and the frameset-ok flag is watched up to its first
+    text, all seen for the first time."""
+    data = article().replace(b"</head>\n", b"").replace(BODY, b"").replace(b"<head>\n", b"")
+    benchmark.extra_info.update(bytes=len(data), body_at=data.find(b"<a class"))
+    result = benchmark(_spliced_first_time, data, block)
+    assert len(result) == len(data) + len(block)
+
+
 @pytest.mark.benchmark(group="render")
 def test_render_warm(benchmark: Any, engine: Engine) -> None:
     from geoip.location import Location

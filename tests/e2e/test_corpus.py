@@ -25,8 +25,8 @@ CANNOT_SHOW = {
     # notice, first in the body, is above the screen), with or without Forewarn.
     "bug-1255978": AUTOFOCUS,
     "ehow-2": AUTOFOCUS,
-    # <style>html{display:none}</style>, which the page's own script lifts: without JavaScript
-    # (off here, see tests/e2e/corpus.py) there is no page to see, notice or not.
+    # <style>html{display:none}</style>, which the page's own script lifts: without its scripts
+    # (blocked here, see tests/e2e/corpus.py) there is no page to see, notice or not.
     "engadget": "the page hides its whole document (html {display: none}) until its scripts run",
 }
 
