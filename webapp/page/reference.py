@@ -13,6 +13,7 @@ _ALPHA = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _DIGITS = frozenset(b"0123456789")
 _HEX = _DIGITS | frozenset(b"abcdefABCDEF")
 _NAMED_SPACES = (b"Tab;", b"NewLine;")  # the only named references to ASCII whitespace
+_Attributes = tuple[int, list[tuple[bytes, bytes]], bool]  # tag end, attributes, self-closing
 
 
 class ReferenceLexer:
@@ -57,7 +58,7 @@ class ReferenceLexer:
         end, _, _ = attrs
         return Token(kind, lt, end, data[start:name_end].lower(), data[name_end:end])
 
-    def _attributes(self, data: bytes, at: int) -> tuple[int, list[tuple[bytes, bytes]], bool] | None:
+    def _attributes(self, data: bytes, at: int) -> _Attributes | None:
         """From the end of a tag name: (end of the tag, attributes in order, self-closing)."""
         found: list[tuple[bytes, bytes]] = []
         state, name, value, quote = "before-name", b"", b"", 0

@@ -92,8 +92,8 @@ class Lexer:
         if len(head) < 9 and (b"<!--".startswith(head) or b"<![CDATA[".startswith(head)):
             return None  # not decided yet (a DOCTYPE and a bogus comment end alike)
         if foreign and head == b"<![CDATA[":
-            close = data.find(b"]]>", lt + 9)
-            return None if close < 0 else Token(CDATA, lt, close + 3)
+            end = data.find(b"]]>", lt + 9)
+            return None if end < 0 else Token(CDATA, lt, end + 3)
         return _bogus(data, lt, lt + 2)
 
     def raw_text_end(self, data: bytes, pos: int, name: bytes) -> int | None:
@@ -142,8 +142,8 @@ class Lexer:
         if not token.attrs.endswith(b"/>"):
             return False
         last = None
-        for last in ATTRIBUTE.finditer(token.attrs):
-            pass
+        for match in ATTRIBUTE.finditer(token.attrs):
+            last = match
         return last is None or last.group(4) is None or last.end() < len(token.attrs) - 1 \
             or not last.group(4).endswith(b"/")
 
