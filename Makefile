@@ -34,6 +34,7 @@ $(DEMO_DB): catalog/demo-networks.csv $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 browser:
 	scripts/ensure-browser

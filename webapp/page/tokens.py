@@ -1,8 +1,8 @@
-"""The regular expressions behind the placement scan (webapp/page/placement.py): the HTML tokenizer's
-tag-name, attribute and raw-text-end states, and ``skippable``, one expression that steps over
-all the markup that changes nothing the scan tracks, so that most of a page's head is crossed in
-C rather than tag by tag in Python. Every shortcut here must end a tag exactly where the
-tokenizer does; tests/webapp/page/test_placement.py checks it against the step-by-step scan.
+"""The regular expressions behind the placement scan (webapp/page/placement.py): the HTML
+tokenizer's tag-name, attribute and raw-text-end states, and ``skippable``, one expression that
+steps over all the markup that changes nothing the scan tracks, so that most of a page's head is
+crossed in C rather than tag by tag in Python. Every shortcut here must end a tag exactly where
+the tokenizer does; tests/webapp/page/test_placement.py checks it against the step-by-step scan.
 """
 
 from __future__ import annotations

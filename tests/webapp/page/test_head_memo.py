@@ -1,5 +1,5 @@
-"""Placing the block from a remembered head (webapp/page/head_memo.py) gives the answer a full scan gives,
-for the same page again, for pages that share only part of a head, and on real pages."""
+"""Placing the block from a remembered head (webapp/page/head_memo.py) gives the answer a full
+scan gives, for the same page again, for pages that share only part of a head, and on real pages."""
 
 from __future__ import annotations
 
