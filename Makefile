@@ -34,6 +34,7 @@ $(DEMO_DB): catalog/demo-networks.csv $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 browser:
 	scripts/ensure-browser
@@ -70,7 +71,7 @@ soak: $(STAMP) $(DEMO_DB)
 
 # Benchmarks, not part of `make test`: the micro-benchmarks (pytest-benchmark), then every setup
 # of bench/lab.py under wrk (BENCH_SECONDS each, in rounds), the memory runs, results to
-# bench/results/ (JSON, Markdown, chart) and into README.md's Performance section.
+# bench/results/ (JSON, Markdown, chart) and into docs/performance.md.
 BENCH_SECONDS ?= 10
 bench: $(STAMP) $(DEMO_DB)
 	scripts/ensure-servers wrk libnginx-mod-http-geoip2

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from bench.article import PATH
 from geoip.location import UNKNOWN, Location
 from webapp.engine import Engine
-from webapp.reader.links import Request
+from webapp.reader.links import PageURL
 
 UNKNOWN_COUNTRY = "XX"  # geo.conf's default for an address in no network
 # nginx reads no single configuration token longer than 4096 bytes, and a block in three
@@ -25,7 +25,7 @@ def banners(engine: Engine, page_lang: str = "en") -> dict[str, str]:
     entries: dict[str, str] = {}
     for place, location in _places(engine):
         decision = engine.decide(location, page_lang)
-        entries[place] = engine.block(decision, Request(PATH)).html
+        entries[place] = engine.block(decision, PageURL(PATH)).html
     return entries
 
 

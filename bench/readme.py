@@ -1,5 +1,5 @@
-"""Put the last run's results (bench/results/results.md) into README.md's Performance section,
-between its two markers; the text around them is written by hand and stays.
+"""Put the last run's results (bench/results/results.md) into docs/performance.md, between its
+two markers; the text around them is written by hand and stays.
 
     python -m bench.readme       # what `make bench` runs last
 """
@@ -18,8 +18,8 @@ def rewrite(readme: str, generated: str) -> str:
     """``readme`` with the text between the markers replaced by ``generated``."""
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
-        raise ValueError(f"README.md: the markers {BEGIN!r} and {END!r} are missing or out of "
-                         "order")
+        raise ValueError(f"docs/performance.md: the markers {BEGIN!r} and {END!r} are missing or "
+                         "out of order")
     return readme[: start + len(BEGIN)] + "\n" + generated.strip() + "\n" + readme[end:]
 
 
@@ -28,7 +28,7 @@ def main(root: Path = ROOT) -> int:
     if not results.is_file():
         print(f"bench.readme: {results} is missing: run `make bench` first", file=sys.stderr)
         return 1
-    readme = root / "README.md"
+    readme = root / "docs" / "performance.md"
     try:
         readme.write_text(rewrite(readme.read_text(), results.read_text()))
     except ValueError as error:

@@ -1,6 +1,6 @@
 """The results as Markdown: the machine, the setups side by side, the targets, the
-micro-benchmarks and memory. The same text goes to bench/results/results.md and into the
-README's Performance section (bench/readme.py)."""
+micro-benchmarks and memory. The same text goes to bench/results/results.md and into
+docs/performance.md (bench/readme.py)."""
 
 from __future__ import annotations
 

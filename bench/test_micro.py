@@ -27,9 +27,10 @@ from geoip.locator import Locator
 from tests.support import ROOT, SHARED_FIXTURES
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
-from webapp.middleware import NoticeMiddleware, placement_in
+from webapp.middleware import NoticeMiddleware
 from webapp.page.placement import find_placement, splice
-from webapp.reader.links import Request
+from webapp.pages import placement_in
+from webapp.reader.links import PageURL
 from webapp.settings import load_settings
 
 KB = 1024
@@ -113,7 +114,7 @@ def page(size: int, head: bytes = SHORT_HEAD) -> bytes:
 
 def _spliced(middleware: NoticeMiddleware, data: bytes, block: bytes) -> bytes:
     """What the middleware does with a page that comes in one piece, its length known."""
-    found, placement = middleware._find_place(iter((data,)), len(data))
+    found, placement = middleware.pages._find_place(iter((data,)), len(data))
     assert placement.offset is not None
     return splice(found, placement, block)
 
@@ -131,7 +132,7 @@ def block(engine: Engine) -> bytes:
     from geoip.location import Location
 
     decision = engine.decide(Location("RU"), "en")
-    return engine.block_bytes(decision, Request(PATH))[0]
+    return engine.block_bytes(decision, PageURL(PATH))[0]
 
 
 def _sized(size: str) -> bytes:
@@ -174,7 +175,7 @@ def test_splice_by_body_position(benchmark: Any, block: bytes, position: str) ->
 
 @pytest.mark.benchmark(group="splice-implied-body")
 def test_splice_implied_body(benchmark: Any, block: bytes) -> None:
-    """The 100 KB article minified without its optional tags (no <html>, <head>, <body>): the
+    """The 100 KB article without its optional <head>, </head> and <body> tags (minified): the
     body begins at its first element, and the frameset-ok flag is watched up to its first
     text, all seen for the first time."""
     data = article().replace(b"</head>\n", b"").replace(BODY, b"").replace(b"<head>\n", b"")
@@ -188,7 +189,7 @@ def test_render_warm(benchmark: Any, engine: Engine) -> None:
     from geoip.location import Location
 
     decision = engine.decide(Location("RU"), "en")
-    request = Request(PATH)
+    request = PageURL(PATH)
     engine.block_bytes(decision, request)  # the cache is warm
     assert benchmark(engine.block_bytes, decision, request)[0].startswith(b"<aside")
 

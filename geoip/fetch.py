@@ -27,20 +27,12 @@ from pathlib import Path
 import urllib3
 
 from geoip.database import GeoDatabase
-from geoip.errors import GeoDatabaseError
+from geoip.errors import FetchError, GeoDatabaseError, MissingCredentials
 
 NPM_PACKAGE = "@ip-location-db/geo-whois-asn-country-mmdb"
 DBIP_URL = "https://download.db-ip.com/free/dbip-city-lite-{month}.mmdb.gz"
 MAXMIND_URL = "https://download.maxmind.com/geoip/databases/GeoLite2-City/download?suffix=tar.gz"
 LIMIT = 512 * 1024 * 1024  # no database Forewarn reads is near this; a bigger answer is wrong
-
-
-class FetchError(Exception):
-    """A download that failed or gave no usable database; the message names the source."""
-
-
-class MissingCredentials(FetchError):
-    """The source needs credentials the environment does not hold (a usage problem)."""
 
 
 @dataclass(frozen=True)

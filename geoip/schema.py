@@ -47,14 +47,10 @@ NO_ANSWER: Answer = (None, (), None)
 _SHARED: dict[Answer, Fields] = {NO_ANSWER: NOTHING}
 
 
-def read_record(record: object) -> Fields:
-    """The country, full region codes and ASN in ``record``; ``NOTHING`` for odd records."""
-    return fields_for(record_answer(record))
-
-
 def record_answer(record: object) -> Answer:
-    """``read_record`` as a tuple: the same reading, with no object built. The common shapes
-    (a MaxMind ``country`` dict, ``traits``) take the first branch of every test."""
+    """The country, full region codes and ASN in ``record``, as a tuple (``NO_ANSWER`` for odd
+    records); ``fields_for`` makes the Fields of it. The common shapes (a MaxMind ``country``
+    dict, ``traits``) take the first branch of every test."""
     if not isinstance(record, dict):
         return NO_ANSWER
     get = record.get

@@ -19,7 +19,8 @@ from tests.support import MAXMIND, TODAY, LiveServer, MakeMmdb
 from webapp.app import create_app
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
-from webapp.preview.browser import CHROMIUM_FLAGS, BrowserMissing, find_chromium
+from webapp.errors import BrowserMissing
+from webapp.preview.browser import CHROMIUM_FLAGS, find_chromium
 from webapp.settings import Settings, load_settings
 
 

@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from webapp.endpoints import STATIC_DIR
+from webapp.demo import demo_blueprint
 from webapp.engine import Engine
 from webapp.metrics import Metrics
 from webapp.middleware import NoticeMiddleware
-from webapp.reader.render import templates_dir
+from webapp.proxy import UpstreamProxy
+from webapp.reader.cdn import cdn_headers
+from webapp.resources import STATIC_DIR, templates_dir
 from webapp.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -36,14 +38,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Flask("forewarn", template_folder=str(templates_dir()),
                 static_folder=str(STATIC_DIR) if demo else None)
     if demo:
-        from webapp.demo import demo_blueprint
-
         app.register_blueprint(demo_blueprint)
     pages: WSGIApplication = app.wsgi_app
     if engine.settings.upstream:
-        from webapp.proxy import UpstreamProxy
-        from webapp.reader.cdn import cdn_headers
-
         cdn = cdn_headers(engine.settings.country_header, engine.settings.region_header)
         pages = UpstreamProxy(engine.settings, extra_dropped=cdn.vary if cdn else ())
     app.wsgi_app = NoticeMiddleware(pages, engine=engine)  # type: ignore[method-assign]

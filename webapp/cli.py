@@ -1,5 +1,10 @@
-"""The ``forewarn`` command line: serve, check, lookup, geoip build/info/fetch. Bad input gives one
-line on stderr and exit status 2 (usage) or 1 (failed check), never a traceback."""
+"""The ``forewarn`` command line: serve, preview, check, lookup, geoip build/info/fetch. Bad input
+gives one line on stderr and the error's exit status, 2 (usage) or 1 (failed check), never a
+traceback (webapp/errors.py draws the errors and their statuses).
+
+``serve``, ``lookup`` and ``preview`` import the engine when they run, not at the top: ``serve``
+must point prometheus-client at its multiprocess folder before anything imports it (it reads the
+setting once, at import), and no command pays for the others' imports."""
 
 from __future__ import annotations
 
@@ -14,11 +19,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from geoip.errors import GeoDatabaseError, NetworksCsvError
-from webapp.errors import CatalogError, SettingsError, UsageError
+from geoip.build import build_database
+from geoip.database import GeoDatabase
+from geoip.fetch import fetch
+from geoip.schema import detect_schema
+from webapp.catalog.check import report
+from webapp.catalog.schema import catalog_schema_text
+from webapp.demo import demo_defaults, ensure_demo_database
+from webapp.errors import EXIT_USAGE, ForewarnError, UsageError
+from webapp.preview.access import DEFAULT_TTL, MAX_TTL
+from webapp.reader.address import parse_address
 from webapp.settings import Settings, load_settings
-
-EXIT_FAILED, EXIT_USAGE = 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,9 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     lookup = sub.add_parser("lookup", help="location, jurisdictions and notices, as JSON lines")
     _settings_options(lookup)
     lookup.add_argument("ips", nargs="+", metavar="IP")
-    from webapp.preview.cli import add_preview_parser
-
-    add_preview_parser(sub, _settings_options)
+    _preview_parser(sub)
     geoip = sub.add_parser("geoip", help="build or inspect MaxMind DB files")
     geo_sub = geoip.add_subparsers(dest="geoip_command", required=True, parser_class=_Parser)
     build = geo_sub.add_parser("build", help="write an .mmdb from a CSV network,country,region,asn")
@@ -69,6 +78,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _preview_parser(sub: argparse._SubParsersAction[Any]) -> None:
+    preview = sub.add_parser("preview", help="a page as served to a reader at a place (HTML, "
+                             "PNG), every place with a contact sheet, or a signed preview link")
+    _settings_options(preview)
+    preview.add_argument("--country", metavar="CC", help="ISO 3166-1 country of the reader")
+    preview.add_argument("--region", metavar="CC-RR", help="ISO 3166-2 region, e.g. UA-43")
+    preview.add_argument("--lang", metavar="xx", help="the page's language, in place of its own")
+    preview.add_argument("--date", metavar="YYYY-MM-DD", help="as of this day (default today)")
+    preview.add_argument("--accept-language", metavar="VALUE", help="the reader's languages")
+    source = preview.add_mutually_exclusive_group()
+    source.add_argument("--url", help="fetch the page from its origin")
+    source.add_argument("--file", type=Path, metavar="PAGE.html", help="a page saved on disk")
+    preview.add_argument("--out", type=Path, metavar="OUT.html",
+                         help="write the page here (default: standard output)")
+    preview.add_argument("--screenshot", type=Path, metavar="OUT.png",
+                         help="write a picture of its first screen, taken in Chromium")
+    preview.add_argument("--width", type=int, choices=(390, 1280), default=1280,
+                         help="viewport width: 390 (a phone, 844 high) or 1280 (800 high)")
+    preview.add_argument("--full-page", action="store_true", help="picture the whole page")
+    preview.add_argument("--all", action="store_true",
+                         help="every place of the preview, into --dir, with index.html")
+    preview.add_argument("--dir", type=Path, metavar="OUT/", help="folder for --all")
+    preview.add_argument("--link", action="store_true", help="print a signed preview link")
+    preview.add_argument("--path", help="--link: the article the link opens (default /)")
+    preview.add_argument("--ttl", type=int, help=f"--link: seconds it works (default "
+                         f"{DEFAULT_TTL}, at most {MAX_TTL})")
+    preview.add_argument("--base", metavar="URL", help="--link: the site's public address")
+
+
 def _settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="bundled catalog, geo data, articles")
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
@@ -78,12 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(_run(args))
-    except (SettingsError, NetworksCsvError, UsageError) as exc:
+    except ForewarnError as exc:
         print(f"forewarn: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (CatalogError, GeoDatabaseError) as exc:
-        print(f"forewarn: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
 
@@ -110,8 +145,6 @@ def settings_from(args: argparse.Namespace) -> Settings:
     """The same settings for every command: demo defaults, --config, the environment."""
     demo = None
     if getattr(args, "demo", False):
-        from webapp.demo import demo_defaults, ensure_demo_database
-
         folder = tempfile.mkdtemp(prefix="forewarn-demo-")
         atexit.register(shutil.rmtree, folder, True)
         demo = demo_defaults(ensure_demo_database(Path(folder) / "demo-geo.mmdb"))
@@ -140,9 +173,6 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from webapp.catalog.check import report
-    from webapp.catalog.schema import catalog_schema_text
-
     if args.schema:
         sys.stdout.write(catalog_schema_text())
         return 0
@@ -152,7 +182,6 @@ def _check(args: argparse.Namespace) -> int:
 
 def _lookup(args: argparse.Namespace) -> int:
     from webapp.engine import Engine
-    from webapp.reader.address import parse_address
 
     addresses = []
     for text in args.ips:
@@ -182,31 +211,18 @@ def _lookup_record(text: str, decision: Any) -> dict[str, Any]:
 
 
 def _geoip_build(args: argparse.Namespace) -> int:
-    from geoip.build import build_database
-
     count = build_database(args.csv, args.out)
     print(f"{args.out}: wrote {count} networks from {args.csv}")
     return 0
 
 
 def _geoip_fetch(args: argparse.Namespace) -> int:
-    from geoip.fetch import FetchError, MissingCredentials, fetch
-
-    try:
-        fetched = fetch(args.source, args.dest, os.environ, url=args.url)
-    except MissingCredentials as error:
-        raise UsageError(str(error)) from None
-    except FetchError as error:
-        print(f"forewarn: {error}", file=sys.stderr)
-        return EXIT_FAILED
+    fetched = fetch(args.source, args.dest, os.environ, url=args.url)
     print(f"{fetched.path}: {fetched.source}, {fetched.size} bytes")
     return 0
 
 
 def _geoip_info(args: argparse.Namespace) -> int:
-    from geoip.database import GeoDatabase
-    from geoip.schema import detect_schema
-
     with GeoDatabase(args.db) as database:
         info = database.info
         samples, count, complete = database.survey()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, render_template
 
 from geoip.build import build_database
+from webapp.resources import packaged
 from webapp.settings import LOOPBACK
 
 
@@ -44,11 +44,6 @@ def article(slug: str) -> str:
     if found is None:
         abort(404)
     return render_template(f"demo/articles/{found.slug}.html", article=found, articles=ARTICLES)
-
-
-def packaged(name: str) -> Path:
-    """A file shipped in the catalog folder (installed as webapp.shipped_catalog)."""
-    return Path(str(files("webapp.shipped_catalog").joinpath(name)))
 
 
 def demo_networks_csv() -> Path:

@@ -1,29 +1,27 @@
-"""The Flask app mounted under the prefix (/_forewarn): health, stylesheet, fragment, preview."""
+"""The Flask app mounted under the prefix (/_forewarn): health, metrics, stylesheet, fragment,
+and the preview's blueprint."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from flask import Flask, Response, jsonify, request, send_from_directory
 
+from webapp.engine import Engine
 from webapp.fragment import fragment_answer
 from webapp.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
-from webapp.preview.views import preview_blueprint
+from webapp.preview.views import PreviewBacking, preview_blueprint
+from webapp.resources import STATIC_DIR, templates_dir
 
 if TYPE_CHECKING:
-    from webapp.middleware import NoticeMiddleware
-
-STATIC_DIR = Path(__file__).with_name("static")
+    from _typeshed.wsgi import WSGIApplication
 
 
-def create_endpoints(middleware: NoticeMiddleware) -> Flask:
-    """Build the endpoints app for one middleware (it shares the middleware's engine)."""
-    from webapp.reader.render import templates_dir
-
+def create_endpoints(engine: Engine, pages: WSGIApplication) -> Flask:
+    """The endpoints app for ``engine``; ``pages`` serves a page as readers get it (the
+    middleware's page path), for the preview's frames."""
     app = Flask("forewarn.endpoints", template_folder=str(templates_dir()), static_folder=None)
-    app.extensions["forewarn"] = middleware
-    engine = middleware.engine
+    app.extensions[PreviewBacking.KEY] = PreviewBacking(engine, pages)
 
     @app.get("/healthz")
     def healthz() -> Response:

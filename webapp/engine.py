@@ -1,5 +1,8 @@
-"""Hold what Forewarn loads at start (catalog, geo databases, renderer) and answer, per request,
-where the reader is, which notices apply and what the block looks like."""
+"""Hold what Forewarn loads at start (catalog, geo databases, renderer) and give each request its
+answer: where the reader is, which notices apply, the block, the headers and the counts.
+
+``Engine.answer`` is the one answer path: the middleware (every page, the proxy's included), the
+fragment endpoint and the preview's pages all call it (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ from webapp.catalog.mirror_list import source_files
 from webapp.catalog.model import Catalog
 from webapp.errors import CatalogError
 from webapp.metrics import Metrics
+from webapp.page.headers import MutableHeaders, finish
 from webapp.reader.address import Trusted, client_address, parse_address
 from webapp.reader.cdn import cdn_headers, cdn_location
+from webapp.reader.forced import FORCED_KEY, Forced
 from webapp.reader.jurisdiction import JurisdictionIndex
-from webapp.reader.links import Request
+from webapp.reader.links import PageURL
 from webapp.reader.render import Rendered, Renderer
 from webapp.reader.selection import Decision, Selector
 from webapp.settings import Settings
@@ -30,6 +35,30 @@ from webapp.watch import FileState, Reloader
 
 def utc_today() -> date:
     return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What Forewarn gives one request: the decision, the block encoded for the page (empty when
+    no notice applies), the page's Onion-Location, and the request headers the decision came
+    from (a trusted CDN's place headers, and Accept-Language when it chose a language: the
+    response Varies on them; with none, it is private)."""
+
+    decision: Decision
+    block: bytes
+    onion_location: str | None
+    vary: tuple[str, ...]
+
+    @property
+    def notice_ids(self) -> tuple[str, ...]:
+        return self.decision.notice_ids
+
+    def finish(self, headers: MutableHeaders, added: int, *, length_known: bool = True) -> None:
+        """Set the response headers for ``added`` bytes of block inserted into the body: notice
+        ids, cache safety, length, ETag (webapp/page/headers.py) and Onion-Location."""
+        if self.onion_location and "Onion-Location" not in headers:
+            headers["Onion-Location"] = self.onion_location
+        finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary)
 
 
 @dataclass(frozen=True)
@@ -75,6 +104,12 @@ class Engine:
         ]
 
     @property
+    def state(self) -> CatalogState:
+        """The catalog version in use and what is built from it; read it once and use it for a
+        whole answer (a reload may swap it at any moment)."""
+        return self._state
+
+    @property
     def catalog(self) -> Catalog:
         return self._state.catalog
 
@@ -99,10 +134,6 @@ class Engine:
     def _reload_failed(self, kind: str) -> None:
         self.metrics.reload_failures.labels(kind).inc()
 
-    def locate(self, environ: Mapping[str, Any]) -> Location:
-        """The reader's probable location from the request (address via trusted proxies)."""
-        return self.place(environ)[0]
-
     def place(self, environ: Mapping[str, Any]) -> tuple[Location, tuple[str, ...]]:
         """The reader's location, and the request headers it was decided from when they were a
         trusted CDN's country headers (the response then Varies on them instead of being
@@ -126,19 +157,47 @@ class Engine:
         return state.selector.decide(location, page_lang, day or self.clock(),
                                      accept_language=accept_language)
 
+    def answer(
+        self, environ: Mapping[str, Any], page_lang: str | None, *, charset: str = "utf-8",
+        path: str | None = None,
+    ) -> Answer:
+        """The answer for the reader of ``environ`` on a page in ``page_lang`` (its ``<html
+        lang>`` or Content-Language), the block encoded in ``charset``; ``path`` is the page's
+        when it is not the request's own (the fragment's ``path=``). Counts the look-up and the
+        notices served, except for the preview's forced requests (webapp/reader/forced.py)."""
+        forced = environ.get(FORCED_KEY)
+        vary: tuple[str, ...] = ()
+        if isinstance(forced, Forced):
+            location, day = forced.location, forced.day
+            page_lang = forced.lang or page_lang
+        else:
+            forced = None
+            (location, vary), day = self.place(environ), None
+        decision = self.decide(location, page_lang, day,
+                               accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
+        if decision.used_accept_language and vary:
+            vary = (*vary, "Accept-Language")
+        block, onion = b"", None
+        if decision.shown:
+            page = PageURL.from_environ(environ, path)
+            block, onion = self.block_bytes(decision, page, charset, day)
+        if forced is None:
+            self.metrics.served(decision.notice_ids)
+        return Answer(decision, block, onion, vary)
+
     def block(
-        self, decision: Decision, request: Request | None = None, day: date | None = None
+        self, decision: Decision, page: PageURL | None = None, day: date | None = None
     ) -> Rendered:
-        """The block as this request gets it (deep links to its path, not via its own mirror),
+        """The block for ``page`` (deep links to its path, not via the mirror it came through),
         rendered from the catalog version the decision was made with."""
-        return self._renderer_for(decision).block(decision, request, day or self.clock())
+        return self._renderer_for(decision).block(decision, page, day or self.clock())
 
     def block_bytes(
-        self, decision: Decision, request: Request | None = None, charset: str = "utf-8",
+        self, decision: Decision, page: PageURL | None = None, charset: str = "utf-8",
         day: date | None = None,
     ) -> tuple[bytes, str | None]:
         """``block()`` encoded in ``charset``, and the page's Onion-Location."""
-        return self._renderer_for(decision).block_bytes(decision, request, day or self.clock(),
+        return self._renderer_for(decision).block_bytes(decision, page, day or self.clock(),
                                                         charset)
 
     def _renderer_for(self, decision: Decision) -> Renderer:

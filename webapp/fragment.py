@@ -15,13 +15,11 @@ from urllib.parse import parse_qsl
 
 import werkzeug.urls  # noqa: F401 - registers the "werkzeug.url_quote" codec error handler
 
-from webapp.page.headers import ResponseHeaders, finish
-from webapp.reader.links import Request
+from webapp.engine import Engine
+from webapp.page.headers import ResponseHeaders
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-    from webapp.engine import Engine
 
 CONTENT_TYPE = ("Content-Type", "text/html; charset=utf-8")
 
@@ -30,16 +28,11 @@ def fragment_answer(
     engine: Engine, environ: WSGIEnvironment | dict[str, Any], path: str, lang: str | None
 ) -> tuple[bytes, list[tuple[str, str]]]:
     """The block for the reader of ``environ`` reading ``path`` in ``lang``, and its headers."""
-    location, vary = engine.place(environ)
-    decision = engine.decide(location, lang, accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
-    if decision.used_accept_language and vary:
-        vary = (*vary, "Accept-Language")
-    body = engine.block_bytes(decision, Request.from_environ(environ, path=path), "utf-8")[0]
-    headers = ResponseHeaders([CONTENT_TYPE, ("Content-Length", str(len(body)))])
+    answer = engine.answer(environ, lang, path=path)
+    headers = ResponseHeaders([CONTENT_TYPE, ("Content-Length", str(len(answer.block)))])
     # The whole body is the block: its length is already right, only the headers are added.
-    finish(headers, decision.notice_ids, 0, vary=vary)
-    engine.metrics.served(decision.notice_ids)
-    return body, headers.items()
+    answer.finish(headers, 0)
+    return answer.block, headers.items()
 
 
 def query_arguments(query: str) -> dict[str, str]:

@@ -1,59 +1,37 @@
-"""NoticeMiddleware: the WSGI middleware that adds Forewarn's notices to any WSGI app's pages."""
+"""NoticeMiddleware: the WSGI middleware that adds Forewarn's notices to any WSGI app's pages and
+serves Forewarn's own endpoints beside them."""
 
 from __future__ import annotations
 
-import itertools
-import logging
 import os
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from webapp.endpoints import create_endpoints
 from webapp.engine import Engine
 from webapp.fragment import FragmentApp
-from webapp.page import headers as response_headers
-from webapp.page.coding import Coding, CodingError, coding_for
-from webapp.page.head_memo import HeadMemo
-from webapp.page.headers import ResponseHeaders
-from webapp.page.placement import Placement, splice
-from webapp.reader.forced import FORCED_KEY, Forced
-from webapp.reader.links import Request
+from webapp.pages import PageNotices
 from webapp.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-log = logging.getLogger("forewarn")
-
-# How much of a page is held back while looking for the insertion point. A marker further in,
-# or a body that begins further in, is not looked for: such a page passes through unchanged.
-PREFIX_LIMIT = 1024 * 1024
-# A page longer than PREFIX_LIMIT is scanned in a window of this size first (the body tag and
-# the marker window of nearly every page fit), so that it is not copied up to PREFIX_LIMIT.
-FIRST_WINDOW = 128 * 1024
-# The first look at a streamed page's prefix, unless a body tag comes sooner; then each look
-# waits for the prefix to double.
-FIRST_LOOK = 8 * 1024
-# A chunk holding one of these may well decide where the body begins: look at once.
-_BODY_HINT = re.compile(rb"<body|</head", re.IGNORECASE)
-# Pages that get no block for want of a body, and the log line each leaves (no reader data).
-_UNPLACED = {
-    "no-body": f"the body does not begin in the first {PREFIX_LIMIT} bytes of %s (or the page "
-               "ends inside markup before it); page passed unchanged",
-    "frameset": "%s is a frameset document (no body to hold a notice); page passed unchanged",
-}
-
 
 class NoticeMiddleware:
     """Adds the legal-risk notices that apply to each reader to the HTML pages of ``app``.
 
-    ``NoticeMiddleware(app, catalog="notices.toml", geoip_dbs=["GeoLite2-City.mmdb"],
-    trusted_proxies=["10.0.0.0/8"])``: keyword arguments are the settings keys of DESIGN.md;
-    keys not given come from the file named by ``FOREWARN_CONFIG`` and from ``FOREWARN_<KEY>``
-    environment variables. It also serves Forewarn's own endpoints under ``prefix``
-    (default ``/_forewarn``): the stylesheet the notice links to, health, fragment and preview.
+    Use it to put Forewarn in front of a WSGI application you run (Flask, Django, a CMS)::
+
+        app.wsgi_app = NoticeMiddleware(app.wsgi_app, catalog="notices.toml",
+                                        geoip_dbs=["GeoLite2-City.mmdb"],
+                                        trusted_proxies=["10.0.0.0/8"])
+
+    Keyword arguments are the settings keys (docs/settings.md); keys not given come from the
+    file named by ``FOREWARN_CONFIG`` and from ``FOREWARN_<KEY>`` environment variables. It also
+    serves Forewarn's own endpoints under ``prefix`` (default ``/_forewarn``): the stylesheet the
+    notice links to, health, metrics, the fragment and the preview.
 
     The reader's address is REMOTE_ADDR unless the peer is in ``trusted_proxies``; only then is
     X-Forwarded-For read, from the right. Trusting a network that readers can reach directly
@@ -76,15 +54,13 @@ class NoticeMiddleware:
             engine = Engine(load_settings(settings, environ=environ))
         self.engine = engine
         self.settings: Settings = engine.settings
-        self._marker = self.settings.marker.encode("ascii") or None
-        self._heads = HeadMemo(self._marker)
-        from webapp.endpoints import create_endpoints
-
+        self.pages = PageNotices(app, engine)
         prefix = self.settings.prefix
         self._prefix, self._under_prefix = prefix, prefix + "/"
-        self._dispatch = DispatcherMiddleware(self.process, {prefix: create_endpoints(self)})
+        self._dispatch = DispatcherMiddleware(self.pages, {prefix: create_endpoints(engine,
+                                                                                  self.pages)})
         self._fragment_path = prefix + "/fragment"
-        self._fragment = FragmentApp(self.engine, self._dispatch)
+        self._fragment = FragmentApp(engine, self._dispatch)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         self.engine.reloader.ensure_running()  # in this process: a forked worker starts its own
@@ -93,203 +69,4 @@ class NoticeMiddleware:
             if path == self._fragment_path:
                 return self._fragment(environ, start_response)
             return self._dispatch(environ, start_response)
-        return self.process(environ, start_response)
-
-    def process(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Run the wrapped app and add the notices to its response (the non-endpoint path)."""
-        if environ.get("REQUEST_METHOD") not in ("GET", "POST"):
-            return self.app(environ, start_response)
-        captured = _Captured()
-        body = self.app(environ, captured.start_response)
-        return self._rewrite(environ, captured, body, start_response)
-
-    def _rewrite(
-        self, environ: WSGIEnvironment, captured: _Captured, body: Iterable[bytes],
-        start_response: StartResponse,
-    ) -> Iterator[bytes]:
-        chunks = iter(body)
-        try:
-            raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
-            headers = ResponseHeaders(captured.headers)
-            reason = response_headers.skip_reason(captured.status, headers)
-            coding = coding_for(headers.get("Content-Encoding"))
-            if reason is not None or coding is None:
-                self._skipped(environ, reason or "encoded", headers)
-                start_response(captured.status, headers.items(), captured.exc_info)
-                yield from raw
-                return
-            yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-
-    def _with_notice(
-        self, environ: WSGIEnvironment, captured: _Captured, headers: ResponseHeaders,
-        coding: Coding, raw: Iterator[bytes], start_response: StartResponse,
-    ) -> Iterator[bytes]:
-        """Decode the prefix, find the place, and send the page with the block (re-encoded), or
-        the original bytes untouched when no block is added."""
-        if coding.identity:  # the page's own bytes: nothing to decode, nothing to keep aside
-            length = headers.get("Content-Length") or ""
-            data, placement = self._find_place(raw, int(length) if length.isdigit() else None)
-            consumed, decoded = [data], raw
-        else:
-            consumed = []
-            decoded = coding.decode(_recording(raw, consumed))
-            try:
-                data, placement = self._find_place(decoded)
-            except CodingError as error:
-                log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
-                placement, data = Placement(None, "corrupt"), b""
-        block, ids, vary, onion = self._block_for(environ, headers, placement)
-        if onion and "Onion-Location" not in headers:
-            headers["Onion-Location"] = onion
-        if FORCED_KEY in environ:
-            pass  # the preview's own request: no reader, nothing to count
-        elif placement.offset is None:
-            self.engine.metrics.skipped.labels(placement.reason).inc()
-        else:
-            self.engine.metrics.served(ids)
-        response_headers.finish(headers, ids, len(block), length_known=coding.identity, vary=vary)
-        start_response(captured.status, headers.items(), captured.exc_info)
-        if not block:
-            yield from (chunk for chunk in consumed if chunk)
-            yield from raw
-            return
-        if coding.identity:
-            yield splice(data, placement, block)
-            yield from raw
-            return
-        try:
-            yield from coding.encode(itertools.chain((splice(data, placement, block),), decoded))
-        except CodingError as error:  # the headers are sent: all that is left is to stop
-            log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
-
-    def _skipped(self, environ: WSGIEnvironment, reason: str, headers: ResponseHeaders) -> None:
-        self.engine.metrics.skipped.labels(reason).inc()
-        if reason == "encoded":
-            log.warning("Content-Encoding %r cannot be undone here; page passed without a notice",
-                        headers.get("Content-Encoding"))
-            # Still HTML a reader sees: never let a shared cache store it for everyone.
-            response_headers.finish(headers, (), 0)
-
-    def _find_place(
-        self, chunks: Iterator[bytes], length: int | None = None
-    ) -> tuple[bytes, Placement]:
-        """Pull decoded chunks until the placement is known; returns the bytes pulled so far.
-        ``length`` is the page's Content-Length: once that much is here, no more will come.
-
-        The prefix is looked at again only when it has doubled since the last look, when a
-        chunk brings a body tag, or when it is complete: a page streamed in small pieces costs
-        a few scans of its prefix, not one per piece (which grew with the square of its size)."""
-        pieces: list[bytes] = []
-        size = next_look = 0
-        tail = b""
-        for chunk in chunks:
-            pieces.append(chunk)
-            size += len(chunk)
-            ended = length is not None and size >= length
-            complete = size >= PREFIX_LIMIT or ended
-            look = complete or size >= next_look or _has_body_hint(tail, chunk)
-            tail = chunk[-5:]
-            if not look:
-                continue
-            next_look = max(2 * size, FIRST_LOOK)
-            data = b"".join(pieces) if len(pieces) > 1 else chunk
-            pieces = [data]
-            placement = placement_in(data, complete, self._heads.find_placement, eof=ended)
-            if placement is not None:
-                return data, placement
-        data = b"".join(pieces)
-        placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True,
-                                               eof=len(data) <= PREFIX_LIMIT)
-        assert placement is not None  # complete=True always answers
-        return data, placement
-
-    def _block_for(
-        self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
-    ) -> tuple[bytes, tuple[str, ...], tuple[str, ...], str | None]:
-        """The encoded block, its notice ids, the CDN headers the decision came from, and the
-        page's Onion-Location."""
-        if placement.offset is None:
-            if placement.reason in _UNPLACED:
-                log.warning(_UNPLACED[placement.reason], environ.get("PATH_INFO", "/"))
-            return b"", (), (), None
-        forced = environ.get(FORCED_KEY)
-        forced = forced if isinstance(forced, Forced) else None
-        vary: tuple[str, ...] = ()
-        if forced is None:
-            location, vary = self.engine.place(environ)
-        else:
-            location = forced.location
-        day = forced.day if forced else None
-        page_lang = ((forced.lang if forced else None) or placement.html_lang
-                     or response_headers.content_language(headers))
-        decision = self.engine.decide(location, page_lang, day,
-                                      accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
-        if decision.used_accept_language and vary:
-            vary = (*vary, "Accept-Language")
-        if not decision.shown:
-            return b"", (), vary, None
-        # A byte order mark outranks the header, which outranks <meta charset> (HTML's rules).
-        charset = ((placement.charset if placement.bom else None)
-                   or response_headers.declared_charset(headers) or placement.charset or "ascii")
-        block, onion = self.engine.block_bytes(decision, Request.from_environ(environ), charset,
-                                               day)
-        return block, decision.notice_ids, vary, onion
-
-
-def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:
-    """``chunks``, each also appended to ``into`` as it passes (to send them untouched later)."""
-    for chunk in chunks:
-        into.append(chunk)
-        yield chunk
-
-
-class _Captured:
-    """Holds the wrapped app's start_response call until Forewarn has read the page prefix."""
-
-    def __init__(self) -> None:
-        self.status: str = ""
-        self.headers: list[tuple[str, str]] = []
-        self.exc_info: Any = None
-        self.written: list[bytes] = []
-
-    def start_response(
-        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
-    ) -> Callable[[bytes], object]:
-        self.status, self.headers, self.exc_info = status, headers, exc_info
-        return self.written.append
-
-    def wait_for_headers(self, chunks: Iterator[bytes]) -> list[bytes]:
-        """Pull body chunks until the app called start_response (generator apps call it late)."""
-        pending: list[bytes] = []
-        while not self.status:
-            chunk = next(chunks, None)
-            if chunk is None:
-                raise RuntimeError("the wrapped WSGI app returned without calling start_response")
-            pending.append(chunk)
-        return self.written + pending  # write() output comes before the iterable's
-
-
-def _has_body_hint(tail: bytes, chunk: bytes) -> bool:
-    """Whether ``chunk``, or the end of the one before with its start, holds a _BODY_HINT."""
-    return (_BODY_HINT.search(chunk) is not None
-            or (bool(tail) and _BODY_HINT.search(tail + chunk[:5]) is not None))
-
-
-def placement_in(
-    data: bytes, complete: bool, find: Callable[..., Placement | None], *, eof: bool = True
-) -> Placement | None:
-    """The placement if ``data`` decides it (an answer from a prefix is final), from ``find``
-    (``find_placement`` or a head memory's). ``eof``: with ``complete``, the page ends with
-    ``data`` (else it was cut at PREFIX_LIMIT, whose end implies no body). One scan of the
-    prefix, except for a page longer than PREFIX_LIMIT whose body and marker window lie beyond
-    FIRST_WINDOW."""
-    if len(data) > PREFIX_LIMIT:
-        placement = find(data[:FIRST_WINDOW], complete=False)
-        if placement is not None:
-            return placement
-    return find(data[:PREFIX_LIMIT], complete=complete,
-                eof=complete and eof and len(data) <= PREFIX_LIMIT)
+        return self.pages(environ, start_response)

@@ -25,6 +25,7 @@ from werkzeug.datastructures import EnvironHeaders, Headers
 from werkzeug.http import is_hop_by_hop_header, parse_set_header
 from werkzeug.wsgi import get_host
 
+from webapp.errors import UpstreamError
 from webapp.page.coding import coding_for
 from webapp.settings import Settings
 
@@ -34,8 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("forewarn")
 
 CHUNK = 64 * 1024
-# Headers that carry the reader's address or place, never passed on (DESIGN.md, Privacy), and
-# Expect, which http.client cannot honour (the server in front already answered 100-continue).
+# Headers that carry the reader's address or place, never passed on (docs/architecture.md,
+# Privacy), and Expect, which http.client cannot honour (the server in front already answered
+# 100-continue).
 _DROPPED = frozenset({"x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
                       "cf-connecting-ip", "expect", "host", "content-length"})
 _STATUS_TEXT = {
@@ -46,14 +48,6 @@ _STATUS_TEXT = {
 # Like Werkzeug's ProxyMiddleware: the characters a path segment may hold, and "%" for paths
 # that arrive already quoted.
 _PATH_SAFE = "!$&'()*+,/:;=@%~"
-
-
-class UpstreamError(Exception):
-    """The origin did not give a usable answer; ``status`` is what the reader gets instead."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
 
 
 class UpstreamProxy:

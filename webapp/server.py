@@ -6,6 +6,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from webapp.app import create_app
 from webapp.settings import Settings
 
 
@@ -25,8 +26,6 @@ class ForewarnServer(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        from webapp.app import create_app
-
         return create_app(self._settings)
 
 

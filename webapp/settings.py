@@ -25,7 +25,8 @@ PROXY_HEADERS = ("x-forwarded-for", "forwarded")
 
 @dataclass(frozen=True)
 class Settings:
-    """Every key of DESIGN.md's settings contract, typed; ``demo`` is set by ``--demo`` only."""
+    """Every key of the settings contract (docs/settings.md), typed; ``demo`` is set by
+    ``--demo`` only."""
 
     catalog: Path = Path("catalog/notices.toml")
     geoip_dbs: tuple[Path, ...] = ()

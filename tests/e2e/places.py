@@ -12,7 +12,8 @@ from datetime import date
 from babel import Locale
 
 from webapp.catalog.model import SEVERITY_ORDER, Catalog, Notice, load_catalog
-from webapp.demo import demo_networks_csv, packaged
+from webapp.demo import demo_networks_csv
+from webapp.resources import packaged
 
 UNKNOWN_ADDRESS = "10.0.0.1"  # private: no database places it
 
@@ -61,8 +62,8 @@ def _jurisdictions(catalog: Catalog, country: str, region: str, asn: int | None)
 
 
 def expected_notices(catalog: Catalog, place: Place, page_lang: str, day: date) -> list[Notice]:
-    """DESIGN.md's audience rules, severest first: the reader's jurisdictions, the page's
-    language, everyone; for an unknown reader each notice's ``unknown`` policy."""
+    """The audience rules of docs/architecture.md, severest first: the reader's jurisdictions,
+    the page's language, everyone; for an unknown reader each notice's ``unknown`` policy."""
 
     def applies(notice: Notice) -> bool:
         if notice.everyone or page_lang in notice.languages:

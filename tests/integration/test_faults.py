@@ -142,7 +142,7 @@ def test_readers_sending_their_request_byte_by_byte_do_not_starve_the_others_beh
     big_origin_proxy: LiveServer, tmp_path: Path
 ) -> None:
     """gunicorn's threaded worker gives a thread to a request once its first bytes arrive, so
-    clients that then stall hold every thread (README, Deploying: put nginx in front). With
+    clients that then stall hold every thread (docs/deploying.md: put nginx in front). With
     deploy/nginx/forewarn-proxy.conf in front, three times as many of them as the workers have
     threads (2 x 4) change nothing for the other readers."""
     if find_binary("nginx") is None:

@@ -193,8 +193,8 @@ def test_a_page_streamed_in_small_pieces_is_scanned_a_few_times_not_once_a_piece
             yield page[start:start + chunk]
 
     middleware = NoticeMiddleware(streaming, engine=engine)
-    counting = CountingHeads(middleware._heads)
-    middleware._heads = counting  # type: ignore[assignment]
+    counting = CountingHeads(middleware.pages._heads)
+    middleware.pages._heads = counting  # type: ignore[assignment]
     response = Client(middleware).get("/a/1", headers={"X-Forwarded-For": RUSSIA},
                                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
     assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from webapp.errors import CodingError
+
 try:  # optional: only pages served with Content-Encoding: br need it
     import brotli as _brotli
 except ImportError:  # pragma: no cover - depends on the environment
@@ -16,10 +18,6 @@ except ImportError:  # pragma: no cover - depends on the environment
 # Decoded output is handed on in pieces of at most this size, so a small compressed chunk that
 # expands a thousandfold (a "zip bomb") never sits in memory at once.
 PIECE = 64 * 1024
-
-
-class CodingError(ValueError):
-    """The body is not valid for its declared Content-Encoding."""
 
 
 @dataclass(frozen=True)

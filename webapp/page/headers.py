@@ -98,6 +98,13 @@ class ResponseHeaders:
         return out
 
 
+def notice_ids_in(value: str | None) -> tuple[str, ...]:
+    """The ids an ``X-Forewarn-Notices`` value names: () for "none" or no header."""
+    if not value or value.strip() == "none":
+        return ()
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def skip_reason(status: str, headers: MutableHeaders) -> str | None:
     """Why a response must pass through untouched, or None when it may carry a notice."""
     if not status.startswith("200"):

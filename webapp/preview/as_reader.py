@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from webapp.page.headers import NOTICES_HEADER
+from webapp.page.headers import NOTICES_HEADER, notice_ids_in
 from webapp.preview.places import Place
 from webapp.reader.forced import FORCED_KEY, Forced
 
@@ -45,6 +45,11 @@ class Served:
     def notices(self) -> str | None:
         """X-Forewarn-Notices: the ids, "none", or None when the middleware did not pass it."""
         return self.headers.get(NOTICES_HEADER)
+
+    @property
+    def notice_ids(self) -> tuple[str, ...]:
+        """The notice ids the page was served with."""
+        return notice_ids_in(self.notices)
 
 
 def serve_as(app: WSGIApplication, path: str, view: View,

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from webapp.errors import PreviewFailed
+from webapp.errors import BrowserMissing
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -20,10 +20,6 @@ CHROMIUM_FLAGS = ("--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--disable-component-update", "--disable-sync", "--no-first-run")
 HOW_TO_GET_ONE = ("install Debian's chromium (apt-get install chromium) or set "
                   "FOREWARN_CHROMIUM to a Chromium or Chrome binary")
-
-
-class BrowserMissing(PreviewFailed):
-    """No usable Chromium, or no Playwright to drive it."""
 
 
 def find_chromium(environ: Mapping[str, str]) -> str:

@@ -1,5 +1,5 @@
 """The preview matrix: for every place of the catalog and every page language, the notice ids a
-reader would get, decided with the engine's decide() alone (no page is rendered), and as CSV."""
+reader would get, decided by the engine's selector alone (no page is rendered), and as CSV."""
 
 from __future__ import annotations
 
@@ -7,17 +7,12 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from babel import Locale
 
 from webapp.catalog.model import Catalog
+from webapp.engine import Engine
 from webapp.preview.places import Place
-from webapp.reader.jurisdiction import JurisdictionIndex
-from webapp.reader.selection import decide
-
-if TYPE_CHECKING:
-    from webapp.engine import Engine
 
 OTHER = "none/other"  # a page with no language, or one no notice is written in or aimed at
 
@@ -51,12 +46,12 @@ def page_languages(catalog: Catalog) -> tuple[str, ...]:
 def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix:
     """Decide every (place, language) pair with the engine's rules, all against one catalog
     version (read once: a reload meanwhile cannot mix two versions in one matrix)."""
-    catalog = engine.catalog
-    index = JurisdictionIndex(catalog)
+    state = engine.state
+    catalog, selector = state.catalog, state.selector
     languages = page_languages(catalog)
     rows = []
     for place in places:
-        decisions = [decide(catalog, index, place.location, None if lang == OTHER else lang, day)
+        decisions = [selector.decide(place.location, None if lang == OTHER else lang, day)
                      for lang in languages]
         rows.append(Row(place, decisions[0].jurisdictions,
                         tuple(decision.notice_ids for decision in decisions)))

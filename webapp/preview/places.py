@@ -22,12 +22,11 @@ ENGLISH = Locale("en")
 @dataclass(frozen=True, slots=True)
 class Place:
     """One place a reader can be: a country, a region (with its country), an ASN, or nowhere
-    known. ``jurisdiction`` is the catalog group it stands for, if any."""
+    known."""
 
     country: str | None = None
     region: str | None = None
     asn: int | None = None
-    jurisdiction: str | None = None
 
     @property
     def location(self) -> Location:
@@ -56,9 +55,6 @@ class Place:
     def label(self) -> str:
         """"Russia (RU)", "Avtonomna Respublika Krym (UA-43)", "Unknown location"."""
         return self.name if self.code == "unknown" else f"{self.name} ({self.code})"
-
-    def same_place(self, other: Place) -> bool:
-        return (self.country, self.region, self.asn) == (other.country, other.region, other.asn)
 
 
 UNKNOWN_PLACE = Place()
@@ -109,13 +105,13 @@ def preview_places(catalog: Catalog, chosen: tuple[str, ...]) -> tuple[Place, ..
     """The frames of the side-by-side page: for each jurisdiction its first country and first
     region (its first ASN when it has neither), then each chosen country, then unknown."""
     places: list[Place] = []
-    for jid, jur in catalog.jurisdictions.items():
+    for jur in catalog.jurisdictions.values():
         if jur.countries:
-            places.append(Place(jur.countries[0], jurisdiction=jid))
+            places.append(Place(jur.countries[0]))
         if jur.regions:
-            places.append(Place(jur.regions[0][:2], jur.regions[0], jurisdiction=jid))
+            places.append(Place(jur.regions[0][:2], jur.regions[0]))
         if not (jur.countries or jur.regions):
-            places.append(Place(asn=jur.asns[0], jurisdiction=jid))
+            places.append(Place(asn=jur.asns[0]))
     return _with_chosen(places, chosen)
 
 
@@ -123,16 +119,16 @@ def matrix_places(catalog: Catalog, chosen: tuple[str, ...]) -> tuple[Place, ...
     """The rows of the matrix: every country, region and ASN of every jurisdiction, then each
     chosen country not listed yet, then unknown."""
     places: list[Place] = []
-    for jid, jur in catalog.jurisdictions.items():
-        places += [Place(country, jurisdiction=jid) for country in jur.countries]
-        places += [Place(region[:2], region, jurisdiction=jid) for region in jur.regions]
-        places += [Place(asn=asn, jurisdiction=jid) for asn in jur.asns]
+    for jur in catalog.jurisdictions.values():
+        places += [Place(country) for country in jur.countries]
+        places += [Place(region[:2], region) for region in jur.regions]
+        places += [Place(asn=asn) for asn in jur.asns]
     return _with_chosen(places, chosen)
 
 
 def _with_chosen(places: list[Place], chosen: tuple[str, ...]) -> tuple[Place, ...]:
     for country in chosen:
         place = Place(country)
-        if not any(place.same_place(known) for known in places):
+        if place not in places:
             places.append(place)
     return (*places, UNKNOWN_PLACE)

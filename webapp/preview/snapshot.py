@@ -13,19 +13,17 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from webapp.catalog.model import Catalog
-from webapp.endpoints import STATIC_DIR
-from webapp.middleware import NoticeMiddleware
+from webapp.engine import Engine
+from webapp.pages import PageNotices
 from webapp.preview.as_reader import Served, View, serve_as
 from webapp.preview.matrix import severities
 from webapp.preview.page_source import SourcePage
 from webapp.preview.places import Place, heading
 from webapp.preview.screenshot import Shootable, screenshot
-from webapp.reader.render import templates_dir
+from webapp.resources import STATIC_DIR, templates_dir
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
-
-    from webapp.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -40,15 +38,16 @@ class Snapshot:
 
 
 class Previewer:
-    """Serves one source page through the middleware, as readers at chosen places get it."""
+    """Serves one source page through Forewarn's page path, as readers at chosen places get
+    it."""
 
     def __init__(self, engine: Engine, source: SourcePage) -> None:
         self.engine = engine
         self.source = source
-        self._middleware = NoticeMiddleware(source, engine=engine)
+        self._pages = PageNotices(source, engine)
 
     def serve(self, view: View) -> Served:
-        return serve_as(self._middleware.process, self.source.path, view,
+        return serve_as(self._pages, self.source.path, view,
                         base_url=self.source.origin + "/")
 
     def shootable(self, served: Served) -> Shootable:
@@ -58,11 +57,6 @@ class Previewer:
             stylesheet_path=f"{self.engine.settings.prefix}/static/forewarn.css",
             stylesheet=(STATIC_DIR / "forewarn.css").read_bytes(),
             folder=self.source.folder, own_origin=self.source.folder is None)
-
-
-def notice_ids(served: Served) -> tuple[str, ...]:
-    value = served.notices or "none"
-    return () if value == "none" else tuple(part.strip() for part in value.split(","))
 
 
 def write_all(previewer: Previewer, places: tuple[Place, ...], view: View, folder: Path,
@@ -75,7 +69,7 @@ def write_all(previewer: Previewer, places: tuple[Place, ...], view: View, folde
         (folder / html_name).write_bytes(served.body)
         screenshot(browser, previewer.shootable(served), folder / png_name, width)
         found = previewer.engine.index.match(place.location)
-        yield Snapshot(place, notice_ids(served), html_name, png_name, heading(place, found))
+        yield Snapshot(place, served.notice_ids, html_name, png_name, heading(place, found))
 
 
 def write_contact_sheet(folder: Path, shots: list[Snapshot], source: str, day: date,

@@ -4,10 +4,11 @@ it, side by side; the matrix of notice ids per place and page language, as a pag
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
+from webapp.engine import Engine
 from webapp.errors import QueryError
 from webapp.preview.access import Access, check_access
 from webapp.preview.as_reader import Served, View, serve_as
@@ -34,7 +35,7 @@ from webapp.preview.places import (
 from webapp.preview.query import PreviewQuery, Sites, parse_query
 
 if TYPE_CHECKING:
-    from webapp.middleware import NoticeMiddleware
+    from _typeshed.wsgi import WSGIApplication
 
 preview_blueprint = Blueprint("preview", __name__)
 
@@ -44,6 +45,16 @@ PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; frame-src 
                "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
 EXPIRED_TEXT = ("This preview link has expired. Ask for a new one "
                 "(forewarn preview --link).")
+
+
+@dataclass(frozen=True)
+class PreviewBacking:
+    """What the preview's views work with, set by the endpoints app: the engine (catalog,
+    settings, clock) and ``pages``, which serves a page as a reader gets it."""
+
+    KEY: ClassVar[str] = "forewarn.preview"
+    engine: Engine
+    pages: WSGIApplication
 
 
 @dataclass(frozen=True)
@@ -62,19 +73,18 @@ class Frame:
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
-        value = self.served.notices
-        return tuple(i.strip() for i in value.split(",")) if value and value != "none" else ()
+        return self.served.notice_ids
 
 
-def _middleware() -> NoticeMiddleware:
-    middleware: NoticeMiddleware = current_app.extensions["forewarn"]
-    return middleware
+def _backing() -> PreviewBacking:
+    backing: PreviewBacking = current_app.extensions[PreviewBacking.KEY]
+    return backing
 
 
 @preview_blueprint.before_request
 def _allowed() -> None:
     """On in the demo; elsewhere only with the token (header or signed link), else not there."""
-    settings = _middleware().settings
+    settings = _backing().engine.settings
     access = check_access(settings.demo, settings.preview_token,
                           request.headers.get("Authorization", ""), request.args.get("sig"))
     if access is Access.EXPIRED:
@@ -100,7 +110,7 @@ def _bad_query(error: QueryError) -> tuple[str, int]:
 
 
 def _query(*, lenient_region: bool = False) -> PreviewQuery:
-    settings = _middleware().settings
+    settings = _backing().engine.settings
     sites = Sites(request.host, settings.upstream, settings.prefix)
     query = parse_query(request.args, sites, lenient_region=lenient_region)
     return replace(query, sig=g.get("sig"))
@@ -120,7 +130,7 @@ def _links(query: PreviewQuery | None) -> dict[str, str]:
 
 def _serve(place: Place, query: PreviewQuery) -> Served:
     view = View(place, query.day, query.lang, query.accept_language)
-    return serve_as(_middleware().process, query.path, view, base_url=request.host_url)
+    return serve_as(_backing().pages, query.path, view, base_url=request.host_url)
 
 
 def _url(endpoint: str, place: Place, query: PreviewQuery) -> str:
@@ -133,12 +143,12 @@ def _url(endpoint: str, place: Place, query: PreviewQuery) -> str:
 @preview_blueprint.get("/preview")
 def index() -> str:
     query = _query(lenient_region=True)
-    engine = _middleware().engine
-    chosen = chosen_countries(engine.catalog, _middleware().settings.preview_countries)
+    engine = _backing().engine
+    chosen = chosen_countries(engine.catalog, _backing().engine.settings.preview_countries)
     places = list(preview_places(engine.catalog, chosen))
     picked = query.place
     if picked is not None:
-        places = [picked, *(place for place in places if not place.same_place(picked))]
+        places = [picked, *(place for place in places if place != picked)]
     frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
                     engine.index.match(place.location), picked=place is picked)
               for place in places]
@@ -151,7 +161,7 @@ def index() -> str:
 
 
 def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:
-    codes = [code for code in page_languages(_middleware().engine.catalog) if code != OTHER]
+    codes = [code for code in page_languages(_backing().engine.catalog) if code != OTHER]
     if query.lang and query.lang not in codes:
         codes.append(query.lang)
     return [(code, language_name(code)) for code in codes]
@@ -194,7 +204,7 @@ def matrix() -> str:
     query = _query()
     found = _matrix(query)
     rows = [(row, _url("preview.index", row.place, query)) for row in found.rows]
-    catalog = _middleware().engine.catalog
+    catalog = _backing().engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
                            links=_links(query), language_name=language_name,
                            organization=catalog.organization, severity=severities(catalog))
@@ -209,7 +219,7 @@ def matrix_csv() -> Response:
 
 
 def _matrix(query: PreviewQuery) -> Matrix:
-    engine = _middleware().engine
-    chosen = chosen_countries(engine.catalog, _middleware().settings.preview_countries)
+    engine = _backing().engine
+    chosen = chosen_countries(engine.catalog, _backing().engine.settings.preview_countries)
     return build_matrix(engine, matrix_places(engine.catalog, chosen),
                         query.day or engine.clock())

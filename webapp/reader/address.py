@@ -71,10 +71,6 @@ def parse_address(value: str) -> IPAddress | None:
     return address
 
 
-def is_trusted(address: IPAddress, trusted: Sequence[IPNetwork] | Trusted) -> bool:
-    return address in (trusted if isinstance(trusted, Trusted) else Trusted(trusted))
-
-
 def client_address(
     environ: Mapping[str, Any], trusted: Sequence[IPNetwork] | Trusted,
     header: str = "x-forwarded-for",

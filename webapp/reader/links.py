@@ -24,15 +24,16 @@ _QUERY_SAFE = _PATH_SAFE + "&?"
 
 
 @dataclass(frozen=True, slots=True)
-class Request:
-    """What about the request the links depend on (never the reader's address)."""
+class PageURL:
+    """The page a block is for: its path, query and Host, all that mirror links depend on (never
+    the reader's address)."""
 
     path: str = "/"
     query: str = ""
     host: str | None = None
 
     @classmethod
-    def from_environ(cls, environ: Mapping[str, Any], path: str | None = None) -> Request:
+    def from_environ(cls, environ: Mapping[str, Any], path: str | None = None) -> PageURL:
         """The page's path (``path`` overrides it, e.g. the fragment's ``path=``) and Host."""
         if path is None:
             path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "/"))

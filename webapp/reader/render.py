@@ -8,16 +8,15 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from webapp.catalog.model import Catalog, Notice
-from webapp.reader.links import PATH_TOKEN, Offered, Request, host_of, offered, onion_location
+from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
 from webapp.reader.selection import Decision
+from webapp.resources import templates_dir
 
 CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
 _UTF8 = frozenset({"utf-8", "utf8"})
@@ -79,11 +78,6 @@ class Rendered:
     onion_location: str | None = None
 
 
-def templates_dir() -> Path:
-    """The installed templates folder (the checkout's templates/ in an editable install)."""
-    return Path(str(files("webapp.templates")))
-
-
 def make_environment() -> Environment:
     """The Jinja2 environment every Forewarn template is rendered with: autoescape always on."""
     return Environment(
@@ -130,39 +124,39 @@ class Renderer:
         }
         self._rotating = any(m.show is not None for m in catalog.mirrors.values())
 
-    def block(self, decision: Decision, request: Request | None = None,
+    def block(self, decision: Decision, page: PageURL | None = None,
               day: date | None = None) -> Rendered:
         """The block for the decision as this request gets it; empty html when nothing shows."""
         if not decision.shown:
             return Rendered("")
-        request = request or Request()
-        (html, onion), _key = self._cached(decision, request, day)
-        path = request.escaped
+        page = page or PageURL()
+        (html, onion), _key = self._cached(decision, page, day)
+        path = page.escaped
         return Rendered(html.replace(PATH_TOKEN, path),
                         onion.replace(PATH_TOKEN, path) if onion else None)
 
-    def block_bytes(self, decision: Decision, request: Request | None = None,
+    def block_bytes(self, decision: Decision, page: PageURL | None = None,
                     day: date | None = None, charset: str = "utf-8") -> tuple[bytes, str | None]:
         """``block()`` encoded in the page's ``charset`` (characters it cannot hold as
         ``&#NNN;``; an unknown charset as ASCII), and the Onion-Location. In UTF-8, the page's
         usual case, the encoded block is cached in pieces and only the path is joined in."""
         if not decision.shown:
             return b"", None
-        request = request or Request()
+        page = page or PageURL()
         if charset not in _UTF8:
-            rendered = self.block(decision, request, day)
+            rendered = self.block(decision, page, day)
             return encode(rendered.html, charset), rendered.onion_location
-        (html, onion), key = self._cached(decision, request, day)
+        (html, onion), key = self._cached(decision, page, day)
         pieces = self._encoded.get(key)
         if pieces is None:
             pieces = self._encoded[key] = tuple(
                 part.encode(errors="xmlcharrefreplace") for part in html.split(PATH_TOKEN))
-        path = request.escaped
+        path = page.escaped
         return path.encode("ascii").join(pieces), onion.replace(PATH_TOKEN, path) if onion else None
 
-    def _cached(self, decision: Decision, request: Request,
+    def _cached(self, decision: Decision, page: PageURL,
                 day: date | None) -> tuple[tuple[str, str | None], object]:
-        host = request.host if request.host in self._mirror_hosts else None
+        host = page.host if page.host in self._mirror_hosts else None
         day = day or date.today()
         key = (decision.key, host, day if self._rotating else None)
         cached = self._cache.get(key)

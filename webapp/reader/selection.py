@@ -49,23 +49,11 @@ def primary_subtag(lang: str | None) -> str | None:
     return lang.strip().replace("_", "-").split("-")[0].lower() or None
 
 
-def decide(
-    catalog: Catalog, index: JurisdictionIndex, location: Location, page_lang: str | None,
-    day: date, *, accept_language: str | None = None,
-) -> Decision:
-    """Apply the audience rules of DESIGN.md: jurisdiction, page language, everyone, unknown."""
-    lang = primary_subtag(page_lang)
-    jurisdictions, located = _placed(index, location)
-    picked = _pick(catalog, jurisdictions, located, lang, day)
-    preferred = _preferred(accept_language) if _needs_reader(picked, lang) else ()
-    shown, used = _show(catalog, picked, jurisdictions, lang, preferred)
-    return Decision(location, jurisdictions, shown, used, catalog)
-
-
 class Selector:
-    """``decide`` for one catalog, remembering what does not depend on the reader's own
-    headers, per (jurisdictions, page language, day): a few dictionary look-ups per request.
-    The keys are catalog ids, languages and days, never an address or a place."""
+    """Decides for one catalog by the audience rules (docs/architecture.md): jurisdiction, page
+    language, everyone, unknown. What does not depend on the reader's own headers is remembered
+    per (jurisdictions, page language, day): a few dictionary look-ups per request. The keys are
+    catalog ids, languages and days, never an address or a place."""
 
     LIMIT = 4096  # entries kept; a full memory is cleared (a page's ``lang`` is anyone's text)
 

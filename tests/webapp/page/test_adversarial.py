@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from tests.support import ROOT, TODAY
 from webapp.app import create_app
 from webapp.engine import Engine
+from webapp.middleware import NoticeMiddleware
 from webapp.settings import load_settings
 
 RUSSIA, GERMANY = "192.0.2.10", "198.51.100.10"
@@ -25,7 +26,8 @@ def client(demo_db: Path) -> FlaskClient:
         "catalog": str(ROOT / "catalog" / "notices.toml"), "geoip_dbs": [str(demo_db)],
         "trusted_proxies": ["10.0.0.0/8"], "country_header": "cloudfront"}, environ={})
     app = create_app(engine=Engine(settings, clock=lambda: TODAY))
-    app.wsgi_app.app = _article  # type: ignore[attr-defined]
+    engine = app.wsgi_app.engine  # type: ignore[attr-defined]
+    app.wsgi_app = NoticeMiddleware(_article, engine=engine)  # type: ignore[method-assign]
     return app.test_client()
 
 

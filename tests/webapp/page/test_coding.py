@@ -13,8 +13,9 @@ import pytest
 from werkzeug.test import Client
 
 from webapp.engine import Engine
+from webapp.errors import CodingError
 from webapp.middleware import NoticeMiddleware
-from webapp.page.coding import PIECE, Coding, CodingError, coding_for
+from webapp.page.coding import PIECE, Coding, coding_for
 
 PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
         '<body class="article"><p>' + "Story text. " * 2000 + "</p></body></html>").encode()

@@ -152,7 +152,7 @@ def test_a_jurisdiction_given_by_network_alone_gets_its_row_and_frame(asn_engine
         ((), ("by-extremist",), ()),
         ((), ("by-extremist",), ()),
     ]
-    assert preview_places(asn_engine.catalog, ())[0] == Place(asn=64505, jurisdiction="net")
+    assert preview_places(asn_engine.catalog, ())[0] == Place(asn=64505)
     from webapp.app import create_app
 
     client = create_app(engine=asn_engine).test_client()

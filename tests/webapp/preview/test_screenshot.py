@@ -1,6 +1,6 @@
 """`forewarn preview --screenshot` and `--all`, run as the real command (each run starts its own
-Chromium through webapp/preview/browser.py): the PNG's size, the notice's pixels, no request to anywhere
-but the page's own origin, and the contact sheet."""
+Chromium through webapp/preview/browser.py): the PNG's size, the notice's pixels, no request to
+anywhere but the page's own origin, and the contact sheet."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from werkzeug.wrappers import Request, Response
 
 from tests.support import ThreadedApp
 from webapp.cli import main
-from webapp.preview.browser import BrowserMissing, find_chromium
+from webapp.errors import BrowserMissing
+from webapp.preview.browser import find_chromium
 from webapp.preview.page_source import FILE_ORIGIN
 from webapp.preview.screenshot import Shootable, screenshot
 

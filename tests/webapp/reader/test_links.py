@@ -15,9 +15,9 @@ from webapp.catalog.model import parse_catalog
 from webapp.engine import Engine
 from webapp.middleware import NoticeMiddleware
 from webapp.reader.jurisdiction import JurisdictionIndex
-from webapp.reader.links import Request
+from webapp.reader.links import PageURL
 from webapp.reader.render import Renderer
-from webapp.reader.selection import decide
+from webapp.reader.selection import Selector
 
 PAGE = b"<!doctype html><html lang='en'><body><p>Story</p></body></html>"
 MIRROR = "https://mirror.example.net/"
@@ -53,13 +53,13 @@ def test_mirror_links_point_at_the_same_article(engine: Engine) -> None:
     ],
 )
 def test_nothing_from_the_path_reaches_the_page_unencoded(path: str, expected: str) -> None:
-    assert Request(*path.partition("?")[::2]).escaped == expected
+    assert PageURL(*path.partition("?")[::2]).escaped == expected
     assert "<" not in expected and '"' not in expected
 
 
 @pytest.mark.parametrize("path", ["//evil.example/x", "evil", "https://evil.example/"])
 def test_a_fragment_path_that_is_not_a_local_path_links_to_the_home_page(path: str) -> None:
-    assert Request.from_environ({}, path=path).path == "/"
+    assert PageURL.from_environ({}, path=path).path == "/"
 
 
 def test_the_fragment_deep_links_to_its_path_parameter(engine: Engine) -> None:
@@ -118,8 +118,8 @@ def test_text_language_negotiation(
     page_lang: str | None, accept: str | None, first: str, used: bool
 ) -> None:
     catalog = parse_catalog(CATALOG, "inline.toml")
-    decision = decide(catalog, JurisdictionIndex(catalog), Location("RU"), page_lang, TODAY,
-                      accept_language=accept)
+    selector = Selector(catalog, JurisdictionIndex(catalog))
+    decision = selector.decide(Location("RU"), page_lang, TODAY, accept_language=accept)
     assert decision.shown[0].languages[0] == first
     assert decision.used_accept_language is used
 
@@ -132,6 +132,6 @@ def test_text_language_negotiation(
 )
 def test_dates_and_names_in_texts_are_written_for_the_language(lang: str, title: str) -> None:
     catalog = parse_catalog(CATALOG, "inline.toml")
-    decision = decide(catalog, JurisdictionIndex(catalog), Location("RU"), lang, TODAY)
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location("RU"), lang, TODAY)
     html = Renderer(catalog, "/_forewarn").block(decision).html
     assert f'<h2 class="forewarn-title">{title}</h2>' in html

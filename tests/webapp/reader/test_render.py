@@ -1,4 +1,4 @@
-"""The notice block follows DESIGN.md's HTML contract and escapes everything."""
+"""The notice block follows the HTML block contract (docs/architecture.md) and escapes all."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from tests.support import TODAY
 from webapp.catalog.model import parse_catalog
 from webapp.engine import Engine
 from webapp.reader.jurisdiction import JurisdictionIndex
-from webapp.reader.links import Request
+from webapp.reader.links import PageURL
 from webapp.reader.render import Renderer
-from webapp.reader.selection import decide
+from webapp.reader.selection import Selector
 
 
 class Elements(HTMLParser):
@@ -73,7 +73,7 @@ def test_catalog_text_is_escaped() -> None:
         "notices": [{"id": "n", "everyone": True, "text": {"en": {
             "title": 'A "quoted" <b>title</b>', "body": "<script>alert(1)</script> & more"}}}],
     }, "inline.toml")
-    decision = decide(catalog, JurisdictionIndex(catalog), Location(), None, TODAY)
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), None, TODAY)
     html = Renderer(catalog, "/_forewarn").block(decision).html
     assert "<script>" not in html and "<b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
@@ -91,8 +91,8 @@ def test_the_block_is_rendered_once_per_notice_set_and_languages(
     renders: list[object] = []
     original = template.render
     monkeypatch.setattr(template, "render", lambda **kw: renders.append(kw) or original(**kw))
-    first = engine.block(engine.decide(Location(country="RU"), "en"), Request("/a/1"))
-    again = engine.block(engine.decide(Location(regions=("UA-43",)), "en"), Request("/b/2"))
+    first = engine.block(engine.decide(Location(country="RU"), "en"), PageURL("/a/1"))
+    again = engine.block(engine.decide(Location(regions=("UA-43",)), "en"), PageURL("/b/2"))
     assert len(renders) == 1
     assert first.html.replace("a/1", "b/2") == again.html  # only the deep links differ
 
@@ -125,7 +125,7 @@ def test_a_link_of_a_kind_without_words_has_no_tag() -> None:
             {"url": "https://p.example/", "label": "Psiphon", "kind": "psiphon"}]}},
         "notices": [{"id": "n", "jurisdictions": ["ru"], "mirrors": "m",
                      "text": {"en": {"title": "T", "body": "B"}}}]}, "test.toml")
-    decision = decide(catalog, JurisdictionIndex(catalog), Location("RU"), "en", TODAY)
-    html = Renderer(catalog, "/_forewarn").block(decision, Request("/a"), TODAY).html
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location("RU"), "en", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
     assert kind_tags(html) == {"mirror": ["Web mirror"], "onion": ["Tor"], "psiphon": []}
     assert "<bdi>Psiphon</bdi>" in html

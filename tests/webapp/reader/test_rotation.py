@@ -13,9 +13,9 @@ from geoip.location import Location
 from webapp.catalog.model import Catalog, parse_catalog
 from webapp.errors import CatalogError
 from webapp.reader.jurisdiction import JurisdictionIndex
-from webapp.reader.links import Request, offered
+from webapp.reader.links import PageURL, offered
 from webapp.reader.render import Renderer
-from webapp.reader.selection import decide
+from webapp.reader.selection import Selector
 
 DAY = date(2026, 11, 24)
 HOSTS = [f"m{i}.example.com" for i in range(5)]
@@ -39,8 +39,8 @@ def shown(cat: Catalog, day: date, host: str | None = None) -> list[str]:
 def block_hosts(cat: Catalog, day: date, path: str) -> list[str]:
     """The mirror hosts in the block a reader gets, rendered as the middleware renders it."""
     renderer = Renderer(cat, "/_forewarn")
-    decision = decide(cat, JurisdictionIndex(cat), Location("DE"), "en", day)
-    html = renderer.block(decision, Request(path), day).html
+    decision = Selector(cat, JurisdictionIndex(cat)).decide(Location("DE"), "en", day)
+    html = renderer.block(decision, PageURL(path), day).html
     return [host for host in HOSTS if f"https://{host}/" in html]
 
 
@@ -66,9 +66,9 @@ def test_the_same_links_all_day_for_every_reader_and_page() -> None:
 def test_other_links_the_next_day_even_from_a_warm_cache() -> None:
     cat = catalog()
     renderer = Renderer(cat, "/_forewarn")
-    decision = decide(cat, JurisdictionIndex(cat), Location("DE"), "en", DAY)
-    today = renderer.block(decision, Request("/a"), DAY).html
-    tomorrow = renderer.block(decision, Request("/a"), DAY + timedelta(days=1)).html
+    decision = Selector(cat, JurisdictionIndex(cat)).decide(Location("DE"), "en", DAY)
+    today = renderer.block(decision, PageURL("/a"), DAY).html
+    tomorrow = renderer.block(decision, PageURL("/a"), DAY + timedelta(days=1)).html
     assert today != tomorrow
     for day in (DAY + timedelta(days=n) for n in range(30)):
         assert shown(cat, day) != shown(cat, day + timedelta(days=1))

@@ -8,6 +8,7 @@ import pytest
 
 from geoip.location import Location
 from webapp.engine import Engine
+from webapp.reader.selection import Selector
 
 RU = ("ru-undesirable",)
 BY = ("by-extremist",)
@@ -87,13 +88,12 @@ _PLACES = [Location("RU"), Location("UA", ("UA-43",)), Location("UA"), Location(
 @pytest.mark.parametrize("location", _PLACES)
 @pytest.mark.parametrize("page_lang", ["en", "ru", "fa", "de", None, "xx-YY"])
 @pytest.mark.parametrize("accept_language", [None, "fa,ru;q=0.5", "de-DE", "*"])
-def test_the_remembering_selector_decides_as_the_rules_do(
+def test_a_decision_from_memory_is_the_one_made_from_the_rules(
     engine: Engine, location: Location, page_lang: str | None, accept_language: str | None,
 ) -> None:
-    from webapp.reader.selection import decide
-
     day = date(2026, 11, 24)
     for _ in range(2):  # the second time from memory
         remembered = engine.decide(location, page_lang, day, accept_language=accept_language)
-        assert remembered == decide(engine.catalog, engine.index, location, page_lang, day,
-                                    accept_language=accept_language)
+        fresh = Selector(engine.catalog, engine.index)  # an empty memory: decided from the rules
+        assert remembered == fresh.decide(location, page_lang, day,
+                                          accept_language=accept_language)

@@ -1,0 +1,115 @@
+"""The documentation stays true: every relative link in it leads to a file (and a heading) that
+exists, the settings table lists exactly the keys Settings has, and the command line's usage
+block names exactly the commands and options the argument parser takes."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT
+from webapp.cli import build_parser
+from webapp.settings import KEYS
+
+DOCUMENTS = sorted([ROOT / "README.md", ROOT / "SECURITY.md", ROOT / "deploy" / "README.md",
+                    *(ROOT / "docs").glob("*.md")])
+_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)|!\[[^\]]*\]\(([^)\s]+)\)")
+_FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+
+
+def slug(heading: str) -> str:
+    """A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to -."""
+    text = re.sub(r"[`*_]", "", heading.strip().lower())
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def anchors(document: Path) -> set[str]:
+    text = _FENCE.sub("", document.read_text(encoding="utf-8"))
+    return {slug(line.lstrip("#")) for line in text.splitlines() if line.startswith("#")}
+
+
+def relative_links(document: Path) -> list[str]:
+    text = _FENCE.sub("", document.read_text(encoding="utf-8"))
+    found = [a or b for a, b in _LINK.findall(text)]
+    return [link for link in found if not re.match(r"[a-z][a-z0-9+.-]*:", link)]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: str(path.relative_to(ROOT)))
+def test_every_relative_link_leads_somewhere(document: Path) -> None:
+    broken = []
+    for link in relative_links(document):
+        target, _, anchor = link.partition("#")
+        path = (document.parent / target).resolve() if target else document
+        if not path.exists():
+            broken.append(f"{link}: no {path}")
+        elif anchor and path.suffix == ".md" and anchor not in anchors(path):
+            broken.append(f"{link}: no heading #{anchor} in {path.name}")
+    assert not broken, broken
+
+
+def test_the_documents_link_each_other() -> None:
+    """Every document in docs/ is reachable from the README."""
+    readme = ROOT / "README.md"
+    linked = {(ROOT / link.partition("#")[0]).resolve() for link in relative_links(readme)}
+    missing = [path.name for path in (ROOT / "docs").glob("*.md") if path.resolve() not in linked]
+    assert not missing
+
+
+def _table_keys(document: Path) -> list[str]:
+    keys = []
+    for line in document.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            keys += re.findall(r"`([a-z_]+)`", line.split("|")[1])
+    return keys
+
+
+def test_the_settings_table_lists_exactly_the_settings() -> None:
+    listed = _table_keys(ROOT / "docs" / "settings.md")
+    assert sorted(listed) == sorted(KEYS)
+    assert len(listed) == len(set(listed))
+
+
+def _usage_block() -> list[str]:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = re.search(r"^```\n(forewarn .*?)^```", text, re.M | re.S)
+    assert block, "docs/cli.md has no usage block"
+    return block.group(1).splitlines()
+
+
+def documented() -> dict[str, set[str]]:
+    """Command ("serve", "geoip fetch") -> the options its usage lines name."""
+    commands: dict[str, set[str]] = {}
+    current = ""
+    for line in _usage_block():
+        words = line.split("#", 1)[0].split()
+        if words and words[0] == "forewarn":
+            current = words[1] + (f" {words[2]}" if words[1] == "geoip" else "")
+            commands.setdefault(current, set())
+        commands[current] |= set(re.findall(r"--[a-z][a-z-]*", line.split("#", 1)[0]))
+    return commands
+
+
+def parsed() -> dict[str, set[str]]:
+    """Command -> the options the parser takes (without --help)."""
+    found: dict[str, set[str]] = {}
+
+    def walk(parser: argparse.ArgumentParser, prefix: str) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, f"{prefix} {name}".strip())
+        if prefix and not any(isinstance(a, argparse._SubParsersAction) for a in parser._actions):
+            found[prefix] = {option for action in parser._actions
+                             for option in action.option_strings
+                             if option.startswith("--") and option != "--help"}
+
+    walk(build_parser(), "")
+    return found
+
+
+def test_the_usage_block_names_every_command_and_option_the_parser_takes() -> None:
+    assert documented() == parsed()

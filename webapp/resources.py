@@ -1,0 +1,21 @@
+"""Where the files Forewarn ships live once installed: the Jinja2 templates (the checkout's
+templates/, installed as ``webapp.templates``), the static files served under the prefix, and
+the shipped catalog folder (the checkout's catalog/, installed as ``webapp.shipped_catalog``)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+STATIC_DIR = Path(__file__).with_name("static")
+
+
+def templates_dir() -> Path:
+    """The installed templates folder (the checkout's templates/ in an editable install)."""
+    return Path(str(files("webapp.templates")))
+
+
+def packaged(name: str) -> Path:
+    """A file shipped in the catalog folder: the catalog, its mirror list and schema, the demo's
+    network CSV."""
+    return Path(str(files("webapp.shipped_catalog").joinpath(name)))
