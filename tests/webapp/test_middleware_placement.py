@@ -12,7 +12,8 @@ import pytest
 from werkzeug.test import Client
 
 from webapp.engine import Engine
-from webapp.middleware import PREFIX_LIMIT, NoticeMiddleware
+from webapp.middleware import NoticeMiddleware
+from webapp.pages import PREFIX_LIMIT
 
 RUSSIA = "192.0.2.10"
 
