@@ -13,6 +13,7 @@ import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from webapp.engine import Answer, Engine
@@ -110,6 +111,8 @@ class PageNotices:
             except CodingError as error:
                 log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
                 placement, data = Placement(None, "corrupt"), b""
+        if placement.reason == "implied" and is_partial_request(environ):
+            placement = replace(placement, offset=None, reason="partial")
         answer = self._answer(environ, headers, placement)
         block = answer.block if answer else b""
         if answer is not None:
@@ -189,6 +192,17 @@ class PageNotices:
         charset = ((placement.charset if placement.bom else None)
                    or declared_charset(headers) or placement.charset or "ascii")
         return self.engine.answer(environ, page_lang, charset=charset)
+
+
+def is_partial_request(environ: WSGIEnvironment) -> bool:
+    """Whether a page's own script asked for a piece of a page to put into the page it shows
+    (htmx without ``hx-boost``, Unpoly, a Turbo frame), as the framework's request header says.
+    Such an answer without a ``<body>`` tag is that piece, not a page: a notice in it would be
+    one more inside a page that already has one. Boosted htmx and Turbo Drive load whole pages,
+    whose new body replaces the old, and keep getting the block."""
+    if environ.get("HTTP_HX_REQUEST") == "true":
+        return environ.get("HTTP_HX_BOOSTED") != "true"
+    return "HTTP_X_UP_TARGET" in environ or "HTTP_TURBO_FRAME" in environ
 
 
 def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:

@@ -78,3 +78,49 @@ def test_a_page_that_ends_in_its_head_gets_the_block_at_its_end(engine: Engine) 
     body = response.get_data()
     assert body.startswith(page) and body[len(page):].startswith(b"<aside class=\"forewarn\"")
     assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+
+
+def ask(engine: Engine, page: bytes, headers: dict[str, str]) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [page]
+
+    return Client(NoticeMiddleware(app, engine=engine)).get(
+        "/a/1", headers={"X-Forwarded-For": RUSSIA, **headers},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"})
+
+
+PIECE = b'<li class="comment">A reader\'s comment</li>'
+WHOLE = b"<!doctype html><html><head><title>t</title></head><body><p>Article</p></body></html>"
+
+
+@pytest.mark.parametrize("headers", [
+    {"HX-Request": "true"},
+    {"HX-Request": "true", "HX-Target": "comments"},
+    {"X-Up-Target": ".comments"},
+    {"Turbo-Frame": "comments"},
+])
+def test_a_piece_of_a_page_asked_for_by_the_page_s_own_script_passes_unchanged(
+    engine: Engine, headers: dict[str, str]
+) -> None:
+    before = skipped(engine, "partial")
+    response = ask(engine, PIECE, headers)
+    assert response.get_data() == PIECE
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert "private" in response.headers["Cache-Control"]
+    assert skipped(engine, "partial") == before + 1
+
+
+@pytest.mark.parametrize(("page", "headers"), [
+    (PIECE, {}),  # a browser asked for it as a page: the standard's implied body gets the block
+    (PIECE, {"HX-Request": "true", "HX-Boosted": "true"}),  # hx-boost swaps in a whole body
+    (PIECE, {"X-Requested-With": "XMLHttpRequest"}),  # says nothing about what the answer is
+    (WHOLE, {"HX-Request": "true"}),  # a whole page with its body tag, whoever asked
+    (WHOLE, {"Turbo-Frame": "comments"}),
+])
+def test_pages_and_whole_bodies_still_get_the_block(
+    engine: Engine, page: bytes, headers: dict[str, str]
+) -> None:
+    response = ask(engine, page, headers)
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert response.get_data().count(b'<aside class="forewarn"') == 1
