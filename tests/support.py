@@ -46,14 +46,15 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
 
 class ThreadedApp(ABC):
     """A WSGI app (the subclass's ``__call__``) served from a thread on 127.0.0.1 at a port
-    chosen now; a subclass sets up its own state first, then calls ``super().__init__()``."""
+    chosen now (or at ``port``); a subclass sets up its own state first, then calls
+    ``super().__init__()``."""
 
     @abstractmethod
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         """Answer one request."""
 
-    def __init__(self) -> None:
-        self._server = make_server("127.0.0.1", 0, self, threaded=True)
+    def __init__(self, port: int = 0) -> None:
+        self._server = make_server("127.0.0.1", port, self, threaded=True)
         self.port = self._server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -66,10 +67,12 @@ class ThreadedApp(ABC):
 
 
 class LiveServer:
-    """`forewarn serve` in a real process (gunicorn), on 127.0.0.1 at a port chosen now."""
+    """`forewarn serve` in a real process (gunicorn), on 127.0.0.1 at a port chosen now (or at
+    ``port``, to start it again where an edge expects it)."""
 
-    def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
+    def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None,
+                 port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         forewarn = Path(sys.executable).with_name("forewarn")

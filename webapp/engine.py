@@ -6,6 +6,7 @@ fragment endpoint and the preview's pages all call it (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,7 +20,7 @@ from geoip.locator import Locator
 from webapp.catalog.check import load_and_log
 from webapp.catalog.mirror_list import source_files
 from webapp.catalog.model import Catalog
-from webapp.errors import CatalogError
+from webapp.errors import CatalogError, SettingsError
 from webapp.metrics import Metrics
 from webapp.page.headers import MutableHeaders, finish
 from webapp.reader.address import Trusted, client_address, parse_address
@@ -102,6 +103,27 @@ class Engine:
                                 (GeoDatabaseError,))
             for path in self.locator.paths
         ]
+        if settings.fallback_dir is not None:
+            self._export_fallbacks(settings.fallback_dir)
+
+    def _export_fallbacks(self, folder: Path) -> None:
+        """Write the fallback blocks now (a folder that cannot be written fails the start), and
+        again after each reload pass that brought a new catalog or a new day."""
+        from webapp.fallback import FallbackWriter
+
+        writer = FallbackWriter(folder, self.settings.prefix, self._reload_failed)
+        try:
+            writer.write_now(self.catalog, self.clock())
+        except OSError as error:
+            raise SettingsError(str(folder), "fallback_dir", f"cannot write: {error}") from None
+        ref = weakref.ref(self)  # as the reloader's thread does: an unused engine can go
+
+        def refresh() -> None:
+            engine = ref()
+            if engine is not None:
+                writer.refresh(engine.catalog, engine.clock())
+
+        self.reloader.after_each_pass(refresh)
 
     @property
     def state(self) -> CatalogState:
@@ -142,7 +164,9 @@ class Engine:
         vary: tuple[str, ...] = ()
         if self._cdn is not None and _peer_trusted(environ, self._trusted):
             location = cdn_location(environ, self._cdn)
-            vary = self._cdn.vary if location is not None else ()
+            # Cacheable per place only where the CDN is known to key its cache on the place.
+            per_place = location is not None and self.settings.cdn_caches_per_place
+            vary = self._cdn.vary if per_place else ()
         if location is None:
             address = client_address(environ, self._trusted, self.settings.proxy_header)
             location = UNKNOWN if address is None else self.locator.locate(address)

@@ -34,6 +34,9 @@ class Settings:
     proxy_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239): what your proxies write
     country_header: str | None = None
     region_header: str | None = None
+    # The CDN keys its cache on the country (and region) header: only then may a page decided
+    # from them be cached there (Vary), else it is private like every other page.
+    cdn_caches_per_place: bool = False
     upstream: str | None = None
     upstream_host: str | None = None  # Host sent upstream: None = the upstream's, "preserve"
     upstream_timeout: float = 10.0  # seconds to connect, and between bytes of the answer
@@ -46,6 +49,9 @@ class Settings:
     preview_countries: tuple[str, ...] | None = None
     marker: str = DEFAULT_MARKER
     prefix: str = "/_forewarn"
+    # Where the server keeps the fallback blocks an edge serves when Forewarn cannot answer
+    # (webapp/fallback.py): written at start and after every catalog reload. None: not written.
+    fallback_dir: Path | None = None
     demo: bool = False
 
 
@@ -56,7 +62,7 @@ _NUMBER_KEYS: dict[str, tuple[type[int] | type[float], float]] = {  # key -> (ty
     "max_body": (int, 0),
     "reload_seconds": (float, 0),
 }
-_BOOL_KEYS = {"forward_client_address"}
+_BOOL_KEYS = {"forward_client_address", "cdn_caches_per_place"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 
@@ -124,6 +130,8 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         raise SettingsError(where, key, f"expected a string, got {type(value).__name__}")
     if key == "catalog":
         return _path(value, base)
+    if key == "fallback_dir":
+        return _path(value, base) if value else None
     if key == "prefix" and (not value.startswith("/") or value.endswith("/")):
         raise SettingsError(where, key, f"{value!r} must start with '/' and not end with '/'")
     if key == "proxy_header":

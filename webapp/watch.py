@@ -68,6 +68,7 @@ class Reloader:
         self.interval = interval
         self._on_failure = on_failure
         self._watches: list[_Watch] = []
+        self._after_pass: list[Callable[[], None]] = []
         self._running = False
         self._start_lock = threading.Lock()
         self._stop = threading.Event()
@@ -88,6 +89,11 @@ class Reloader:
         self._watches.append(_Watch(state, load, apply, errors, depends, files))
         return state
 
+    def after_each_pass(self, task: Callable[[], None]) -> None:
+        """Run ``task`` after every pass, in the same thread (once the watched files are
+        swapped in): for what follows the loaded files, or the day."""
+        self._after_pass.append(task)
+
     def ensure_running(self) -> None:
         if self._running or self.interval <= 0:
             return
@@ -107,6 +113,8 @@ class Reloader:
     def check(self) -> None:
         for watch in self._watches:
             self._check(watch)
+        for task in self._after_pass:
+            task()
 
     @property
     def thread_name(self) -> str:

@@ -2,9 +2,18 @@
 # per reader by Forewarn and spliced in with ESI where the article says
 #     <esi:include src="/_forewarn/fragment?path=/articles/one&amp;lang=en"/>
 #
-# A template: the placeholders ORIGIN_HOST, ORIGIN_PORT (the site's own server) and
-# FOREWARN_HOST, FOREWARN_PORT (`forewarn serve`) are filled in with envsubst, as
-# deploy/README.md shows; tests/integration fills them the same way and runs this file.
+# A template: the placeholders ORIGIN_HOST, ORIGIN_PORT (the site's own server),
+# FOREWARN_HOST, FOREWARN_PORT (`forewarn serve`) and FALLBACK_DIR (the folder
+# `forewarn export fallback` writes) are filled in with envsubst, as deploy/README.md shows;
+# tests/integration fills them the same way and runs this file.
+#
+# When Forewarn cannot answer a fragment (down, no answer within 1 s, an error status), the
+# reader gets the fallback block for the page's language: what a reader at an unknown place
+# gets today, exported ahead of time by `forewarn export fallback` into FALLBACK_DIR, which
+# also writes it as VCL (fallback.vcl, included below). Varnish reads an included file when it
+# loads the VCL: after each export, load the VCL again (varnishreload) to serve the new blocks.
+# (std.fileread() would not do: it keeps a file's first contents for as long as varnishd runs.)
+# Each use is logged as `VCL_Log forewarn-fallback: <lang>` (varnishlog, varnishncsa).
 #
 # Reader addresses: Varnish's core appends the address of its own client to X-Forwarded-For
 # before vcl_recv (also for the ESI sub-requests), and that is left alone here. So Forewarn must
@@ -14,6 +23,11 @@
 # the left and is ignored once a hop you do not trust has been passed.
 
 vcl 4.1;
+
+import std;
+
+# forewarn_fallback_block and forewarn_fallback_stylesheet, written by `forewarn export fallback`
+include "${FALLBACK_DIR}/fallback.vcl";
 
 backend origin {
     .host = "${ORIGIN_HOST}";
@@ -25,10 +39,25 @@ backend forewarn {
     .port = "${FOREWARN_PORT}";
 }
 
+# The same Forewarn for what a page view waits on (the fragment and its stylesheet): a fragment
+# takes Forewarn about a millisecond, so one that has not come within a second is a Forewarn in
+# trouble, and the reader gets the fallback rather than waiting longer. No health probe: a
+# Forewarn that comes back is asked again at once.
+backend forewarn_fragment {
+    .host = "${FOREWARN_HOST}";
+    .port = "${FOREWARN_PORT}";
+    .connect_timeout = 1s;
+    .first_byte_timeout = 1s;
+    .between_bytes_timeout = 1s;
+}
+
 sub vcl_recv {
     if (req.url ~ "^/_forewarn/") {
         # Each reader's fragment differs: never cached, never shared. Forewarn needs no cookie.
         set req.backend_hint = forewarn;
+        if (req.url ~ "^/_forewarn/(fragment|static/forewarn\.css)(\?|$)") {
+            set req.backend_hint = forewarn_fragment;
+        }
         unset req.http.Cookie;
         return (pass);
     }
@@ -58,9 +87,19 @@ sub vcl_backend_response {
 
 sub vcl_deliver {
     if (req.esi_level > 0 && resp.status != 200) {
-        # A fragment that failed (Forewarn down, 404, 5xx) is included as nothing rather than
-        # as an error page in the middle of the article.
+        if (req.url ~ "^/_forewarn/fragment(\?|$)") {
+            # Forewarn could not say what this reader gets (down, too slow, an error): the
+            # fallback for the page's language, never nothing. An empty 200 (no notice for
+            # this reader) is not a failure and stays empty.
+            return (synth(200, "Forewarn fallback"));
+        }
+        # Any other include that failed is included as nothing rather than as an error page
+        # in the middle of the article.
         return (synth(204));
+    }
+    if (req.url ~ "^/_forewarn/static/forewarn\.css(\?|$)" && resp.status >= 500) {
+        # The fallback block links the stylesheet: serve the exported copy.
+        return (synth(200, "Forewarn stylesheet"));
     }
     if (req.esi_level == 0 && obj.can_esi) {
         # The assembled page is this reader's own: no shared cache downstream (a CDN, a company
@@ -80,6 +119,26 @@ sub vcl_deliver {
 }
 
 sub vcl_synth {
+    if (resp.reason == "Forewarn fallback") {
+        # The page's language from the include's lang= (its primary subtag); anything else is
+        # the "none" block. A synthetic answer is never stored, and fragments are passed.
+        set req.http.X-Forewarn-Fallback-Lang = std.tolower(regsub(req.url,
+            "^[^?]*\?(?:[^&]*&)*lang=([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*(?:&.*)?$", "\1"));
+        if (req.http.X-Forewarn-Fallback-Lang !~ "^[a-z]{2,3}$") {
+            set req.http.X-Forewarn-Fallback-Lang = "none";
+        }
+        call forewarn_fallback_block;
+        std.log("forewarn-fallback: " + req.http.X-Forewarn-Fallback-Lang);
+        set resp.http.Content-Type = "text/html; charset=utf-8";
+        set resp.http.Cache-Control = "no-store";
+        return (deliver);
+    }
+    if (resp.reason == "Forewarn stylesheet") {
+        call forewarn_fallback_stylesheet;
+        set resp.http.Content-Type = "text/css; charset=utf-8";
+        set resp.http.Cache-Control = "no-store";
+        return (deliver);
+    }
     if (req.esi_level > 0) {
         set resp.body = "";
         return (deliver);

@@ -21,14 +21,29 @@ EDGES: dict[str, tuple[type[EdgeServer], str]] = {
 
 
 @pytest.fixture(scope="session")
-def forewarn(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """A plain `forewarn serve` (not --demo) that trusts only the edge's address, 127.0.0.1."""
+def fallback_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the edges' Forewarn writes the fallback blocks (`fallback_dir`), and the edges
+    read them."""
+    return tmp_path_factory.mktemp("fallback")
+
+
+@pytest.fixture(scope="session")
+def forewarn(demo_db: Path, fallback_dir: Path, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[LiveServer]:
+    """A plain `forewarn serve` (not --demo) that trusts only the edge's address, 127.0.0.1,
+    and writes the fallback blocks at start."""
     server = LiveServer(["--workers", "2"], tmp_path_factory.mktemp("forewarn") / "forewarn.log",
-                        env={"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
-                             "FOREWARN_GEOIP_DBS": str(demo_db),
-                             "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32"})
+                        env=forewarn_env(demo_db, fallback_dir))
     yield server
     server.stop()
+
+
+def forewarn_env(demo_db: Path, fallback_dir: Path) -> dict[str, str]:
+    """The settings of Forewarn behind an edge, as the environment gives them."""
+    return {"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
+            "FOREWARN_GEOIP_DBS": str(demo_db),
+            "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32",
+            "FOREWARN_FALLBACK_DIR": str(fallback_dir)}
 
 
 @pytest.fixture(scope="session", params=list(EDGES))
@@ -43,7 +58,8 @@ def edge(
     forewarn: LiveServer = request.getfixturevalue("forewarn")  # not started for a skip
     origin = Origin("esi" if request.param == "varnish" else "ssi")
     try:
-        server = server_class(tmp_path_factory.mktemp(request.param), origin, forewarn)
+        server = server_class(tmp_path_factory.mktemp(request.param), origin, forewarn,
+                              request.getfixturevalue("fallback_dir"))
     except BaseException:
         origin.stop()
         raise

@@ -13,9 +13,10 @@ import urllib.request
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from tests.integration.origin import Origin
-from tests.support import ROOT, LiveServer, free_port, stop_process
+from tests.support import ROOT, free_port, stop_process
 
 DEPLOY = ROOT / "deploy"
 PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
@@ -46,20 +47,37 @@ def fill(template: Path, values: Mapping[str, str]) -> str:
     return text
 
 
+class Forewarn(Protocol):
+    """What an edge needs of the Forewarn behind it: a `forewarn serve` (LiveServer), or a
+    stand-in holding its port while it is down."""
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def log_path(self) -> Path: ...
+
+
 class EdgeServer(ABC):
-    """One edge server process in its own folder; `url` answers once it proxies to Forewarn."""
+    """One edge server process in its own folder; `url` answers once it proxies to Forewarn.
+    ``fallback_dir`` is where the fallback blocks were exported (`forewarn export fallback`),
+    for the configurations that serve them."""
 
     name = ""
 
-    def __init__(self, folder: Path, origin: Origin, forewarn: LiveServer) -> None:
+    def __init__(self, folder: Path, origin: Origin, forewarn: Forewarn,
+                 fallback_dir: Path | None = None) -> None:
         self.folder = folder
         self.origin = origin
         self.forewarn = forewarn
+        self.fallback_dir = fallback_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = folder / "server.log"
         values = {"ORIGIN_HOST": "127.0.0.1", "ORIGIN_PORT": str(origin.port),
                   "FOREWARN_HOST": "127.0.0.1", "FOREWARN_PORT": str(forewarn.port)}
+        if fallback_dir is not None:
+            values["FALLBACK_DIR"] = str(fallback_dir)
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(self.command(values), stdout=self._log,
                                         stderr=subprocess.STDOUT, cwd=folder)
@@ -132,9 +150,15 @@ class Nginx(EdgeServer):
 
     name = "nginx"
 
+    @property
+    def fallback_log(self) -> Path:
+        """FALLBACK_LOG: one line per fallback served."""
+        return self.folder / "forewarn-fallback.log"
+
     def command(self, values: dict[str, str]) -> list[str]:
         values = {**values, "LISTEN": f"127.0.0.1:{self.port}",
-                  "CACHE_DIR": str(self.folder / "cache")}
+                  "CACHE_DIR": str(self.folder / "cache"),
+                  "FALLBACK_LOG": str(self.fallback_log)}
         (self.folder / "forewarn-ssi.conf").write_text(
             fill(DEPLOY / "nginx" / "forewarn-ssi.conf", values))
         return _nginx_command(self.folder)

@@ -7,52 +7,17 @@ Each test reads its own articles, so that what the origin counted is that test's
 
 from __future__ import annotations
 
-import gzip
-import re
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import pytest
 
+from tests.integration.pages import read
 from tests.integration.servers import EdgeServer
 from tests.support import LiveServer
 
 RUSSIA, CRIMEA, GERMANY, IRAN = "192.0.2.7", "203.0.113.7", "198.51.100.1", "198.51.100.129"
 UNLOCATED = "198.18.0.7"  # in no database: the location is unknown
 RUSSIAN_NOTICE_TEXT = ("undesirable", "нежелательн")
-
-
-@dataclass(frozen=True)
-class Page:
-    status: int
-    headers: dict[str, str]
-    html: str
-
-    @property
-    def notices(self) -> str | None:
-        """The ids in the notice block's data-forewarn, None when the page has no block."""
-        match = re.search(r'<aside class="forewarn" data-forewarn="([^"]*)"', self.html)
-        return match.group(1) if match else None
-
-
-def read(
-    edge: EdgeServer, path: str, address: str | None = None, **headers: str
-) -> Page:
-    """One reader's request through the edge; a gzip body is decoded as a browser would."""
-    request = urllib.request.Request(edge.url + path, headers={
-        name.replace("_", "-"): value for name, value in headers.items()})
-    if address is not None:
-        request.add_header("X-Forwarded-For", address)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            status, response_headers, body = response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        status, response_headers, body = error.code, error.headers, error.read()
-    if response_headers.get("Content-Encoding") == "gzip":
-        body = gzip.decompress(body)
-    return Page(status, dict(response_headers), body.decode())
 
 
 @pytest.mark.parametrize(

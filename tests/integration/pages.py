@@ -1,0 +1,43 @@
+"""A reader's page through an edge, as the edge tests read it: status, headers, the HTML (a gzip
+body decoded as a browser would) and the notice ids in its block."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from tests.integration.servers import EdgeServer
+
+
+@dataclass(frozen=True)
+class Page:
+    status: int
+    headers: dict[str, str]
+    html: str
+
+    @property
+    def notices(self) -> str | None:
+        """The ids in the notice block's data-forewarn, None when the page has no block."""
+        match = re.search(r'<aside class="forewarn"[^>]* data-forewarn="([^"]*)"', self.html)
+        return match.group(1) if match else None
+
+
+def read(
+    edge: EdgeServer, path: str, address: str | None = None, **headers: str
+) -> Page:
+    """One reader's request through the edge; a gzip body is decoded as a browser would."""
+    request = urllib.request.Request(edge.url + path, headers={
+        name.replace("_", "-"): value for name, value in headers.items()})
+    if address is not None:
+        request.add_header("X-Forwarded-For", address)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status, response_headers, body = response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        status, response_headers, body = error.code, error.headers, error.read()
+    if response_headers.get("Content-Encoding") == "gzip":
+        body = gzip.decompress(body)
+    return Page(status, dict(response_headers), body.decode())

@@ -1,0 +1,257 @@
+"""The fallback blocks: what a reader at an unknown place gets on a page in each of the catalog's
+languages, exported as static files for an edge (nginx SSI, Varnish ESI) to include when
+Forewarn cannot answer a fragment, and checked for staleness against the catalog.
+
+A reader the edge cannot ask Forewarn about is, for Forewarn's purposes, a reader at an unknown
+place: the catalog already says what such a reader must see (the notices with
+``unknown = "show"``, and those for the page's language), and that block depends on the page's
+language and the day only, never on the reader. So it can be decided ahead of time, one file per
+language, and served by the edge with no Forewarn at all.
+
+Files written into the folder (each atomically: a temporary file, then a rename):
+
+- ``<lang>.html`` for each language a notice is written in or aimed at, and ``none.html`` for a
+  page with no language or another one: the block, marked ``data-forewarn-fallback="<day>"``;
+- ``forewarn.css``: the stylesheet the block links to, for when Forewarn cannot serve it either;
+- ``fallback.vcl``: the same blocks as a VCL subroutine for Varnish (whose ``std.fileread``
+  keeps a file's first contents for the life of varnishd, so a VCL reload is what updates them);
+- ``manifest.json``, last: the day, the catalog's SHA-256, each language's file and notice ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from geoip.location import UNKNOWN
+from webapp.catalog.mirror_list import source_files
+from webapp.catalog.model import Catalog
+from webapp.endpoints import STATIC_DIR
+from webapp.preview.matrix import OTHER, page_languages
+from webapp.reader.jurisdiction import JurisdictionIndex
+from webapp.reader.render import Renderer
+from webapp.reader.selection import decide
+
+log = logging.getLogger("forewarn")
+
+NO_LANGUAGE = "none"  # the file for a page without a language, or in one no notice concerns
+MANIFEST = "manifest.json"
+VCL_FILE = "fallback.vcl"
+STYLESHEET = "forewarn.css"
+MARKER = "data-forewarn-fallback"
+FORMAT = 1
+_BLOCK_START = '<aside class="forewarn" '  # DESIGN.md "Injected HTML": how every block begins
+_LANG_FILE = re.compile(r"^[a-z]{2,3}$")  # what an edge may turn a page's lang= into
+
+
+@dataclass(frozen=True)
+class Fallback:
+    """One page language's block (``lang`` is ``none`` for no language or another one)."""
+
+    lang: str
+    notice_ids: tuple[str, ...]
+    html: str
+
+    @property
+    def file(self) -> str:
+        return f"{self.lang}.html"
+
+
+@dataclass(frozen=True)
+class Fallbacks:
+    """Every language's fallback block for one catalog version and one day."""
+
+    day: date
+    catalog_path: str
+    catalog_sha256: str
+    prefix: str
+    blocks: tuple[Fallback, ...]  # the catalog's languages, then ``none``
+
+    def for_lang(self, lang: str | None) -> Fallback:
+        """The block an edge serves for a page in ``lang`` (a language tag, or None)."""
+        primary = (lang or "").strip().replace("_", "-").split("-")[0].lower()
+        by_lang = {block.lang: block for block in self.blocks}
+        return by_lang.get(primary) or by_lang[NO_LANGUAGE]
+
+
+def catalog_sha256(path: Path) -> str:
+    """The SHA-256 of the catalog file and the mirror lists it names, in that order."""
+    digest = hashlib.sha256()
+    for file in (path, *source_files(path)):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def fallback_blocks(catalog: Catalog, prefix: str, day: date, sha256: str) -> Fallbacks:
+    """Decide and render each language's block for a reader at an unknown place on ``day``."""
+    index = JurisdictionIndex(catalog)
+    renderer = Renderer(catalog, prefix)
+    langs = [lang for lang in page_languages(catalog) if lang != OTHER]
+    blocks = []
+    for lang in (*langs, None):
+        decision = decide(catalog, index, UNKNOWN, lang, day)
+        html = renderer.block(decision, None, day).html
+        blocks.append(Fallback(lang or NO_LANGUAGE, decision.notice_ids, _marked(html, day)))
+    return Fallbacks(day, catalog.path, sha256, prefix, tuple(blocks))
+
+
+def _marked(html: str, day: date) -> str:
+    """The block with its fallback marker: readers' pages and edge logs can tell it apart."""
+    if not html:
+        return html
+    if not html.startswith(_BLOCK_START):
+        raise ValueError(f"a notice block must start with {_BLOCK_START!r}")
+    return html.replace(_BLOCK_START, f'{_BLOCK_START}{MARKER}="{day.isoformat()}" ', 1)
+
+
+def write_fallbacks(fallbacks: Fallbacks, folder: Path) -> None:
+    """Write every file into ``folder`` (created if missing), each atomically, the manifest
+    last: an edge reading the folder meanwhile sees old or new files, never half of one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for block in fallbacks.blocks:
+        if not _LANG_FILE.match(block.lang) and block.lang != NO_LANGUAGE:
+            raise ValueError(f"{block.lang!r} cannot be a fallback file name")
+        _write(folder / block.file, block.html)
+    stylesheet = (STATIC_DIR / STYLESHEET).read_text(encoding="utf-8")
+    _write(folder / STYLESHEET, stylesheet)
+    _write(folder / VCL_FILE, to_vcl(fallbacks, stylesheet))
+    _write(folder / MANIFEST, json.dumps(manifest(fallbacks), indent=2, ensure_ascii=False) + "\n")
+
+
+def manifest(fallbacks: Fallbacks) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "day": fallbacks.day.isoformat(),
+        "catalog": {"path": fallbacks.catalog_path, "sha256": fallbacks.catalog_sha256},
+        "prefix": fallbacks.prefix,
+        "languages": {
+            block.lang: {"file": block.file, "notices": list(block.notice_ids),
+                         "sha256": _sha256(block.html)}
+            for block in fallbacks.blocks
+        },
+        "stylesheet": STYLESHEET,
+        "vcl": VCL_FILE,
+    }
+
+
+def to_vcl(fallbacks: Fallbacks, stylesheet: str) -> str:
+    """The blocks as VCL: ``forewarn_fallback_block`` sets ``resp.body`` to the block for
+    ``req.http.X-Forewarn-Fallback-Lang``; ``forewarn_fallback_stylesheet`` to forewarn.css."""
+    lines = [
+        f"# Written by `forewarn export fallback` for {fallbacks.day.isoformat()} from "
+        f"{fallbacks.catalog_path}",
+        f"# (SHA-256 {fallbacks.catalog_sha256}). Do not edit: export again, then load the VCL "
+        "again (varnishreload).",
+        "sub forewarn_fallback_block {",
+    ]
+    blocks = [block for block in fallbacks.blocks if block.lang != NO_LANGUAGE]
+    for i, block in enumerate(blocks):
+        keyword = "if" if i == 0 else "} elsif"
+        lines.append(f'    {keyword} (req.http.X-Forewarn-Fallback-Lang == "{block.lang}") {{')
+        lines.append(f"        set resp.body = {_vcl_string(block.html)};")
+    lines.append("    } else {" if blocks else "    {")
+    lines.append(f"        set resp.body = {_vcl_string(fallbacks.for_lang(None).html)};")
+    lines += ["    }", "}", "", "sub forewarn_fallback_stylesheet {",
+              f"    set resp.body = {_vcl_string(stylesheet)};", "}", ""]
+    return "\n".join(lines)
+
+
+def _vcl_string(text: str) -> str:
+    """A VCL long string; it cannot hold its own terminator, which no block or stylesheet has."""
+    if '"}' in text:
+        raise ValueError('a VCL long string cannot contain "}')
+    return '{"' + text + '"}'
+
+
+def _write(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)  # the edge's own user reads these
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stale_reasons(fallbacks: Fallbacks, folder: Path) -> list[str]:
+    """Why the files in ``folder`` are not what an edge should serve today (``fallbacks`` is
+    today's truth); empty when they are."""
+    export = f"run `forewarn export fallback --dir {folder}`"
+    try:
+        found = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [f"no fallback blocks have been exported there: {export}"]
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        return [f"{MANIFEST} cannot be read ({error}): {export}"]
+    if not isinstance(found, dict) or found.get("format") != FORMAT:
+        return [f"{MANIFEST} is not a format {FORMAT} manifest: {export}"]
+    catalog = found.get("catalog")
+    if not isinstance(catalog, dict) or catalog.get("sha256") != fallbacks.catalog_sha256:
+        return [f"exported at {found.get('written_at')} from another version of the catalog "
+                f"than {fallbacks.catalog_path} (older than the catalog): {export}"]
+    reasons = []
+    for block in fallbacks.blocks:
+        try:
+            on_disk = (folder / block.file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            on_disk = None
+        if on_disk is None or _unmarked(on_disk) != _unmarked(block.html):
+            reasons.append(f"{block.file} (exported for {found.get('day')}) is not what a reader "
+                           f"at an unknown place gets on a {block.lang!r} page on "
+                           f"{fallbacks.day.isoformat()}: {export}")
+    return reasons
+
+
+def _unmarked(html: str) -> str:
+    """The block without its marker's day: the same block exported yesterday is still good."""
+    return re.sub(rf'{MARKER}="[0-9-]*" ', "", html, count=1)
+
+
+class FallbackWriter:
+    """Keeps ``folder`` current for a running server: ``refresh(catalog, day)`` writes when the
+    catalog version or the day changed since this process last wrote. Called at start and after
+    each reload pass, so a new catalog, and a notice whose first day has come, reach the edge
+    without a restart. A write that fails keeps the files there, is logged and counted."""
+
+    def __init__(self, folder: Path, prefix: str,
+                 on_failure: Callable[[str], None] | None = None) -> None:
+        self.folder = folder
+        self.prefix = prefix
+        self._on_failure = on_failure
+        self._written: tuple[Catalog, date] | None = None
+
+    def refresh(self, catalog: Catalog, day: date) -> bool:
+        """Write if needed; True when written now. Raises OSError only from ``write_now``."""
+        if self._written is not None and self._written[0] is catalog and self._written[1] == day:
+            return False
+        try:
+            self.write_now(catalog, day)
+        except OSError as error:
+            log.warning("fallback blocks not written to %s, the ones there are kept: %s",
+                        self.folder, error)
+            if self._on_failure is not None:
+                self._on_failure("fallback")
+            return False
+        return True
+
+    def write_now(self, catalog: Catalog, day: date) -> None:
+        sha256 = catalog_sha256(Path(catalog.path))
+        write_fallbacks(fallback_blocks(catalog, self.prefix, day, sha256), self.folder)
+        self._written = (catalog, day)
+        log.info("fallback blocks for %s written to %s", day.isoformat(), self.folder)
