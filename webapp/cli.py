@@ -1,6 +1,6 @@
-"""The ``forewarn`` command line: serve, preview, check, lookup, geoip build/info/fetch. Bad input
-gives one line on stderr and the error's exit status, 2 (usage) or 1 (failed check), never a
-traceback (webapp/errors.py draws the errors and their statuses).
+"""The ``forewarn`` command line: serve, preview, check, lookup, export fallback, geoip
+build/info/fetch. Bad input gives one line on stderr and the error's exit status, 2 (usage) or 1
+(failed check), never a traceback (webapp/errors.py draws the errors and their statuses).
 
 ``serve``, ``lookup`` and ``preview`` import the engine when they run, not at the top: ``serve``
 must point prometheus-client at its multiprocess folder before anything imports it (it reads the
@@ -16,6 +16,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,7 +27,7 @@ from geoip.schema import detect_schema
 from webapp.catalog.check import report
 from webapp.catalog.schema import catalog_schema_text
 from webapp.demo import demo_defaults, ensure_demo_database
-from webapp.errors import EXIT_USAGE, ForewarnError, UsageError
+from webapp.errors import EXIT_FAILED, EXIT_USAGE, ForewarnError, UsageError
 from webapp.preview.access import DEFAULT_TTL, MAX_TTL
 from webapp.reader.address import parse_address
 from webapp.settings import Settings, load_settings
@@ -58,10 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument("--schema", action="store_true",
                        help="print the catalog's JSON Schema (for editors) and exit")
+    check.add_argument("--fallback-dir", type=Path, metavar="DIR",
+                       help="also check the fallback blocks exported there (default: the "
+                            "fallback_dir setting)")
     lookup = sub.add_parser("lookup", help="location, jurisdictions and notices, as JSON lines")
     _settings_options(lookup)
     lookup.add_argument("ips", nargs="+", metavar="IP")
     _preview_parser(sub)
+    _export_parser(sub)
     geoip = sub.add_parser("geoip", help="build or inspect MaxMind DB files")
     geo_sub = geoip.add_subparsers(dest="geoip_command", required=True, parser_class=_Parser)
     build = geo_sub.add_parser("build", help="write an .mmdb from a CSV network,country,region,asn")
@@ -107,6 +112,27 @@ def _preview_parser(sub: argparse._SubParsersAction[Any]) -> None:
     preview.add_argument("--base", metavar="URL", help="--link: the site's public address")
 
 
+def _export_parser(sub: Any) -> None:
+    """`forewarn export WHAT`: files an edge serves on its own, made from the catalog."""
+    export = sub.add_parser("export", help="write files an edge serves on its own")
+    what = export.add_subparsers(dest="export_command", required=True, parser_class=_Parser)
+    fallback = what.add_parser("fallback", help="the block a reader at an unknown place gets, "
+                               "per page language, for an edge to serve when Forewarn cannot "
+                               "answer (see deploy/README.md)")
+    _settings_options(fallback)
+    fallback.add_argument("--dir", type=Path, metavar="DIR",
+                          help="where to write (default: the fallback_dir setting)")
+    fallback.add_argument("--date", metavar="YYYY-MM-DD", type=_day,
+                          help="as readers get it on this day (default: today, UTC)")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
 def _settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--demo", action="store_true", help="bundled catalog, geo data, articles")
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
@@ -134,6 +160,8 @@ def _run(args: argparse.Namespace) -> int:
         from webapp.preview.cli import run_preview
 
         return run_preview(args, settings_from(args))
+    if args.command == "export":
+        return _export_fallback(args)
     if args.geoip_command == "build":
         return _geoip_build(args)
     if args.geoip_command == "fetch":
@@ -176,8 +204,29 @@ def _check(args: argparse.Namespace) -> int:
     if args.schema:
         sys.stdout.write(catalog_schema_text())
         return 0
-    path = args.catalog or load_settings(environ=os.environ, config_file=args.config).catalog
-    return report(path, args.strict, sys.stdout, sys.stderr)
+    settings = load_settings(environ=os.environ, config_file=args.config)
+    return report(args.catalog or settings.catalog, args.strict, sys.stdout, sys.stderr,
+                  args.fallback_dir or settings.fallback_dir, settings.prefix)
+
+
+def _export_fallback(args: argparse.Namespace) -> int:
+    from webapp.catalog.model import load_catalog
+    from webapp.fallback import export
+
+    settings = settings_from(args)
+    folder = args.dir or settings.fallback_dir
+    if folder is None:
+        raise UsageError("export fallback: say where with --dir DIR (or the fallback_dir setting)")
+    day = args.date or datetime.now(UTC).date()
+    try:
+        written = export(load_catalog(settings.catalog), settings.prefix, folder, day)
+    except OSError as error:
+        print(f"forewarn: {folder}: cannot write: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    for block in written.blocks:
+        print(f"{folder / block.file}: {' '.join(block.notice_ids) or '(no notice)'}")
+    print(f"{folder}: fallback blocks for {day.isoformat()} from {settings.catalog}")
+    return 0
 
 
 def _lookup(args: argparse.Namespace) -> int:

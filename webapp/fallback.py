@@ -189,22 +189,30 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def stale_reasons(fallbacks: Fallbacks, folder: Path) -> list[str]:
-    """Why the files in ``folder`` are not what an edge should serve today (``fallbacks`` is
-    today's truth); empty when they are."""
-    export = f"run `forewarn export fallback --dir {folder}`"
+def export(catalog: Catalog, prefix: str, folder: Path, day: date) -> Fallbacks:
+    """Decide, render and write every fallback block of ``catalog`` for ``day`` into ``folder``.
+    The catalog's files are hashed as they are now, for `forewarn check` to compare."""
+    fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
+    write_fallbacks(fallbacks, folder)
+    return fallbacks
+
+
+def stale_reasons(fallbacks: Fallbacks, folder: Path) -> list[tuple[str, str]]:
+    """(file, why) for each way the files in ``folder`` are not what an edge should serve today
+    (``fallbacks`` is today's truth); empty when they are."""
+    again = f"run `forewarn export fallback --dir {folder}`"
     try:
         found = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [f"no fallback blocks have been exported there: {export}"]
+        return [(MANIFEST, f"missing: no fallback blocks have been exported here; {again}")]
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return [f"{MANIFEST} cannot be read ({error}): {export}"]
+        return [(MANIFEST, f"cannot be read ({error}); {again}")]
     if not isinstance(found, dict) or found.get("format") != FORMAT:
-        return [f"{MANIFEST} is not a format {FORMAT} manifest: {export}"]
+        return [(MANIFEST, f"not a format {FORMAT} manifest; {again}")]
     catalog = found.get("catalog")
     if not isinstance(catalog, dict) or catalog.get("sha256") != fallbacks.catalog_sha256:
-        return [f"exported at {found.get('written_at')} from another version of the catalog "
-                f"than {fallbacks.catalog_path} (older than the catalog): {export}"]
+        return [(MANIFEST, f"exported at {found.get('written_at')} from an older version of "
+                           f"{fallbacks.catalog_path}: edges serve old fallback blocks; {again}")]
     reasons = []
     for block in fallbacks.blocks:
         try:
@@ -212,9 +220,9 @@ def stale_reasons(fallbacks: Fallbacks, folder: Path) -> list[str]:
         except (OSError, UnicodeDecodeError):
             on_disk = None
         if on_disk is None or _unmarked(on_disk) != _unmarked(block.html):
-            reasons.append(f"{block.file} (exported for {found.get('day')}) is not what a reader "
-                           f"at an unknown place gets on a {block.lang!r} page on "
-                           f"{fallbacks.day.isoformat()}: {export}")
+            reasons.append((block.file, f"exported for {found.get('day')}, not what a reader at "
+                                        f"an unknown place gets on a {block.lang!r} page on "
+                                        f"{fallbacks.day.isoformat()}; {again}"))
     return reasons
 
 
@@ -251,7 +259,6 @@ class FallbackWriter:
         return True
 
     def write_now(self, catalog: Catalog, day: date) -> None:
-        sha256 = catalog_sha256(Path(catalog.path))
-        write_fallbacks(fallback_blocks(catalog, self.prefix, day, sha256), self.folder)
+        export(catalog, self.prefix, self.folder, day)
         self._written = (catalog, day)
         log.info("fallback blocks for %s written to %s", day.isoformat(), self.folder)

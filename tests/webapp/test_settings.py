@@ -29,6 +29,17 @@ def test_file_then_environment_then_arguments_each_override_the_one_before(tmp_p
     assert settings.country_header == "X-Country"
 
 
+def test_the_fail_safe_keys(tmp_path: Path) -> None:
+    config = tmp_path / "forewarn.toml"
+    config.write_text('fallback_dir = "fallback"\ncdn_caches_per_place = true\n')
+    settings = load_settings(config_file=config, environ={})
+    assert settings.fallback_dir == tmp_path / "fallback"  # relative to the file's folder
+    assert settings.cdn_caches_per_place is True
+    assert load_settings(environ={"FOREWARN_FALLBACK_DIR": ""}).fallback_dir is None
+    with pytest.raises(SettingsError, match="FOREWARN_CDN_CACHES_PER_PLACE: expected true or"):
+        load_settings(environ={"FOREWARN_CDN_CACHES_PER_PLACE": "maybe"})
+
+
 def test_environment_lists_are_comma_separated() -> None:
     environ = {"FOREWARN_TRUSTED_PROXIES": "10.0.0.0/8, ::1",
                "FOREWARN_GEOIP_DBS": "/a.mmdb,/b.mmdb"}

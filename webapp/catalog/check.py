@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -73,6 +74,18 @@ def _placeholder_warnings(path: str, where: str, text: str, notice: Notice) -> l
     return found
 
 
+def fallback_warnings(catalog: Catalog, folder: Path, prefix: str,
+                      day: date | None = None) -> tuple[CatalogWarning, ...]:
+    """Warnings about the fallback blocks exported into ``folder`` (`forewarn export fallback`,
+    or a server's ``fallback_dir``): missing, or older than the catalog or than ``day``."""
+    from webapp.fallback import catalog_sha256, fallback_blocks, stale_reasons
+
+    day = day or datetime.now(UTC).date()
+    today = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
+    return tuple(CatalogWarning(str(folder), file, reason)
+                 for file, reason in stale_reasons(today, folder))
+
+
 def load_and_log(path: Path) -> Catalog:
     """Load the catalog for serving: warnings are logged (once per load), never fatal."""
     catalog = load_catalog(path)
@@ -81,11 +94,15 @@ def load_and_log(path: Path) -> Catalog:
     return catalog
 
 
-def report(path: Path, strict: bool, out: TextIO, err: TextIO) -> int:
+def report(path: Path, strict: bool, out: TextIO, err: TextIO,
+           fallback_dir: Path | None = None, prefix: str = "/_forewarn") -> int:
     """`forewarn check`: each warning on a line of ``err``, a summary on ``out``; exit 1 when
-    ``strict`` and there are warnings (a broken catalog raises CatalogError)."""
+    ``strict`` and there are warnings (a broken catalog raises CatalogError). With
+    ``fallback_dir``, the fallback blocks exported there are checked against the catalog too."""
     catalog = load_catalog(path)
     warnings = catalog_warnings(catalog)
+    if fallback_dir is not None:
+        warnings += fallback_warnings(catalog, fallback_dir, prefix)
     for warning in warnings:
         print(f"forewarn: warning: {warning}", file=err)
     if strict and warnings:

@@ -1,5 +1,7 @@
 """A trusted CDN's country headers decide the place; the response then Varies on them instead of
-being private. From anyone else the headers change nothing."""
+being private, but only where the operator says the CDN keys its cache on them
+(``cdn_caches_per_place``); otherwise it is private like any other page. From anyone else the
+headers change nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from geoip.location import UNKNOWN, Location
 from webapp.engine import Engine
 from webapp.middleware import NoticeMiddleware
 from webapp.reader.cdn import PRESETS, cdn_headers, cdn_location
+from webapp.settings import load_settings
 
 PAGE = b"<!doctype html><html lang='en'><body><p>Story</p></body></html>"
 
@@ -22,8 +25,11 @@ def page_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
     return [PAGE]
 
 
-def with_cdn(engine: Engine, country_header: str, region_header: str | None = None) -> Engine:
-    settings = replace(engine.settings, country_header=country_header, region_header=region_header)
+def with_cdn(engine: Engine, country_header: str, region_header: str | None = None,
+             per_place: bool = True) -> Engine:
+    """The engine behind a CDN; by default one stated to key its cache on the place."""
+    settings = replace(engine.settings, country_header=country_header, region_header=region_header,
+                       cdn_caches_per_place=per_place)
     return Engine(settings, clock=engine.clock)
 
 
@@ -121,6 +127,23 @@ def test_the_fragment_varies_the_same_way(engine: Engine) -> None:
     assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
     assert "CF-IPCountry" in response.headers["Vary"]
     assert "private" not in response.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", ["/a", "/_forewarn/fragment?path=/a&lang=en"])
+def test_without_the_cdn_stated_to_key_on_the_place_a_header_decision_is_private(
+    engine: Engine, path: str
+) -> None:
+    cdn = with_cdn(engine, "cloudflare", per_place=False)
+    for country, notices in (("RU", "ru-undesirable"), ("DE", "none")):
+        response = request(cdn, "127.0.0.1", {"CF-IPCountry": country}, path)
+        assert response.headers["X-Forewarn-Notices"] == notices  # the header still decides
+        assert "private" in response.headers["Cache-Control"]
+        assert "CF-IPCountry" not in response.headers.get("Vary", "")
+
+
+def test_the_setting_is_off_unless_stated(engine: Engine) -> None:
+    assert engine.settings.cdn_caches_per_place is False
+    assert load_settings(environ={"FOREWARN_CDN_CACHES_PER_PLACE": "true"}).cdn_caches_per_place
 
 
 def test_an_asn_alone_places_a_reader_in_a_group_that_lists_it(engine: Engine) -> None:
