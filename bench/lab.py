@@ -14,7 +14,7 @@ from typing import Literal, Self
 from bench.article import ESI_PATH, PATH, write_site
 from bench.peer import banners, banners_conf
 from bench.servers import Server, forewarn_serve, gunicorn, nginx, varnish
-from tests.integration.servers import fill, find_binary
+from tests.integration.servers import fill, find_binary, geo_module
 from tests.support import ROOT, free_port
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
@@ -22,7 +22,6 @@ from webapp.settings import load_settings
 
 NGINX_DIR = Path(__file__).with_name("nginx")
 NGINX_FILES = ("nginx.conf", "geo.conf", "static.conf", "peer.conf", "edge-cache.conf")
-GEO_MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules")
 COUNTRY_HEADER, REGION_HEADER = "X-Forewarn-Country", "X-Forewarn-Region"
 
 # The demo database's documentation addresses, and the notices each reader must get on the
@@ -48,15 +47,6 @@ class Setup:
     readers: tuple[str, ...]
     check: Check
     servers: tuple[Server, ...] = ()  # the Python servers whose workers' memory is read
-
-
-def geo_module() -> Path | None:
-    """Debian's ngx_http_geoip2_module.so, wherever the distribution put it."""
-    for folder in GEO_MODULE_DIRS:
-        candidate = Path(folder) / "ngx_http_geoip2_module.so"
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def missing_tools() -> list[str]:

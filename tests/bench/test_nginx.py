@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bench.lab import geo_module, write_nginx_folder
+from bench.lab import write_nginx_folder
 from bench.peer import banners, banners_conf
-from tests.integration.servers import find_binary
+from tests.integration.servers import find_binary, geo_module
 from webapp.engine import Engine
 from webapp.settings import Settings
 

@@ -23,13 +23,24 @@ PLACEHOLDER = re.compile(r"\$\{([A-Z_]+)\}")
 INSTALL_HINT = {
     "varnishd": "apt-get install varnish",
     "nginx": "apt-get install nginx",
+    "ngx_http_geoip2_module": "apt-get install libnginx-mod-http-geoip2",
 }
+GEO_MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules")
 
 
 def find_binary(name: str) -> str | None:
     """The server binary, also where Debian puts it when /usr/sbin is not on PATH."""
     return shutil.which(name, path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin",
                                                     "/sbin"]))
+
+
+def geo_module() -> Path | None:
+    """Debian's ngx_http_geoip2_module.so, wherever the distribution put it."""
+    for folder in GEO_MODULE_DIRS:
+        candidate = Path(folder) / "ngx_http_geoip2_module.so"
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def missing_reason(name: str) -> str:
@@ -162,6 +173,35 @@ class Nginx(EdgeServer):
         (self.folder / "forewarn-ssi.conf").write_text(
             fill(DEPLOY / "nginx" / "forewarn-ssi.conf", values))
         return _nginx_command(self.folder)
+
+
+class EdgeCacheNginx(EdgeServer):
+    """nginx with deploy/nginx/forewarn-edge-cache.conf (the geoip2 module loaded, ``geo_db``
+    for its look-ups) in front of `forewarn serve --upstream`. Readers are played by
+    X-Forwarded-For from 127.0.0.1, which the test's own http-level snippet lets nginx believe,
+    as a load balancer in front of it would."""
+
+    name = "nginx"
+
+    def __init__(self, folder: Path, origin: Origin, forewarn: Forewarn, geo_db: Path) -> None:
+        self.geo_db = geo_db
+        super().__init__(folder, origin, forewarn)
+
+    def command(self, values: dict[str, str]) -> list[str]:
+        values = {**values, "LISTEN": f"127.0.0.1:{self.port}",
+                  "CACHE_DIR": str(self.cache_dir), "GEO_DB": str(self.geo_db)}
+        (self.folder / "forewarn-edge-cache.conf").write_text(
+            fill(DEPLOY / "nginx" / "forewarn-edge-cache.conf", values))
+        (self.folder / "forewarn-test-readers.conf").write_text(
+            "set_real_ip_from 127.0.0.1;\nreal_ip_header X-Forwarded-For;\n")
+        command = _nginx_command(self.folder)
+        conf = self.folder / "nginx.conf"
+        conf.write_text(f"load_module {geo_module()};\n" + conf.read_text())
+        return command
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.folder / "cache"
 
 
 def _nginx_command(folder: Path) -> list[str]:
