@@ -43,9 +43,10 @@ browser:
 apps:
 	scripts/ensure-apps
 
-# varnishd and nginx for tests/integration (optional: those tests skip without them)
+# varnishd and nginx (with the geoip2 module, for the edge cache) for tests/integration
+# (optional: those tests skip without them)
 servers:
-	scripts/ensure-servers
+	scripts/ensure-servers libnginx-mod-http-geoip2
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .

@@ -107,7 +107,9 @@ class Lab:
         reference = self._server(gunicorn("reference-fragment",
                                           "bench.apps:create_reference_fragment()",
                                           self.folder, env=env))
-        fragment = self._server(forewarn_serve("fragment", [], self.folder, env=env))
+        # The fragment service writes the fallback blocks the shipped VCL includes.
+        fragment = self._server(forewarn_serve("fragment", [], self.folder, env={
+            **env, "FOREWARN_FALLBACK_DIR": str(self.fallback_dir)}))
         static_port = free_port()
         origin = f"http://127.0.0.1:{static_port}"
         proxy = self._server(forewarn_serve("proxy", ["--upstream", origin], self.folder,
@@ -115,7 +117,8 @@ class Lab:
         edge_forewarn = self._server(forewarn_serve(
             "edge-forewarn", ["--upstream", origin], self.folder,
             env={**env, "FOREWARN_COUNTRY_HEADER": COUNTRY_HEADER,
-                 "FOREWARN_REGION_HEADER": REGION_HEADER}))
+                 "FOREWARN_REGION_HEADER": REGION_HEADER,
+                 "FOREWARN_CDN_CACHES_PER_PLACE": "true"}))
         ports = {"STATIC_PORT": static_port, "PEER_PORT": free_port(), "EDGE_PORT": free_port()}
         self._start_nginx(site, ports, edge_forewarn.port)
         esi = self._server(varnish("varnish", self.folder / "varnish",
@@ -161,9 +164,13 @@ class Lab:
         write_nginx_folder(folder, values, engine)
         self._server(nginx("nginx", folder, ports["STATIC_PORT"], ready_path=PATH))
 
-    @staticmethod
-    def _vcl(origin_port: int, fragment_port: int) -> str:
+    @property
+    def fallback_dir(self) -> Path:
+        return self.folder / "fallback"
+
+    def _vcl(self, origin_port: int, fragment_port: int) -> str:
         """The shipped deploy/varnish/default.vcl, filled in as deploy/README.md says."""
         return fill(ROOT / "deploy" / "varnish" / "default.vcl",
                     {"ORIGIN_HOST": "127.0.0.1", "ORIGIN_PORT": str(origin_port),
-                     "FOREWARN_HOST": "127.0.0.1", "FOREWARN_PORT": str(fragment_port)})
+                     "FOREWARN_HOST": "127.0.0.1", "FOREWARN_PORT": str(fragment_port),
+                     "FALLBACK_DIR": str(self.fallback_dir)})

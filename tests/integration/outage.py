@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -14,6 +15,11 @@ from tests.support import LiveServer, ThreadedApp, free_port
 
 Mode = Literal["up", "stopped", "hanging", "error-500"]
 FAILURES: tuple[Mode, ...] = ("stopped", "hanging", "error-500")
+
+
+# After a refused connection Varnish tries that backend again only this much later (its
+# backend_remote_error_holddown, 0.25 s by default), answering every fetch as failed meanwhile.
+VARNISH_HOLDDOWN = 0.25
 
 
 class _Running(Protocol):
@@ -40,6 +46,11 @@ class Hanging:
                 return
             self._accepted.append(connection)
 
+    @property
+    def asked(self) -> int:
+        """Connections accepted so far."""
+        return len(self._accepted)
+
     def stop(self) -> None:
         # shutdown() wakes the blocked accept() (close() alone would leave it holding the port)
         self._listener.shutdown(socket.SHUT_RDWR)
@@ -54,8 +65,15 @@ class Failing(ThreadedApp):
 
     BODY = b"<!doctype html><title>Internal Server Error</title><h1>Internal Server Error</h1>"
 
+    def __init__(self, port: int) -> None:
+        self.asked = 0  # requests answered so far
+        self._lock = threading.Lock()
+        super().__init__(port)
+
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
                  ) -> Iterable[bytes]:
+        with self._lock:
+            self.asked += 1
         start_response("500 Internal Server Error", [("Content-Type", "text/html"),
                                                      ("Content-Length", str(len(self.BODY)))])
         return [self.BODY]
@@ -78,9 +96,15 @@ class ForewarnSlot:
     def log_path(self) -> Path:
         return self.folder / f"forewarn-{self._starts}.log"
 
+    @property
+    def asked(self) -> int:
+        """How often the hanging or failing stand-in now in place was reached."""
+        return self._running.asked if isinstance(self._running, Hanging | Failing) else 0
+
     def set(self, mode: Mode) -> None:
         if mode == self.mode:
             return
+        refused = self.mode == "stopped"
         self.stop()
         if mode == "up":
             self._starts += 1
@@ -89,6 +113,8 @@ class ForewarnSlot:
             self._running = Hanging(self.port)
         elif mode == "error-500":
             self._running = Failing(self.port)
+        if refused and mode != "stopped":
+            time.sleep(VARNISH_HOLDDOWN + 0.1)  # so that an edge asks this one, not the last
         self.mode = mode
 
     def stop(self) -> None:

@@ -120,8 +120,10 @@ def test_while_forewarn_cannot_answer_every_reader_gets_the_fallback_for_the_pag
     block, notice_ids = outage.fallback(lang)
     assert MARKER in block and notice_ids  # the shipped catalog shows a notice when unknown
     origin_html, include = outage.origin_page(path)
-    counted = outage.fallbacks_counted()
+    counted, asked = outage.fallbacks_counted(), outage.slot.asked
     pages = read_all(outage, [(path, address) for address in READERS.values()])
+    if failure != "stopped":  # the edge did ask, and got no answer or a 500
+        assert outage.slot.asked >= asked + len(READERS)
     for reader, page in zip(READERS, pages, strict=True):
         assert page.status == 200, reader
         # The article exactly as the origin wrote it, the include replaced by the block.
