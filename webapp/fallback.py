@@ -35,7 +35,6 @@ from typing import Any
 from geoip.location import UNKNOWN
 from webapp.catalog.mirror_list import source_files
 from webapp.catalog.model import Catalog
-from webapp.endpoints import STATIC_DIR
 from webapp.preview.matrix import OTHER, page_languages
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.render import Renderer
@@ -116,6 +115,8 @@ def _marked(html: str, day: date) -> str:
 def write_fallbacks(fallbacks: Fallbacks, folder: Path) -> None:
     """Write every file into ``folder`` (created if missing), each atomically, the manifest
     last: an edge reading the folder meanwhile sees old or new files, never half of one."""
+    from webapp.endpoints import STATIC_DIR  # here: the endpoints' preview imports this module
+
     folder.mkdir(parents=True, exist_ok=True)
     for block in fallbacks.blocks:
         if not _LANG_FILE.match(block.lang) and block.lang != NO_LANGUAGE:
@@ -229,6 +230,23 @@ def stale_reasons(fallbacks: Fallbacks, folder: Path) -> list[tuple[str, str]]:
 def _unmarked(html: str) -> str:
     """The block without its marker's day: the same block exported yesterday is still good."""
     return re.sub(rf'{MARKER}="[0-9-]*" ', "", html, count=1)
+
+
+@dataclass(frozen=True)
+class IfDown:
+    """For the preview: the fallback blocks of ``day``, and where the server exports them with
+    what is wrong there (``folder`` None: this server exports none)."""
+
+    day: date
+    blocks: tuple[Fallback, ...]
+    folder: Path | None
+    problems: tuple[tuple[str, str], ...]
+
+
+def if_down(catalog: Catalog, prefix: str, day: date, folder: Path | None) -> IfDown:
+    fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
+    problems = tuple(stale_reasons(fallbacks, folder)) if folder is not None else ()
+    return IfDown(day, fallbacks.blocks, folder, problems)
 
 
 class FallbackWriter:

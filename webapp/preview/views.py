@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 
 from webapp.engine import Engine
 from webapp.errors import QueryError
+from webapp.fallback import IfDown, if_down
 from webapp.preview.access import Access, check_access
 from webapp.preview.as_reader import Served, View, serve_as
 from webapp.preview.matrix import (
@@ -157,7 +158,15 @@ def index() -> str:
         organization=engine.catalog.organization, countries=all_countries(),
         regions=regions_of(query.country) if query.country else (),
         languages=_language_choices(query), dropped=_dropped(query),
-        severity=severities(engine.catalog))
+        severity=severities(engine.catalog), if_down=_if_down(query),
+        language_name=language_name)
+
+
+def _if_down(query: PreviewQuery) -> IfDown:
+    """What an edge serves every reader while Forewarn cannot answer (webapp/fallback.py)."""
+    engine, settings = _middleware().engine, _middleware().settings
+    return if_down(engine.catalog, settings.prefix, query.day or engine.clock(),
+                   settings.fallback_dir)
 
 
 def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:
