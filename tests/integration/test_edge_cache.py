@@ -7,6 +7,7 @@ is served their own place's page again and the expired copies are renewed."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -109,3 +110,23 @@ def test_while_forewarn_cannot_answer_each_reader_gets_their_own_places_last_cop
             time.sleep(0.05)
         assert statuses[-1] in ("HIT", "MISS", "EXPIRED"), (address, statuses)
     assert read(edge, path, BELARUS).notices == "by-extremist"  # no error page was kept
+
+
+def test_nginx_refuses_the_configuration_when_its_geo_database_is_missing(
+    edge_cache: tuple[EdgeCacheNginx, ForewarnSlot],
+) -> None:
+    # The same shipped file, its GEO_DB gone: `nginx -t` fails (so a reload keeps the running
+    # configuration, and a start does not happen): no reader is served from a cache keyed on
+    # a place nginx cannot tell.
+    edge, _slot = edge_cache
+    folder = edge.folder.parent / "no-geo-db"
+    folder.mkdir()
+    conf = (edge.folder / "forewarn-edge-cache.conf").read_text()
+    (folder / "forewarn-edge-cache.conf").write_text(
+        conf.replace(str(edge.geo_db), str(folder / "missing.mmdb")))
+    (folder / "nginx.conf").write_text((edge.folder / "nginx.conf").read_text())
+    checked = subprocess.run([find_binary("nginx") or "nginx", "-t", "-p", f"{folder}/",
+                              "-c", "nginx.conf", "-g", "daemon off;"],
+                             capture_output=True, text=True, timeout=30, check=False)
+    assert checked.returncode != 0
+    assert "missing.mmdb" in checked.stderr
