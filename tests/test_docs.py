@@ -87,7 +87,7 @@ def documented() -> dict[str, set[str]]:
     for line in _usage_block():
         words = line.split("#", 1)[0].split()
         if words and words[0] == "forewarn":
-            current = words[1] + (f" {words[2]}" if words[1] == "geoip" else "")
+            current = words[1] + (f" {words[2]}" if words[1] in ("geoip", "export") else "")
             commands.setdefault(current, set())
         commands[current] |= set(re.findall(r"--[a-z][a-z-]*", line.split("#", 1)[0]))
     return commands

@@ -11,7 +11,8 @@ import pytest
 
 from tests.integration.servers import DEPLOY, PLACEHOLDER, fill
 
-TEMPLATES = [DEPLOY / "varnish" / "default.vcl", DEPLOY / "nginx" / "forewarn-ssi.conf"]
+TEMPLATES = [DEPLOY / "varnish" / "default.vcl", DEPLOY / "nginx" / "forewarn-ssi.conf",
+             DEPLOY / "nginx" / "forewarn-edge-cache.conf"]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
