@@ -13,8 +13,9 @@ Files written into the folder (each atomically: a temporary file, then a rename)
 - ``<lang>.html`` for each language a notice is written in or aimed at, and ``none.html`` for a
   page with no language or another one: the block, marked ``data-forewarn-fallback="<day>"``;
 - ``forewarn.css``: the stylesheet the block links to, for when Forewarn cannot serve it either;
-- ``fallback.vcl``: the same blocks as a VCL subroutine for Varnish (whose ``std.fileread``
-  keeps a file's first contents for the life of varnishd, so a VCL reload is what updates them);
+- ``fallback.vcl``: the same blocks as a VCL subroutine for Varnish, which reads it when it loads
+  its VCL (``std.fileread`` would keep a file's first contents across VCL reloads: seen on
+  Varnish 7.1.1);
 - ``manifest.json``, last: the day, the catalog's SHA-256, each language's file and notice ids.
 """
 

@@ -12,7 +12,8 @@
 # gets today, exported ahead of time by `forewarn export fallback` into FALLBACK_DIR, which
 # also writes it as VCL (fallback.vcl, included below). Varnish reads an included file when it
 # loads the VCL: after each export, load the VCL again (varnishreload) to serve the new blocks.
-# (std.fileread() would not do: it keeps a file's first contents for as long as varnishd runs.)
+# (std.fileread() would not do: it keeps a file's first contents across VCL reloads, as seen
+# with 7.1.1.)
 # Each use is logged as `VCL_Log forewarn-fallback: <lang>` (varnishlog, varnishncsa).
 #
 # Reader addresses: Varnish's core appends the address of its own client to X-Forwarded-For
