@@ -21,6 +21,7 @@ from webapp.catalog.check import load_and_log
 from webapp.catalog.mirror_list import source_files
 from webapp.catalog.model import Catalog
 from webapp.errors import CatalogError, SettingsError
+from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
 from webapp.page.headers import MutableHeaders, finish
 from webapp.reader.address import Trusted, client_address, parse_address
@@ -109,8 +110,6 @@ class Engine:
     def _export_fallbacks(self, folder: Path) -> None:
         """Write the fallback blocks now (a folder that cannot be written fails the start), and
         again after each reload pass that brought a new catalog or a new day."""
-        from webapp.fallback import FallbackWriter
-
         writer = FallbackWriter(folder, self.settings.prefix, self._reload_failed)
         try:
             writer.write_now(self.catalog, self.clock())

@@ -34,21 +34,25 @@ from pathlib import Path
 from typing import Any
 
 from geoip.location import UNKNOWN
-from webapp.catalog.mirror_list import source_files
+from webapp.catalog.check import (
+    FALLBACK_FORMAT,
+    FALLBACK_MANIFEST,
+    catalog_sha256,
+    fallback_warnings,
+)
 from webapp.catalog.model import Catalog
-from webapp.preview.matrix import OTHER, page_languages
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.render import Renderer
-from webapp.reader.selection import decide
+from webapp.reader.selection import Selector
+from webapp.resources import STATIC_DIR
 
 log = logging.getLogger("forewarn")
 
 NO_LANGUAGE = "none"  # the file for a page without a language, or in one no notice concerns
-MANIFEST = "manifest.json"
+MANIFEST = FALLBACK_MANIFEST  # read by `forewarn check` (webapp/catalog/check.py)
 VCL_FILE = "fallback.vcl"
 STYLESHEET = "forewarn.css"
 MARKER = "data-forewarn-fallback"
-FORMAT = 1
 _BLOCK_START = '<aside class="forewarn" '  # DESIGN.md "Injected HTML": how every block begins
 _LANG_FILE = re.compile(r"^[a-z]{2,3}$")  # what an edge may turn a page's lang= into
 
@@ -83,22 +87,13 @@ class Fallbacks:
         return by_lang.get(primary) or by_lang[NO_LANGUAGE]
 
 
-def catalog_sha256(path: Path) -> str:
-    """The SHA-256 of the catalog file and the mirror lists it names, in that order."""
-    digest = hashlib.sha256()
-    for file in (path, *source_files(path)):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
 def fallback_blocks(catalog: Catalog, prefix: str, day: date, sha256: str) -> Fallbacks:
     """Decide and render each language's block for a reader at an unknown place on ``day``."""
-    index = JurisdictionIndex(catalog)
+    selector = Selector(catalog, JurisdictionIndex(catalog))
     renderer = Renderer(catalog, prefix)
-    langs = [lang for lang in page_languages(catalog) if lang != OTHER]
     blocks = []
-    for lang in (*langs, None):
-        decision = decide(catalog, index, UNKNOWN, lang, day)
+    for lang in (*catalog.page_languages(), None):
+        decision = selector.decide(UNKNOWN, lang, day)
         html = renderer.block(decision, None, day).html
         blocks.append(Fallback(lang or NO_LANGUAGE, decision.notice_ids, _marked(html, day)))
     return Fallbacks(day, catalog.path, sha256, prefix, tuple(blocks))
@@ -116,8 +111,6 @@ def _marked(html: str, day: date) -> str:
 def write_fallbacks(fallbacks: Fallbacks, folder: Path) -> None:
     """Write every file into ``folder`` (created if missing), each atomically, the manifest
     last: an edge reading the folder meanwhile sees old or new files, never half of one."""
-    from webapp.endpoints import STATIC_DIR  # here: the endpoints' preview imports this module
-
     folder.mkdir(parents=True, exist_ok=True)
     for block in fallbacks.blocks:
         if not _LANG_FILE.match(block.lang) and block.lang != NO_LANGUAGE:
@@ -131,7 +124,7 @@ def write_fallbacks(fallbacks: Fallbacks, folder: Path) -> None:
 
 def manifest(fallbacks: Fallbacks) -> dict[str, Any]:
     return {
-        "format": FORMAT,
+        "format": FALLBACK_FORMAT,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "day": fallbacks.day.isoformat(),
         "catalog": {"path": fallbacks.catalog_path, "sha256": fallbacks.catalog_sha256},
@@ -199,40 +192,6 @@ def export(catalog: Catalog, prefix: str, folder: Path, day: date) -> Fallbacks:
     return fallbacks
 
 
-def stale_reasons(fallbacks: Fallbacks, folder: Path) -> list[tuple[str, str]]:
-    """(file, why) for each way the files in ``folder`` are not what an edge should serve today
-    (``fallbacks`` is today's truth); empty when they are."""
-    again = f"run `forewarn export fallback --dir {folder}`"
-    try:
-        found = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [(MANIFEST, f"missing: no fallback blocks have been exported here; {again}")]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        return [(MANIFEST, f"cannot be read ({error}); {again}")]
-    if not isinstance(found, dict) or found.get("format") != FORMAT:
-        return [(MANIFEST, f"not a format {FORMAT} manifest; {again}")]
-    catalog = found.get("catalog")
-    if not isinstance(catalog, dict) or catalog.get("sha256") != fallbacks.catalog_sha256:
-        return [(MANIFEST, f"exported at {found.get('written_at')} from an older version of "
-                           f"{fallbacks.catalog_path}: edges serve old fallback blocks; {again}")]
-    reasons = []
-    for block in fallbacks.blocks:
-        try:
-            on_disk = (folder / block.file).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            on_disk = None
-        if on_disk is None or _unmarked(on_disk) != _unmarked(block.html):
-            reasons.append((block.file, f"exported for {found.get('day')}, not what a reader at "
-                                        f"an unknown place gets on a {block.lang!r} page on "
-                                        f"{fallbacks.day.isoformat()}; {again}"))
-    return reasons
-
-
-def _unmarked(html: str) -> str:
-    """The block without its marker's day: the same block exported yesterday is still good."""
-    return re.sub(rf'{MARKER}="[0-9-]*" ', "", html, count=1)
-
-
 @dataclass(frozen=True)
 class IfDown:
     """For the preview: the fallback blocks of ``day``, and where the server exports them with
@@ -246,7 +205,9 @@ class IfDown:
 
 def if_down(catalog: Catalog, prefix: str, day: date, folder: Path | None) -> IfDown:
     fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
-    problems = tuple(stale_reasons(fallbacks, folder)) if folder is not None else ()
+    problems = () if folder is None else tuple(
+        (warning.key, warning.message)
+        for warning in fallback_warnings(catalog, folder, prefix, day))
     return IfDown(day, fallbacks.blocks, folder, problems)
 
 

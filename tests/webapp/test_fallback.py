@@ -19,10 +19,11 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.support import ROOT, TODAY
+from webapp.catalog.check import catalog_sha256, fallback_warnings
 from webapp.catalog.model import load_catalog
 from webapp.engine import Engine
 from webapp.errors import SettingsError
-from webapp.fallback import MARKER, catalog_sha256, export, fallback_blocks, stale_reasons, to_vcl
+from webapp.fallback import MARKER, export, to_vcl
 from webapp.settings import load_settings
 
 UNLOCATED = "198.18.0.7"  # in no database
@@ -116,11 +117,10 @@ def test_a_catalog_that_shows_nothing_to_unknown_readers_exports_empty_blocks(
 
 def test_fresh_files_are_not_stale(engine: Engine, tmp_path: Path) -> None:
     export(engine.catalog, "/_forewarn", tmp_path, TODAY)
-    sha = catalog_sha256(Path(engine.catalog.path))
-    assert stale_reasons(fallback_blocks(engine.catalog, "/_forewarn", TODAY, sha), tmp_path) == []
-    # Exported yesterday, and nothing changed since: still good.
-    later = fallback_blocks(engine.catalog, "/_forewarn", TODAY + timedelta(days=1), sha)
-    assert stale_reasons(later, tmp_path) == []
+    assert fallback_warnings(engine.catalog, tmp_path, "/_forewarn", TODAY) == ()
+    # Exported yesterday, and no notice began or ended since: still good.
+    later = TODAY + timedelta(days=1)
+    assert fallback_warnings(engine.catalog, tmp_path, "/_forewarn", later) == ()
 
 
 def test_check_warns_when_the_catalog_changed_after_the_export(
@@ -143,30 +143,38 @@ def test_check_warns_when_the_catalog_changed_after_the_export(
 def test_check_warns_when_a_notice_took_effect_after_the_export(
     catalog_copy: Path, tmp_path: Path
 ) -> None:
-    from webapp.catalog.check import fallback_warnings
-
     text = catalog_copy.read_text(encoding="utf-8")
     catalog_copy.write_text(text.replace("since = 2024-02-20", "since = 2026-11-25"),
                             encoding="utf-8")
     catalog = load_catalog(catalog_copy)
     export(catalog, "/_forewarn", tmp_path, TODAY)  # before the notice's first day
     assert fallback_warnings(catalog, tmp_path, "/_forewarn", TODAY) == ()
-    warnings = fallback_warnings(catalog, tmp_path, "/_forewarn", date(2026, 11, 25))
-    assert {warning.key for warning in warnings} >= {"en.html", "ru.html", "none.html"}
-    assert all("exported for 2026-11-24" in warning.message for warning in warnings)
+    [warning] = fallback_warnings(catalog, tmp_path, "/_forewarn", date(2026, 11, 25))
+    assert warning.key == "manifest.json"
+    assert "exported for 2026-11-24: by 2026-11-25 a notice began or ended" in warning.message
+    # What the oracle says: the block of that day is not the one exported.
+    assert export(catalog, "/_forewarn", tmp_path / "then", date(2026, 11, 25)).for_lang(
+        "en").html.replace("2026-11-25", "") != (tmp_path / "en.html").read_text(
+        encoding="utf-8").replace("2026-11-24", "")
+
+
+def test_check_warns_when_the_prefix_differs(engine: Engine, tmp_path: Path) -> None:
+    export(engine.catalog, "/_forewarn", tmp_path, TODAY)
+    [warning] = fallback_warnings(engine.catalog, tmp_path, "/_fw", TODAY)
+    assert "exported for the prefix '/_forewarn', Forewarn serves under '/_fw'" in str(warning)
 
 
 def test_check_warns_about_a_missing_export_and_a_changed_file(engine: Engine, tmp_path: Path
                                                                ) -> None:
-    from webapp.catalog.check import fallback_warnings
-
     [missing] = fallback_warnings(engine.catalog, tmp_path / "nowhere", "/_forewarn", TODAY)
     assert missing.key == "manifest.json" and "no fallback blocks have been exported" in str(
         missing)
     export(engine.catalog, "/_forewarn", tmp_path, TODAY)
     (tmp_path / "fa.html").write_text("<p>edited by hand</p>", encoding="utf-8")
-    [changed] = fallback_warnings(engine.catalog, tmp_path, "/_forewarn", TODAY)
-    assert changed.key == "fa.html"
+    (tmp_path / "ru.html").unlink()
+    warnings = fallback_warnings(engine.catalog, tmp_path, "/_forewarn", TODAY)
+    assert [(warning.key, warning.message.split(";")[0]) for warning in warnings] == [
+        ("ru.html", "missing"), ("fa.html", "changed since the export")]
 
 
 def served_engine(catalog: Path, demo_db: Path, folder: Path, clock: list[date]) -> Engine:

@@ -1,16 +1,21 @@
 """What `forewarn check` says about a catalog beyond "it loads": warnings about things that load but
 are probably mistakes (a notice missing a language its readers read, a misspelt placeholder, a
-mirror set nothing uses), printed one per line, failures with ``--strict``, logged at serve time."""
+mirror set nothing uses) and about fallback blocks exported from an older catalog or for another
+day, printed one per line, failures with ``--strict``, logged at serve time."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from webapp.catalog.mirror_list import source_files
 from webapp.catalog.model import Catalog, Notice, load_catalog
 
 log = logging.getLogger("forewarn")
@@ -74,16 +79,81 @@ def _placeholder_warnings(path: str, where: str, text: str, notice: Notice) -> l
     return found
 
 
+# The fallback export's manifest (written by webapp/fallback.py), as this check reads it.
+FALLBACK_MANIFEST = "manifest.json"
+FALLBACK_FORMAT = 1
+
+
+def catalog_sha256(path: Path) -> str:
+    """The SHA-256 of the catalog file and the mirror lists it names, in that order: what a
+    fallback export records, to tell later whether the catalog changed since."""
+    digest = hashlib.sha256()
+    for file in (path, *source_files(path)):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
 def fallback_warnings(catalog: Catalog, folder: Path, prefix: str,
                       day: date | None = None) -> tuple[CatalogWarning, ...]:
     """Warnings about the fallback blocks exported into ``folder`` (`forewarn export fallback`,
-    or a server's ``fallback_dir``): missing, or older than the catalog or than ``day``."""
-    from webapp.fallback import catalog_sha256, fallback_blocks, stale_reasons
-
+    or a server's ``fallback_dir``): missing, made from another version of the catalog or for
+    another prefix, made on a day after which a notice began, ended or a mirror list rotated,
+    or a file changed since. Decided from the manifest and the catalog, without rendering."""
     day = day or datetime.now(UTC).date()
-    today = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
-    return tuple(CatalogWarning(str(folder), file, reason)
-                 for file, reason in stale_reasons(today, folder))
+
+    def warn(key: str, message: str) -> tuple[CatalogWarning, ...]:
+        again = f"run `forewarn export fallback --dir {folder}`"
+        return (CatalogWarning(str(folder), key, f"{message}; {again}"),)
+
+    try:
+        found = json.loads((folder / FALLBACK_MANIFEST).read_text(encoding="utf-8"))
+        exported = date.fromisoformat(found["day"])
+        entries = found["languages"]
+        if found["format"] != FALLBACK_FORMAT or not isinstance(entries, dict):
+            raise ValueError(f"not a format {FALLBACK_FORMAT} manifest")
+    except FileNotFoundError:
+        return warn(FALLBACK_MANIFEST, "missing: no fallback blocks have been exported here")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return warn(FALLBACK_MANIFEST, f"cannot be read: {error}")
+    if found.get("catalog", {}).get("sha256") != catalog_sha256(Path(catalog.path)):
+        return warn(FALLBACK_MANIFEST, f"exported at {found.get('written_at')} from an older "
+                                       f"version of {catalog.path}: edges serve old blocks")
+    if found.get("prefix") != prefix:
+        return warn(FALLBACK_MANIFEST, f"exported for the prefix {found.get('prefix')!r}, "
+                                       f"Forewarn serves under {prefix!r}")
+    if _changed_between(catalog, exported, day):
+        return warn(FALLBACK_MANIFEST, f"exported for {exported.isoformat()}: by "
+                                       f"{day.isoformat()} a notice began or ended, or a mirror "
+                                       "list rotated")
+    return tuple(warning for entry in entries.values()
+                 for warning in _file_warnings(folder, entry, warn))
+
+
+def _changed_between(catalog: Catalog, first: date, second: date) -> bool:
+    """Whether what readers get can differ between two days: a notice's ``since`` or ``until``
+    falls between them, or a mirror set rotates its links daily."""
+    if first == second:
+        return False
+    low, high = sorted((first, second))
+    if any(mirror_set.show is not None for mirror_set in catalog.mirrors.values()):
+        return True
+    return any(low < edge <= high for notice in catalog.notices
+               for edge in (notice.since, notice.until) if edge is not None)
+
+
+def _file_warnings(folder: Path, entry: Any,
+                   warn: Callable[[str, str], tuple[CatalogWarning, ...]]
+                   ) -> tuple[CatalogWarning, ...]:
+    name = str(entry.get("file", "")) if isinstance(entry, dict) else ""
+    if not name or Path(name).name != name:
+        return warn(FALLBACK_MANIFEST, f"names no usable file: {entry!r}")
+    try:
+        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    except OSError:
+        return warn(name, "missing")
+    if digest != entry.get("sha256"):
+        return warn(name, "changed since the export")
+    return ()
 
 
 def load_and_log(path: Path) -> Catalog:

@@ -147,6 +147,14 @@ class Catalog:
     """Named mirror sets, e.g. [mirrors.main]."""
     path: SkipJsonSchema[str] = ""
 
+    def page_languages(self) -> tuple[str, ...]:
+        """The page languages the catalog says something about: the default language, then
+        every language a notice is written in or aimed at, in file order."""
+        found = [self.default_language]
+        for notice in self.notices:
+            found += [*notice.text, *notice.languages]
+        return tuple(dict.fromkeys(found))
+
 
 _ADAPTER = TypeAdapter(Catalog)
 

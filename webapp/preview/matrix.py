@@ -37,10 +37,7 @@ class Matrix:
 def page_languages(catalog: Catalog) -> tuple[str, ...]:
     """The default language, then every language a notice is written in or aimed at, then
     "none/other"."""
-    found = [catalog.default_language]
-    for notice in catalog.notices:
-        found += [*notice.text, *notice.languages]
-    return (*dict.fromkeys(found), OTHER)
+    return (*catalog.page_languages(), OTHER)
 
 
 def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix:

@@ -164,9 +164,9 @@ def index() -> str:
 
 def _if_down(query: PreviewQuery) -> IfDown:
     """What an edge serves every reader while Forewarn cannot answer (webapp/fallback.py)."""
-    engine, settings = _middleware().engine, _middleware().settings
-    return if_down(engine.catalog, settings.prefix, query.day or engine.clock(),
-                   settings.fallback_dir)
+    engine = _backing().engine
+    return if_down(engine.catalog, engine.settings.prefix, query.day or engine.clock(),
+                   engine.settings.fallback_dir)
 
 
 def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:

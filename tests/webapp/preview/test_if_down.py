@@ -44,4 +44,4 @@ def test_the_servers_own_export_is_said_to_be_current_or_not(engine: Engine, tmp
         get_preview(client, f"path={ARTICLE}"))
     (tmp_path / "fallback" / "ru.html").write_text("<p>edited</p>", encoding="utf-8")
     stale = section(get_preview(client, f"path={ARTICLE}"))
-    assert "is not current: ru.html: exported for 2026-11-24" in _text(stale)
+    assert "is not current: ru.html: changed since the export" in _text(stale)
