@@ -6,6 +6,7 @@ fragment endpoint and the preview's pages all call it (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import logging
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from webapp.catalog.model import Catalog
 from webapp.errors import CatalogError, SettingsError
 from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
-from webapp.page.headers import MutableHeaders, finish
+from webapp.page.headers import MutableHeaders, finish, sendable
 from webapp.reader.address import Trusted, client_address, parse_address
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
@@ -34,6 +35,8 @@ from webapp.reader.selection import Decision, Selector
 from webapp.settings import Settings
 from webapp.watch import FileState, Reloader
 
+log = logging.getLogger("forewarn")
+
 
 def utc_today() -> date:
     return datetime.now(UTC).date()
@@ -42,14 +45,15 @@ def utc_today() -> date:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What Forewarn gives one request: the decision, the block encoded for the page (empty when
-    no notice applies), the page's Onion-Location, and the request headers the decision came
-    from (a trusted CDN's place headers, and Accept-Language when it chose a language: the
-    response Varies on them; with none, it is private)."""
+    no notice applies), the page's Onion-Location, the request headers the decision came from
+    (a trusted CDN's place headers, and Accept-Language when it chose a language: the response
+    Varies on them; with none, it is private), and the variant's name for its ETag."""
 
     decision: Decision
     block: bytes
     onion_location: str | None
     vary: tuple[str, ...]
+    variant: str = ""
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -60,7 +64,8 @@ class Answer:
         ids, cache safety, length, ETag (webapp/page/headers.py) and Onion-Location."""
         if self.onion_location and "Onion-Location" not in headers:
             headers["Onion-Location"] = self.onion_location
-        finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary)
+        finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary,
+               variant=self.variant or None)
 
 
 @dataclass(frozen=True)
@@ -201,12 +206,23 @@ class Engine:
         if decision.used_accept_language and vary:
             vary = (*vary, "Accept-Language")
         block, onion = b"", None
+        page = PageURL.from_environ(environ, path)
         if decision.shown:
-            page = PageURL.from_environ(environ, path)
             block, onion = self.block_bytes(decision, page, charset, day)
+            if onion is not None and not sendable(onion):
+                self._unsendable("Onion-Location")
+                onion = None
         if forced is None:
             self.metrics.served(decision.notice_ids)
-        return Answer(decision, block, onion, vary)
+        variant = self._renderer_for(decision).variant(decision, page, day or self.clock())
+        return Answer(decision, block, onion, vary, variant)
+
+    def _unsendable(self, header: str) -> None:
+        """A header value from the catalog that HTTP cannot carry (URLs are checked and encoded
+        at load, so only a catalog that bypassed that gets here): dropped, counted and logged,
+        and the page is served with its notice. The log names the header, not the page."""
+        self.metrics.dropped_header(header)
+        log.warning("%s dropped: its value from the catalog cannot be sent in a header", header)
 
     def block(
         self, decision: Decision, page: PageURL | None = None, day: date | None = None

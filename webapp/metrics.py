@@ -34,6 +34,9 @@ class Metrics:
                                "them, by reason.", ["reason"], registry=self.registry)
         self.reload_failures = Counter("forewarn_reload_failures", "Files that failed to load "
                                        "on reload, by kind.", ["kind"], registry=self.registry)
+        self.headers_dropped = Counter("forewarn_headers_dropped", "Response headers left out "
+                                       "because their value could not be sent, by header.",
+                                       ["header"], registry=self.registry)
 
         # Children looked up once each, when first counted: labels() takes a lock and walks a
         # dictionary per call. Keys are labels of our own (catalog notice ids), never a reader's.
@@ -43,6 +46,9 @@ class Metrics:
         self._count(self.pages, "notice" if notice_ids else "none")
         for notice_id in notice_ids:
             self._count(self.notices, notice_id)
+
+    def dropped_header(self, header: str) -> None:
+        self._count(self.headers_dropped, header)
 
     def looked_up(self, known: bool) -> None:
         self._count(self.lookups, "located" if known else "unknown")

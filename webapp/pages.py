@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from webapp.engine import Answer, Engine
 from webapp.errors import CodingError
 from webapp.page.coding import Coding, coding_for
+from webapp.page.conditional import Asked
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
     ResponseHeaders,
@@ -65,16 +66,18 @@ class PageNotices:
         self._heads = HeadMemo(marker)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Run the wrapped app and add the notices to its response."""
-        if environ.get("REQUEST_METHOD") not in ("GET", "POST"):
+        """Run the wrapped app and add the notices to its response. HEAD and conditional GETs
+        reach the app as plain GETs; their answer's form is Forewarn's (page/conditional.py)."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "POST"):
             return self.app(environ, start_response)
+        asked, inner = Asked.split(environ)
         captured = _Captured()
-        body = self.app(environ, captured.start_response)
-        return self._rewrite(environ, captured, body, start_response)
+        body = self.app(environ if inner is None else inner, captured.start_response)
+        return self._rewrite(environ, asked, captured, body, start_response)
 
     def _rewrite(
-        self, environ: WSGIEnvironment, captured: _Captured, body: Iterable[bytes],
-        start_response: StartResponse,
+        self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
+        body: Iterable[bytes], start_response: StartResponse,
     ) -> Iterator[bytes]:
         chunks = iter(body)
         try:
@@ -84,18 +87,28 @@ class PageNotices:
             coding = coding_for(headers.get("Content-Encoding"))
             if reason is not None or coding is None:
                 self._skipped(environ, reason or "encoded", headers)
-                start_response(captured.status, headers.items(), captured.exc_info)
-                yield from raw
+                if self._start(asked, captured, headers, start_response):
+                    yield from raw
                 return
-            yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
+            yield from self._with_notice(environ, asked, captured, headers, coding, raw,
+                                         start_response)
         finally:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
 
+    @staticmethod
+    def _start(asked: Asked, captured: _Captured, headers: ResponseHeaders,
+               start_response: StartResponse) -> bool:
+        """Send the status and headers as the reader asked (304, HEAD); True if a body follows."""
+        status, items, with_body = asked.reply(captured.status, headers.items())
+        start_response(status, items, captured.exc_info)
+        return with_body
+
     def _with_notice(
-        self, environ: WSGIEnvironment, captured: _Captured, headers: ResponseHeaders,
-        coding: Coding, raw: Iterator[bytes], start_response: StartResponse,
+        self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
+        headers: ResponseHeaders, coding: Coding, raw: Iterator[bytes],
+        start_response: StartResponse,
     ) -> Iterator[bytes]:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
         the original bytes untouched when no block is added."""
@@ -121,7 +134,8 @@ class PageNotices:
             if FORCED_KEY not in environ:  # the preview's own request is no reader: not counted
                 self.engine.metrics.skipped.labels(placement.reason).inc()
             finish(headers, (), 0, length_known=coding.identity)
-        start_response(captured.status, headers.items(), captured.exc_info)
+        if not self._start(asked, captured, headers, start_response):
+            return
         if not block:
             yield from (chunk for chunk in consumed if chunk)
             yield from raw

@@ -3,6 +3,7 @@ cached; per request only the deep-link path is filled in."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -123,6 +124,20 @@ class Renderer:
             for link in mirror_set.links
         }
         self._rotating = any(m.show is not None for m in catalog.mirrors.values())
+        # The catalog's content, not its file's name or date: the same in every worker and after
+        # a reload of an unchanged file, different after any change a reader could see.
+        self._version = hashlib.sha256(repr(catalog).encode()).hexdigest()
+
+    def variant(self, decision: Decision, page: PageURL | None = None,
+                day: date | None = None) -> str:
+        """A short name for what the reader of ``page`` was decided to get on ``day``: the notice
+        set and its languages, the catalog version, and what else the block depends on for one
+        URL (the day when mirrors rotate, the mirror it came through). It goes into the ETag
+        (webapp/page/headers.py), so a copy of another variant is never revalidated."""
+        host = page.host if page is not None and page.host in self._mirror_hosts else None
+        rotation = (day or date.today()) if self._rotating else None
+        key = repr((self._version, decision.key, host, rotation))
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def block(self, decision: Decision, page: PageURL | None = None,
               day: date | None = None) -> Rendered:
