@@ -220,3 +220,31 @@ def test_a_page_streamed_in_small_pieces_is_scanned_a_few_times_not_once_a_piece
     # Each look doubles the prefix: all looks together read a few times what was needed (one
     # look per piece read it about needed / chunk / 2 times: 450 times for 900 KB in 1 KB).
     assert counting.scanned < 6 * needed, (counting.scanned, needed)
+
+
+def test_a_header_value_that_cannot_be_sent_is_dropped_counted_and_the_page_served(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Loading percent-encodes every catalog URL and the renderer refuses any other, so no real
+    catalog gets here: the renderer is made to return what a future bug might (issue 15 item 4).
+    The reader still gets the page with the notice; the log names the header, not the page."""
+    from webapp.reader.render import Renderer
+
+    real = Renderer.block_bytes
+
+    def broken(self: Renderer, *args: Any, **kwargs: Any) -> tuple[bytes, str | None]:
+        block, _onion = real(self, *args, **kwargs)
+        return block, "http://abc.onion/новости\r\nSet-Cookie: x=1"
+
+    monkeypatch.setattr(Renderer, "block_bytes", broken)
+    client = Client(NoticeMiddleware(page_app(), engine=engine))
+    response = client.get("/a/1?secret=4711", headers={"X-Forwarded-For": RUSSIA},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 200
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert b'<aside class="forewarn"' in response.get_data()
+    assert "Onion-Location" not in response.headers and "Set-Cookie: x" not in str(response.headers)
+    metrics = engine.metrics.render().decode()
+    assert 'forewarn_headers_dropped_total{header="Onion-Location"} 1.0' in metrics
+    assert "Onion-Location dropped" in caplog.text
+    assert "4711" not in caplog.text and "/a/1" not in caplog.text

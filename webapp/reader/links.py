@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from webapp.catalog.model import MirrorLink, MirrorSet
+from webapp.catalog.urls import is_web_url
 
 # Stands in for the request's path and query in cached blocks; replaced per request. Only
 # characters that autoescaping leaves alone, so it survives rendering unchanged.
@@ -63,8 +64,10 @@ class Offered:
 
 
 def offered(name: str, mirror_set: MirrorSet, host: str | None, day: date) -> Offered:
-    """The set's links without the one the request came through, rotated by day if ``show``."""
-    links = [link for link in mirror_set.links if host_of(link.url) != host]
+    """The set's links without the one the request came through, rotated by day if ``show``.
+    A link that is not a plain http(s) URL is never offered, checked or not."""
+    links = [link for link in mirror_set.links
+             if is_web_url(link.url) and host_of(link.url) != host]
     via = next((link.label for link in mirror_set.links if host_of(link.url) == host), None)
     if mirror_set.show is not None and len(links) > mirror_set.show:
         links = _daily_subset(name, links, mirror_set.show, day)

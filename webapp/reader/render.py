@@ -15,6 +15,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from webapp.catalog.model import Catalog, Notice
+from webapp.catalog.urls import is_web_url
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
 from webapp.reader.selection import Decision
 from webapp.resources import templates_dir
@@ -214,6 +215,7 @@ class Renderer:
         def fill(value: str) -> str:
             return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
 
+        more_url = text.more_url if is_web_url(text.more_url) else None  # never javascript:
         return Section(notice, lang, text_direction(lang), fill(text.title),
-                       tuple(fill(p) for p in text.paragraphs), text.more_url, words)
+                       tuple(fill(p) for p in text.paragraphs), more_url, words)
 
