@@ -147,9 +147,8 @@ class Renderer:
             return Rendered("")
         page = page or PageURL()
         (html, onion), _key = self._cached(decision, page, day)
-        path = page.escaped
-        return Rendered(html.replace(PATH_TOKEN, path),
-                        onion.replace(PATH_TOKEN, path) if onion else None)
+        return Rendered(html.replace(PATH_TOKEN, page.escaped),
+                        onion.replace(PATH_TOKEN, page.quoted) if onion else None)
 
     def block_bytes(self, decision: Decision, page: PageURL | None = None,
                     day: date | None = None, charset: str = "utf-8") -> tuple[bytes, str | None]:
@@ -167,8 +166,8 @@ class Renderer:
         if pieces is None:
             pieces = self._encoded[key] = tuple(
                 part.encode(errors="xmlcharrefreplace") for part in html.split(PATH_TOKEN))
-        path = page.escaped
-        return path.encode("ascii").join(pieces), onion.replace(PATH_TOKEN, path) if onion else None
+        onion = onion.replace(PATH_TOKEN, page.quoted) if onion else None  # a header: no &amp;
+        return page.escaped.encode("ascii").join(pieces), onion
 
     def _cached(self, decision: Decision, page: PageURL,
                 day: date | None) -> tuple[tuple[str, str | None], object]:
