@@ -27,6 +27,7 @@ from werkzeug.wsgi import get_host
 
 from webapp.errors import UpstreamError
 from webapp.page.coding import coding_for
+from webapp.reader.cdn import carries_reader
 from webapp.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,11 +36,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("forewarn")
 
 CHUNK = 64 * 1024
-# Headers that carry the reader's address or place, never passed on (docs/architecture.md,
-# Privacy), and Expect, which http.client cannot honour (the server in front already answered
-# 100-continue).
-_DROPPED = frozenset({"x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
-                      "cf-connecting-ip", "expect", "host", "content-length"})
+# Besides the headers that carry the reader's address or place (webapp/reader/cdn.py: never
+# passed on, docs/architecture.md, Privacy): Expect, which http.client cannot honour (the server
+# in front already answered 100-continue), and the two the proxy sets itself.
+_DROPPED = frozenset({"expect", "host", "content-length"})
 _STATUS_TEXT = {
     413: "The request body is larger than this site accepts.",
     502: "The site could not be reached just now. Please try again in a moment.",
@@ -123,7 +123,8 @@ class UpstreamProxy:
         headers = Headers()
         for name, value in incoming.items():
             lower = name.lower()
-            if lower in self._dropped or lower in named or is_hop_by_hop_header(lower):
+            if (lower in self._dropped or lower in named or is_hop_by_hop_header(lower)
+                    or carries_reader(lower)):
                 continue
             if lower == "accept-encoding":
                 value = _decodable(value)
