@@ -9,6 +9,7 @@ pages through it directly.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import logging
 import re
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from webapp.engine import Answer, Engine
 from webapp.errors import CodingError
-from webapp.page.coding import Coding, coding_for
+from webapp.page.coding import Coding, DecodedTooLarge, coding_for
 from webapp.page.conditional import Asked
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
@@ -123,7 +124,8 @@ class PageNotices:
                 data, placement = self._find_place(decoded)
             except CodingError as error:
                 log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
-                placement, data = Placement(None, "corrupt"), b""
+                reason = "too-large" if isinstance(error, DecodedTooLarge) else "corrupt"
+                placement, data = Placement(None, reason), b""
         if placement.reason == "implied" and is_partial_request(environ):
             placement = replace(placement, offset=None, reason="partial")
         answer = self._answer(environ, headers, placement)
@@ -146,6 +148,13 @@ class PageNotices:
             return
         try:
             yield from coding.encode(itertools.chain((splice(data, placement, block),), decoded))
+        except DecodedTooLarge as error:
+            # The notice went out with the first bytes; a page past the bound is cut off as an
+            # origin failing mid-body is (webapp/proxy.py): the connection breaks, so the client
+            # never takes the part for the whole.
+            self.engine.metrics.skipped.labels("too-large").inc()
+            log.warning("page body's %s; response cut", error)
+            raise ConnectionResetError(errno.ECONNRESET, "page decoded too large") from None
         except CodingError as error:  # the headers are sent: all that is left is to stop
             log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
 
