@@ -244,8 +244,12 @@ def _surrogate_no_store(value: str) -> str:
 
 @lru_cache(maxsize=_PARSED)
 def _tagged_etag(etag: str, variant: str) -> str | None:
-    """The page's ETag made weak and specific to the variant; None for an empty tag."""
+    """The page's ETag made weak and specific to the variant; None for an empty or malformed
+    tag (one with a quote inside: the page then goes without a validator, never an error)."""
     tag, _weak = unquote_etag(etag)
     if not tag:
         return None
-    return quote_etag(f"{tag}-fw-{variant}", weak=True)
+    try:
+        return quote_etag(f"{tag}-fw-{variant}", weak=True)
+    except ValueError:
+        return None
