@@ -1,6 +1,6 @@
-"""Validators and HEAD under a real `forewarn serve --upstream` (gunicorn) in front of an origin that
-answers conditional requests itself (ETag "v1", a Last-Modified, 304 when they match), and under
-the demo (the middleware over a Flask app). A browser keeps a page and asks again with
+"""Validators and HEAD under a real `forewarn serve --upstream` (gunicorn) in front of an origin
+that answers conditional requests itself (ETag "v1", a Last-Modified, 304 when they match), and
+under the demo (the middleware over a Flask app). A browser keeps a page and asks again with
 If-None-Match or If-Modified-Since: it may keep its copy (304) only when that copy is the variant
 the reader would get now. A reader in Russia must never be told to keep a copy without the
 notice: one fetched from abroad (a VPN), before a designation began, or before a catalog change.
