@@ -8,6 +8,7 @@ HEAD gets the headers GET would."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +165,22 @@ def test_a_copy_from_before_a_designation_began_is_not_kept(
     for _ in range(4):  # both workers
         after = get(server.url + PAGE, RUSSIA, **{"If-None-Match": before.headers["ETag"]})
         assert after.status == 200 and BLOCK in after.data
+
+
+@pytest.mark.parametrize(("dest", "forwarded"), [
+    ("image", True), ("style", True), ("script", True), ("font", True),
+    ("document", False), ("iframe", False), ("empty", False), (None, False),
+])
+def test_only_a_subresources_validators_reach_the_origin(
+    proxy: LiveServer, dest: str | None, forwarded: bool
+) -> None:
+    """An image revalidated by the browser is answered 304 by the origin without sending it
+    whole; what may be a page never lets the origin see the reader's validators."""
+    headers = {"If-None-Match": '"img1"', "If-Modified-Since": LAST_MODIFIED}
+    if dest is not None:
+        headers["Sec-Fetch-Dest"] = dest
+    seen = json.loads(get(proxy.url + "/echo", RUSSIA, **headers).data)["headers"]
+    assert ("if-none-match" in seen, "if-modified-since" in seen) == (forwarded, forwarded)
+    image = get(proxy.url + IMAGE, RUSSIA,
+                **{"If-None-Match": '"img1"', "Sec-Fetch-Dest": dest or "image"})
+    assert image.status == 304

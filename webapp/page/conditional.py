@@ -7,6 +7,11 @@ would let a reader in Russia keep a copy fetched from abroad, or from before a d
 no notice. So the app is asked a plain GET (HEAD too: the notice's place is in the body), and the
 reader's validators are compared with the headers Forewarn sends, whose ETag names the variant
 (webapp/page/headers.py): 304 only when the copy is the variant the reader gets now.
+
+A request the browser makes for a subresource (``Sec-Fetch-Dest: image``, ``style``, ``script``,
+...) goes to the app as it came: whatever comes back is never shown to the reader as a page, so
+its own validators are safe, and the app need not send images whole to answer a revalidation.
+Browsers set that header and pages' scripts cannot; a reader forging it only fools themselves.
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ from typing import Any
 from werkzeug.http import is_resource_modified, remove_entity_headers
 
 _VALIDATORS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+# Fetch destinations whose answer the browser never shows as a document (the Fetch standard's
+# "destination"); document, iframe, frame, embed, object and "empty" (a script's fetch, which
+# Turbo and htmx use for whole pages) may be a page, and so may a request without the header.
+SUBRESOURCES = frozenset({
+    "audio", "audioworklet", "font", "image", "manifest", "paintworklet", "report", "script",
+    "serviceworker", "sharedworker", "style", "track", "video", "worker", "xslt",
+})
 NOT_MODIFIED = "304 Not Modified"
 
 
@@ -36,6 +48,8 @@ class Asked:
         method = environ.get("REQUEST_METHOD")
         head = method == "HEAD"
         if not head and (method != "GET" or not any(key in environ for key in _VALIDATORS)):
+            return PLAIN, None
+        if environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES:
             return PLAIN, None
         inner = {key: value for key, value in environ.items() if key not in _VALIDATORS}
         inner["REQUEST_METHOD"] = "GET"

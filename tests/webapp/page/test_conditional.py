@@ -20,6 +20,25 @@ def test_a_plain_get_goes_to_the_app_as_it_is() -> None:
     assert Asked.split({"REQUEST_METHOD": "POST", "HTTP_IF_NONE_MATCH": '"x"'}) == (PLAIN, None)
 
 
+def test_a_subresource_goes_to_the_app_with_its_validators() -> None:
+    """An image, a stylesheet or a script is never shown as a page: its own validators are
+    safe, and the origin can answer 304 without sending it whole."""
+    for dest in ("image", "style", "script", "font"):
+        environ = {"REQUEST_METHOD": "GET", "HTTP_IF_NONE_MATCH": '"x"',
+                   "HTTP_SEC_FETCH_DEST": dest}
+        assert Asked.split(environ) == (PLAIN, None)
+
+
+def test_what_may_be_a_page_never_reaches_the_app_with_the_readers_validators() -> None:
+    for dest in (None, "document", "iframe", "frame", "embed", "object", "empty", "Image", ""):
+        environ = {"REQUEST_METHOD": "GET", "HTTP_IF_NONE_MATCH": '"x"', "PATH_INFO": "/a"}
+        if dest is not None:
+            environ["HTTP_SEC_FETCH_DEST"] = dest
+        asked, inner = Asked.split(environ)
+        assert asked == Asked(False, '"x"', None)
+        assert inner is not None and "HTTP_IF_NONE_MATCH" not in inner, dest
+
+
 def test_head_and_validators_are_kept_from_the_app() -> None:
     asked, inner = Asked.split({"REQUEST_METHOD": "HEAD", "HTTP_IF_NONE_MATCH": '"x"',
                                 "HTTP_IF_MODIFIED_SINCE": DATE, "PATH_INFO": "/a"})
