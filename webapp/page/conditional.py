@@ -49,7 +49,7 @@ class Asked:
         head = method == "HEAD"
         if not head and (method != "GET" or not any(key in environ for key in _VALIDATORS)):
             return PLAIN, None
-        if environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES:
+        if not head and environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES:
             return PLAIN, None
         inner = {key: value for key, value in environ.items() if key not in _VALIDATORS}
         inner["REQUEST_METHOD"] = "GET"

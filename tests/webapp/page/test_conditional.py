@@ -27,6 +27,8 @@ def test_a_subresource_goes_to_the_app_with_its_validators() -> None:
         environ = {"REQUEST_METHOD": "GET", "HTTP_IF_NONE_MATCH": '"x"',
                    "HTTP_SEC_FETCH_DEST": dest}
         assert Asked.split(environ) == (PLAIN, None)
+        head = {**environ, "REQUEST_METHOD": "HEAD"}  # HEAD is always answered by Forewarn
+        assert Asked.split(head)[0] == Asked(True, '"x"', None)
 
 
 def test_what_may_be_a_page_never_reaches_the_app_with_the_readers_validators() -> None:
