@@ -92,7 +92,15 @@
     return words[lang] || words[Object.keys(words)[0]] || {};
   }
 
+  /* The cautions of ``kind`` into ``into``: the text itself when there is one, else one span
+     per notice's sentence, each with its own language and direction. */
   function sentences(kind, into) {
+    into.lang = cautions[kind][0].lang;
+    into.dir = cautions[kind][0].dir;
+    if (cautions[kind].length === 1) {
+      into.textContent = cautions[kind][0].text;
+      return into;
+    }
     cautions[kind].forEach(function (caution, index) {
       var span = document.createElement("span");
       span.lang = caution.lang;
@@ -103,8 +111,6 @@
       }
       into.appendChild(span);
     });
-    into.lang = cautions[kind][0].lang;
-    into.dir = cautions[kind][0].dir;
     return into;
   }
 
