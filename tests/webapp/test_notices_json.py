@@ -126,27 +126,31 @@ def test_a_reader_with_no_notice_gets_an_empty_answer(middleware: NoticeMiddlewa
     assert answer.headers["Cache-Control"] == "private"
 
 
-def cdn_engine(demo_settings: Settings) -> Engine:
-    settings = load_settings({"country_header": "cloudflare", "trusted_proxies": ["127.0.0.1"]},
+def cdn_engine(demo_settings: Settings, per_place: bool) -> Engine:
+    settings = load_settings({"country_header": "cloudflare", "trusted_proxies": ["127.0.0.1"],
+                              "cdn_caches_per_place": per_place},
                              environ={}, demo_defaults={"catalog": str(demo_settings.catalog),
                                                         "geoip_dbs": [str(p) for p in
                                                                       demo_settings.geoip_dbs]})
     return Engine(settings, clock=lambda: TODAY)
 
 
+@pytest.mark.parametrize("per_place", [True, False])
 @pytest.mark.parametrize("accept", ["", "be, ru;q=0.8"])
 @pytest.mark.parametrize("country", ["RU", "BY", "DE", "XX"])
 def test_cache_headers_are_exactly_a_pages_when_a_cdn_places_the_reader(
-    demo_settings: Settings, country: str, accept: str
+    demo_settings: Settings, country: str, accept: str, per_place: bool
 ) -> None:
-    app = NoticeMiddleware(page_app, engine=cdn_engine(demo_settings))
+    app = NoticeMiddleware(page_app, engine=cdn_engine(demo_settings, per_place))
     headers = {"CF-IPCountry": country, **({"Accept-Language": accept} if accept else {})}
     answer = ask(app, "path=/a/1&lang=uk", **headers)
     page = Client(app).get("/a/1", headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"})
     for name in ("X-Forewarn-Notices", "Cache-Control", "Vary"):
         assert answer.headers.get(name) == page.headers.get(name), name
-    if country != "XX":
+    if per_place:  # the CDN keys its cache on the place ("XX" too: unknown is a place)
         assert "CF-IPCountry" in answer.headers["Vary"] and "Cache-Control" not in answer.headers
+    else:
+        assert answer.headers["Cache-Control"] == "private"
 
 
 def test_the_etag_follows_the_answer_and_a_match_gets_304(middleware: NoticeMiddleware) -> None:
