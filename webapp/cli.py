@@ -244,7 +244,8 @@ def _export_fallback(args: argparse.Namespace) -> int:
         raise UsageError("export fallback: say where with --dir DIR (or the fallback_dir setting)")
     day = args.date or datetime.now(UTC).date()
     try:
-        written = export(load_catalog(settings.catalog), settings.prefix, folder, day)
+        written = export(load_catalog(settings.catalog), settings.prefix, folder, day,
+                         guard_selectors=settings.guard_selectors)
     except OSError as error:
         print(f"forewarn: {folder}: cannot write: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -143,7 +143,8 @@ class Engine:
     def _export_fallbacks(self, folder: Path) -> None:
         """Write the fallback blocks now (a folder that cannot be written fails the start), and
         again after each reload pass that brought a new catalog or a new day."""
-        writer = FallbackWriter(folder, self.settings.prefix, self._reload_failed)
+        writer = FallbackWriter(folder, self.settings.prefix, self._reload_failed,
+                                guard_selectors=self.settings.guard_selectors)
         try:
             writer.write_now(self.catalog, self.clock())
         except OSError as error:

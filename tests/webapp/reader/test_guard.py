@@ -122,3 +122,13 @@ def test_cautions_served_are_counted_by_kind_and_previews_are_not(engine: Engine
     # Russia and Iran got a guarded notice (the page has no language: Germany got none).
     assert metric(middleware, "forewarn_cautions_served_total") == {
         "kind=share": 2.0, "kind=comment": 2.0, "kind=contact": 2.0}
+
+
+def test_the_fallback_blocks_carry_the_sites_selectors(engine: Engine, tmp_path: Any) -> None:
+    """What an edge serves while Forewarn is down cautions at the same controls."""
+    from webapp.fallback import export
+
+    export(engine.catalog, "/_forewarn", tmp_path, TODAY,
+           guard_selectors=(("share", ".my-share"), ("comment", "#comments")))
+    guard = guard_of((tmp_path / "en.html").read_text(encoding="utf-8"))
+    assert guard["selectors"] == {"share": [".my-share"], "comment": ["#comments"]}
