@@ -8,7 +8,7 @@ DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench
+.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench messages
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -50,6 +50,16 @@ servers:
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .
+
+# The block's own words (docs/languages.md): extract the message ids from the templates and code
+# into the template (.pot), then bring every language's .po up to date with it. The .po files are
+# compiled in memory when Forewarn starts: there is no .mo to build. A new language:
+# $(BIN)/pybabel init -D forewarn -i webapp/locale/forewarn.pot -d webapp/locale -l xx
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o webapp/locale/forewarn.pot --add-comments=Translators: \
+		--project=Forewarn --copyright-holder="Forewarn's authors" --no-location --no-wrap .
+	$(BIN)/pybabel update -D forewarn -i webapp/locale/forewarn.pot -d webapp/locale \
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
 
 # Time-bounded fuzzing of the splice and of catalog loading (atheris, libFuzzer). New inputs go
 # to var/fuzz; the real pages in ../shared and the shipped catalog are the seeds.

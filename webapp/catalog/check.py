@@ -1,7 +1,9 @@
 """What `forewarn check` says about a catalog beyond "it loads": warnings about things that load but
 are probably mistakes (a notice missing a language its readers read, a misspelt placeholder, a
-mirror set nothing uses) and about fallback blocks exported from an older catalog or for another
-day, printed one per line, failures with ``--strict``, logged at serve time."""
+mirror set nothing uses, a language with none of the block's words of its own) and about
+fallback blocks exported from an older catalog or for another day, printed one per line,
+failures with ``--strict``, logged at serve time; and, per language a notice is written in,
+which of the block's words fall back to English."""
 
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from webapp.catalog.mirror_list import source_files
-from webapp.catalog.model import Catalog, Notice, load_catalog
+from webapp.catalog.interface import InterfaceWords
+from webapp.catalog.messages import message_ids
+from webapp.catalog.model import Catalog, Notice, catalog_files, load_catalog
 from webapp.settings import GUARD_KINDS
 
 log = logging.getLogger("forewarn")
@@ -49,7 +52,36 @@ def catalog_warnings(catalog: Catalog) -> tuple[CatalogWarning, ...]:
                                         "mirror set not used by any notice"))
         elif not mirror_set.links:
             found.append(CatalogWarning(catalog.path, f"mirrors.{sid}", "mirror set has no links"))
-    return tuple(found)
+    return (*found, *_interface_warnings(catalog))
+
+
+def text_languages(catalog: Catalog) -> dict[str, str]:
+    """Each language a notice is written in, and the key of its first text in that language."""
+    found: dict[str, str] = {}
+    for i, notice in enumerate(catalog.notices):
+        for lang in notice.text:
+            found.setdefault(lang, f"notices[{i}].text.{lang}")
+    return found
+
+
+def _interface_warnings(catalog: Catalog) -> list[CatalogWarning]:
+    """A language with none of the block's words of its own; words a .po file gives that are
+    none of the block's (a file for another version of Forewarn?)."""
+    words = InterfaceWords(catalog)
+    found = []
+    for lang, where in text_languages(catalog).items():
+        coverage = words.coverage(lang)
+        if not coverage.own:
+            found.append(CatalogWarning(
+                catalog.path, where, f"none of the block's own words in {lang!r}: readers get "
+                f"all {coverage.total} in English; give them in [interface.{lang}] or a .po file "
+                "(docs/languages.md)"))
+    known = set(message_ids())
+    for lang, given in catalog.interface.items():
+        for msgid in given.keys() - known:
+            found.append(CatalogWarning(catalog.path, f"interface.{lang}",
+                                        f'"{msgid}" is not one of the block\'s words: unused'))
+    return found
 
 
 def _notice_warnings(catalog: Catalog, where: str, notice: Notice) -> list[CatalogWarning]:
@@ -111,10 +143,10 @@ FALLBACK_FORMAT = 1
 
 
 def catalog_sha256(path: Path) -> str:
-    """The SHA-256 of the catalog file and the mirror lists it names, in that order: what a
-    fallback export records, to tell later whether the catalog changed since."""
+    """The SHA-256 of the catalog file and the mirror lists and .po files it names, in that
+    order: what a fallback export records, to tell later whether the catalog changed since."""
     digest = hashlib.sha256()
-    for file in (path, *source_files(path)):
+    for file in (path, *catalog_files(path)):
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -192,8 +224,9 @@ def load_and_log(path: Path) -> Catalog:
 
 def report(path: Path, strict: bool, out: TextIO, err: TextIO,
            fallback_dir: Path | None = None, prefix: str = "/_forewarn") -> int:
-    """`forewarn check`: each warning on a line of ``err``, a summary on ``out``; exit 1 when
-    ``strict`` and there are warnings (a broken catalog raises CatalogError). With
+    """`forewarn check`: each warning on a line of ``err``; then, on ``out``, how many interface
+    words each language of the notices has of its own and a summary; exit 1 (and nothing on
+    ``out``) when ``strict`` and there are warnings (a broken catalog raises CatalogError). With
     ``fallback_dir``, the fallback blocks exported there are checked against the catalog too."""
     catalog = load_catalog(path)
     warnings = catalog_warnings(catalog)
@@ -204,6 +237,9 @@ def report(path: Path, strict: bool, out: TextIO, err: TextIO,
     if strict and warnings:
         print(f"forewarn: {path}: {len(warnings)} warnings, failing (--strict)", file=err)
         return 1
+    words = InterfaceWords(catalog)
+    for lang in text_languages(catalog):
+        print(f"{path}: interface words in {words.coverage(lang).describe()}", file=out)
     summary = f", {len(warnings)} warnings" if warnings else ""
     print(f"{path}: OK: {len(catalog.notices)} notices, {len(catalog.jurisdictions)} "
           f"jurisdictions, {len(catalog.mirrors)} mirror sets{summary}", file=out)

@@ -15,7 +15,8 @@ from babel import Locale, UnknownLocaleError
 from pydantic import AfterValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
-from webapp.catalog.mirror_list import read_site_links
+from webapp.catalog.messages import catalog_words, check_words, interface_files
+from webapp.catalog.mirror_list import read_site_links, source_files
 from webapp.catalog.urls import web_url
 from webapp.errors import CatalogError
 from webapp.settings import GUARD_KINDS
@@ -172,6 +173,12 @@ class Catalog:
     """Named groups of places, e.g. [jurisdictions.ru]."""
     mirrors: dict[str, MirrorSet] = field(default_factory=dict)
     """Named mirror sets, e.g. [mirrors.main]."""
+    interface: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The block's own words (not the notices'), added or replaced per language: [interface.kk]
+    with "Read more" = "Толығырақ". The keys are the English words (docs/languages.md)."""
+    interface_files: tuple[str, ...] = ()
+    """Your own gettext catalogs (.po) of the block's words, relative to this file; each names
+    its language in its header (Language: kk). [interface.xx] words win over them."""
     path: SkipJsonSchema[str] = ""
 
     def page_languages(self) -> tuple[str, ...]:
@@ -209,8 +216,15 @@ def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
         catalog = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise CatalogError.from_validation(name, exc.errors()[0], exc.error_count()) from None
-    _check_references(catalog)  # the catalog's own mistakes first, then its mirror lists'
+    _check_references(catalog)  # the catalog's own mistakes first, then the files it names
+    catalog = replace(catalog, interface=catalog_words(name, catalog.interface,
+                                                       catalog.interface_files))
     return _with_sourced_links(catalog)
+
+
+def catalog_files(path: Path) -> tuple[Path, ...]:
+    """The files the catalog at ``path`` names (mirror lists, .po files), for watching."""
+    return (*source_files(path), *interface_files(path))
 
 
 def _one_kind_of_links(data: dict[str, Any], name: str) -> None:
@@ -241,6 +255,9 @@ def _check_references(catalog: Catalog) -> None:
     _check_language(name, "default_language", catalog.default_language)
     for jid, jur in catalog.jurisdictions.items():
         _check_jurisdiction(name, jid, jur)
+    for lang in catalog.interface:
+        _check_language(name, f"interface.{lang}", lang)
+    check_words(name, catalog.interface)
     seen: set[str] = set()
     for i, notice in enumerate(catalog.notices):
         _check_notice(catalog, f"notices[{i}]", notice, seen)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -14,6 +15,7 @@ from babel import Locale
 from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from webapp.catalog.interface import InterfaceWords
 from webapp.catalog.model import Catalog, Notice
 from webapp.catalog.urls import is_web_url
 from webapp.reader.guard import Guarded, attribute, cautions
@@ -25,41 +27,6 @@ CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are 
 _UTF8 = frozenset({"utf-8", "utf8"})
 _PLACEHOLDER = re.compile(r"\{(since|organization)\}")
 
-# The few words of the block that are not the catalog's. Unknown languages fall back to English.
-UI_WORDS: dict[str, dict[str, str]] = {
-    "en": {"notice": "Reader safety notice", "more": "Read more", "mirrors": "Other ways in",
-           "via": "You are reading this page through a mirror:",
-           "onion": "Tor address (select and copy into Tor Browser)"},
-    "ru": {"notice": "Предупреждение для читателей", "more": "Подробнее",
-           "mirrors": "Другие способы зайти",
-           "via": "Вы читаете эту страницу через зеркало:",
-           "onion": "Адрес в Tor (выделите и скопируйте в Tor Browser)"},
-    "be": {"notice": "Папярэджанне для чытачоў", "more": "Падрабязней",
-           "mirrors": "Іншыя спосабы зайсці",
-           "via": "Вы чытаеце гэтую старонку праз люстэрка:",
-           "onion": "Адрас у Tor (вылучыце і скапіюйце ў Tor Browser)"},
-    "uk": {"notice": "Попередження для читачів", "more": "Докладніше",
-           "mirrors": "Інші способи зайти",
-           "via": "Ви читаєте цю сторінку через дзеркало:",
-           "onion": "Адреса в Tor (виділіть і скопіюйте в Tor Browser)"},
-    "fa": {"notice": "هشدار برای خوانندگان", "more": "بیشتر بخوانید",
-           "mirrors": "راه‌های دیگر دسترسی",
-           "via": "شما این صفحه را از طریق یک نسخهٔ آینه می‌خوانید:",
-           "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)"},
-}
-# What each kind of mirror link is, shown before its label so a reader knows which tool it needs
-# (a kind not listed here gets no tag). Merged into UI_WORDS as "kind-<kind>".
-KIND_WORDS: dict[str, dict[str, str]] = {
-    "en": {"mirror": "Web mirror", "onion": "Tor", "ipfs": "IPFS", "app": "App"},
-    "ru": {"mirror": "Зеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Приложение"},
-    "be": {"mirror": "Люстэрка", "onion": "Tor", "ipfs": "IPFS", "app": "Праграма"},
-    "uk": {"mirror": "Дзеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Застосунок"},
-    "fa": {"mirror": "نسخهٔ آینه", "onion": "تور", "ipfs": "IPFS", "app": "برنامه"},
-}
-for _lang, _kinds in KIND_WORDS.items():
-    UI_WORDS[_lang].update({f"kind-{kind}": word for kind, word in _kinds.items()})
-
-
 @dataclass(frozen=True, slots=True)
 class Section:
     """One notice in one language, ready for the template: no decisions left to make."""
@@ -70,7 +37,7 @@ class Section:
     title: str
     paragraphs: tuple[str, ...]
     more_url: str | None
-    words: dict[str, str]
+    gettext: Callable[[str], str]  # the block's own words in ``lang`` (catalog/interface.py)
     guard: tuple[tuple[str, str], ...] = ()  # (kind, caution) of the catalog's guard text
 
     @property
@@ -121,6 +88,7 @@ class Renderer:
     def __init__(self, catalog: Catalog, prefix: str, environment: Environment | None = None,
                  guard_selectors: tuple[tuple[str, str], ...] = ()):
         self._catalog = catalog
+        self.words = InterfaceWords(catalog)
         self._stylesheet = f"{prefix}/static/forewarn.css"
         self._guard_script = f"{prefix}/static/guard.js"
         self._guard_selectors = guard_selectors
@@ -217,19 +185,18 @@ class Renderer:
         found = cautions(section.guarded for section in sections)
         html = self._template.render(
             ids=" ".join(decision.notice_ids),
-            label=sections[0].words["notice"],
+            _=sections[0].gettext,
             lang=sections[0].lang,
             sections=sections,
             mirrors=mirrors,
             stylesheet=self._stylesheet,
-            guard=attribute(found, self._guard_selectors) if found else "",
+            guard=attribute(found, self._guard_selectors, self.words.gettext) if found else "",
             guard_script=self._guard_script,
         )
         return html, onion_location(list(mirrors.values()))
 
     def _section(self, notice: Notice, lang: str) -> Section:
         text = notice.text[lang]
-        words = UI_WORDS.get(lang, UI_WORDS["en"])
         values = {"organization": self._catalog.organization,
                   "since": format_date(notice.since, format="long", locale=lang)
                   if notice.since else ""}
@@ -241,5 +208,6 @@ class Renderer:
         guard = tuple((kind, fill(value)) for kind, value in text.guard.texts()) \
             if text.guard else ()
         return Section(notice, lang, text_direction(lang), fill(text.title),
-                       tuple(fill(p) for p in text.paragraphs), more_url, words, guard)
+                       tuple(fill(p) for p in text.paragraphs), more_url,
+                       self.words.gettext(lang), guard)
 

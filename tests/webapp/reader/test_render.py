@@ -6,15 +6,19 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from babel.messages.pofile import read_po
+from markupsafe import escape
 
 from geoip.location import Location
 from tests.support import TODAY
+from webapp.catalog.messages import shipped_languages
 from webapp.catalog.model import parse_catalog
 from webapp.engine import Engine
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Renderer
 from webapp.reader.selection import Selector
+from webapp.resources import LOCALE_DIR
 
 
 class Elements(HTMLParser):
@@ -134,3 +138,44 @@ def test_a_link_of_a_kind_without_words_has_no_tag() -> None:
     html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
     assert kind_tags(html) == {"mirror": ["Web mirror"], "onion": ["Tor"], "psiphon": []}
     assert "<bdi>Psiphon</bdi>" in html
+
+
+def po_words(lang: str) -> dict[str, str]:
+    """The words of a shipped .po, read straight from the file with Babel's reader."""
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "forewarn.po").open("rb") as file:
+        return {m.id: m.string for m in read_po(file) if m.id}
+
+
+@pytest.mark.parametrize("lang", [lang for lang in shipped_languages() if lang != "en"])
+def test_a_notice_in_a_shipped_language_is_framed_by_that_languages_words(lang: str) -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "mirrors": {"m": {"links": [
+            {"url": "https://m.example/", "label": "m.example", "kind": "mirror"},
+            {"url": "http://x.onion/", "label": "x.onion", "kind": "onion"}]}},
+        "notices": [{"id": "n", "languages": [lang], "mirrors": "m",
+                     "text": {"en": {"title": "T", "body": "B"},
+                              lang: {"title": "T", "body": "B", "more_url": "https://e.example/"}}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), lang, TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
+    words = {msgid: escape(word) for msgid, word in po_words(lang).items()}
+    assert f'aria-label="{words["Reader safety notice"]}" lang="{lang}"' in html
+    assert f'rel="noreferrer noopener">{words["Read more"]}</a>' in html
+    assert f'<nav class="forewarn-mirrors" aria-label="{words["Other ways in"]}">' in html
+    assert kind_tags(html) == {"mirror": [words["Web mirror"]], "onion": [words["Tor"]]}
+    assert words["Tor address (select and copy into Tor Browser)"] in html
+    assert ">Read more<" not in html and "Other ways in" not in html
+
+
+def test_the_catalogs_words_frame_its_notices() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R", "interface": {"ru": {"Read more": "Читать дальше"}},
+        "notices": [{"id": "n", "everyone": True, "text": {
+            "en": {"title": "T", "body": "B"},
+            "ru": {"title": "Т", "body": "Б", "more_url": "https://e.example/"}}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), "ru", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    assert ">Читать дальше</a>" in html and "Подробнее" not in html
+    assert 'aria-label="Предупреждение для читателей" lang="ru"' in html  # the package's word
