@@ -61,6 +61,19 @@ def test_wheel_carries_everything_the_demo_needs(installed: Path, tmp_path: Path
         assert needed in files
 
 
+def test_the_wheel_carries_the_interface_words_of_every_language(installed: Path,
+                                                                  tmp_path: Path) -> None:
+    """The .po files are installed and read from the wheel (they are compiled at start)."""
+    script = ("from webapp.catalog.messages import shipped_words\n"
+              "print(' '.join(sorted(shipped_words())), shipped_words()['kk']['Read more'])\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, env=from_wheel(installed), check=False)
+    assert result.returncode == 0, result.stderr
+    shipped = sorted(p.parents[1].name for p in (ROOT / "webapp" / "locale").glob("*/*/*.po"))
+    assert result.stdout == f"{' '.join(shipped)} Толығырақ\n"
+    assert (installed / "webapp" / "locale" / "forewarn.pot").is_file()
+
+
 def test_dockerfile_is_hadolint_clean() -> None:
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).with_name("hadolint"))
     if not Path(hadolint).exists():

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import TODAY
+from tests.support import ROOT, TODAY
 from tests.webapp.catalog.test_check import run, write
 from webapp.catalog.interface import Coverage, Fallback, InterfaceWords, base_language
 from webapp.catalog.messages import message_ids, shipped_languages
@@ -189,3 +189,13 @@ def replace(path: Path, text: str) -> None:
     temporary = path.with_suffix(".new")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
+
+
+def test_the_browser_suites_catalog_has_a_notice_in_each_shipped_language_and_passes_strict(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = ROOT / "tests" / "e2e" / "catalogs" / "languages.toml"
+    catalog = load_catalog(path)
+    assert sorted(notice.languages for notice in catalog.notices) == sorted(
+        (lang,) for lang in shipped_languages())
+    assert run(capsys, "check", "--strict", str(path))[0] == 0
