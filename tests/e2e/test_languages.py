@@ -2,17 +2,20 @@
 language gets it through `forewarn serve --upstream`, on a phone and on a desktop: the section's
 ``lang`` and ``dir`` (right to left for Arabic, Persian and Pashto), the block's words those of
 the language's .po, every character drawn with a glyph of an installed font (Debian's Noto,
-installed by scripts/ensure-browser), no serious axe violation, and on the phone the block within
-its budget of the screen. The notices are tests/e2e/catalogs/languages.toml."""
+installed by scripts/ensure-browser), the date as Babel writes it in the language, no serious axe
+violation, and on the phone the block within its budget of the screen. The notices are
+tests/e2e/catalogs/languages.toml."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 from pytest_playwright.pytest_playwright import CreateContextCallback
 from werkzeug.wrappers import Request, Response
@@ -26,6 +29,7 @@ from webapp.resources import LOCALE_DIR
 
 CATALOG = ROOT / "tests" / "e2e" / "catalogs" / "languages.toml"
 RIGHT_TO_LEFT = {"ar", "fa", "ps"}  # the shipped languages written right to left
+SINCE = date(2024, 2, 20)  # every notice's since
 PHONE_BUDGET = 0.40  # of a 390x844 screen: the block, every disclosure closed (issue 16)
 
 
@@ -100,6 +104,8 @@ def test_a_notice_in_each_shipped_language_reads_right_in_its_own_words(
                                                                     words["Tor"]]
     assert section.locator(".forewarn-copy span").inner_text() == \
         words["Tor address (select and copy into Tor Browser)"]
+    # The designation date ({since}) as Babel writes it in the language.
+    assert f"({format_date(SINCE, format='long', locale=lang)})" in section.inner_text()
 
     missing, checked = missing_glyphs(page, "aside.forewarn")
     assert checked > 40, "the check saw the block's text"
