@@ -55,7 +55,7 @@ class Coverage:
     def status(self) -> str:
         """A few words for the preview: source, own, partly own, or fallback."""
         if self.source:
-            return "source (English)"
+            return "own (the source language)"
         if not self.fallbacks:
             return "own" if self.base is None else f"own (from {self.base})"
         if self.own:

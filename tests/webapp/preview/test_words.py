@@ -40,7 +40,7 @@ everyone = true
   title = "t"
   body = "b"
 """
-EXPECTED = {"en": "source (English)", "kk": "own",
+EXPECTED = {"en": "own (the source language)", "kk": "own",
             "de": f"1 of {TOTAL} own, {TOTAL - 1} in English", "nl": "none of its own: English"}
 
 
