@@ -179,3 +179,18 @@ def test_the_catalogs_words_frame_its_notices() -> None:
     html = Renderer(catalog, "/_forewarn").block(decision).html
     assert ">Читать дальше</a>" in html and "Подробнее" not in html
     assert 'aria-label="Предупреждение для читателей" lang="ru"' in html  # the package's word
+
+
+def test_the_catalogs_words_are_escaped() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "interface": {"en": {"Read more": '<script>alert("x")</script>',
+                             "Reader safety notice": 'A "notice" & <b>'}},
+        "notices": [{"id": "n", "everyone": True, "text": {"en": {
+            "title": "T", "body": "B", "more_url": "https://e.example/"}}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), "en", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    assert "<script>" not in html and "<b>" not in html
+    assert ">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>" in html
+    assert 'aria-label="A &#34;notice&#34; &amp; &lt;b&gt;"' in html
