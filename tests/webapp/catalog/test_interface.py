@@ -22,11 +22,12 @@ TOTAL = len(message_ids())
 
 
 def catalog_text(*languages: str, extra: str = "", head: str = "") -> str:
-    """A catalog with one notice for everyone, written in ``languages`` (English first)."""
+    """A catalog with one notice for everyone, written in ``languages`` (English first); an info
+    notice, which needs no summary."""
     texts = "".join(f'  [notices.text.{lang}]\n  title = "T {lang}"\n  body = "B."\n'
                     for lang in ("en", *languages))
     return (f'schema = 1\norganization = "R"\n{head}\n{extra}\n'
-            f'[[notices]]\nid = "n"\neveryone = true\n{texts}')
+            f'[[notices]]\nid = "n"\neveryone = true\nseverity = "info"\n{texts}')
 
 
 def words(tmp_path: Path, *languages: str, extra: str = "", head: str = "") -> InterfaceWords:

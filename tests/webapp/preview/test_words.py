@@ -27,6 +27,7 @@ organization = "R"
 [[notices]]
 id = "n"
 everyone = true
+severity = "info"
   [notices.text.en]
   title = "t"
   body = "b"
