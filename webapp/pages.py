@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.wsgi import ClosingIterator
+
 from webapp.engine import Answer, Engine
 from webapp.errors import CodingError
 from webapp.page.coding import Coding, coding_for
@@ -70,28 +72,27 @@ class PageNotices:
             return self.app(environ, start_response)
         captured = _Captured()
         body = self.app(environ, captured.start_response)
-        return self._rewrite(environ, captured, body, start_response)
+        # The server's close() must reach the wrapped app even when it closes the answer before
+        # iterating it: a generator's own ``finally`` runs only once it has started.
+        close = getattr(body, "close", None)
+        return ClosingIterator(self._rewrite(environ, captured, body, start_response),
+                               close if close is not None else ())
 
     def _rewrite(
         self, environ: WSGIEnvironment, captured: _Captured, body: Iterable[bytes],
         start_response: StartResponse,
     ) -> Iterator[bytes]:
         chunks = iter(body)
-        try:
-            raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
-            headers = ResponseHeaders(captured.headers)
-            reason = skip_reason(captured.status, headers)
-            coding = coding_for(headers.get("Content-Encoding"))
-            if reason is not None or coding is None:
-                self._skipped(environ, reason or "encoded", headers)
-                start_response(captured.status, headers.items(), captured.exc_info)
-                yield from raw
-                return
-            yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
-        finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+        raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
+        headers = ResponseHeaders(captured.headers)
+        reason = skip_reason(captured.status, headers)
+        coding = coding_for(headers.get("Content-Encoding"))
+        if reason is not None or coding is None:
+            self._skipped(environ, reason or "encoded", headers)
+            start_response(captured.status, headers.items(), captured.exc_info)
+            yield from raw
+            return
+        yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
 
     def _with_notice(
         self, environ: WSGIEnvironment, captured: _Captured, headers: ResponseHeaders,
