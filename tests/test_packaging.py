@@ -22,18 +22,47 @@ from tests.support import ROOT, free_port
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 
 
+# A Python warning category in a build's output: BuildBackendWarning ("Package would be
+# ignored"), SetuptoolsDeprecationWarning and the like.
+_WARNING = re.compile(r"\b[A-Z]\w*Warning\b|would be ignored")
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The wheel, built as `make wheel` and the Dockerfile build it, installed into a folder."""
-    folder = tmp_path_factory.mktemp("wheel")
-    wheels, target = folder / "wheels", folder / "site"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--wheel-dir", str(wheels), str(ROOT)],
-                   check=True, capture_output=True)
-    wheel = next(wheels.glob("forewarn-*.whl"))
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The wheel, built as `make wheel` and the Dockerfile build it, and what the build said."""
+    wheels = tmp_path_factory.mktemp("wheels")
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                            "--no-build-isolation", "--wheel-dir", str(wheels), str(ROOT)],
+                           check=True, capture_output=True, text=True)
+    return next(wheels.glob("forewarn-*.whl")), built.stdout + built.stderr
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, wheel: tuple[Path, str]) -> Path:
+    """The wheel installed into a folder."""
+    target = tmp_path_factory.mktemp("wheel") / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                    "--target", str(target), str(wheel)], check=True, capture_output=True)
+                    "--target", str(target), str(wheel[0])], check=True, capture_output=True)
     return target
+
+
+def test_building_the_wheel_prints_no_warnings(wheel: tuple[Path, str]) -> None:
+    assert _WARNING.findall(wheel[1]) == [], wheel[1]
+
+
+def test_the_makefiles_editable_install_prints_no_warnings(tmp_path: Path) -> None:
+    """`make install`'s pip command, into a folder, without fetching the dependencies again."""
+    makefile = (ROOT / "Makefile").read_text()
+    line = next(line for line in makefile.splitlines() if "pip install --quiet -e" in line)
+    note = re.search(r'^EDITABLE_NOTE := (\w+)="([^"]*)"$', makefile, re.M)
+    env = dict(os.environ)
+    if "$(EDITABLE_NOTE)" in line:
+        assert note is not None
+        env[note.group(1)] = note.group(2)
+    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps",
+                           "--no-build-isolation", "--target", str(tmp_path / "site"), "-e",
+                           str(ROOT)], capture_output=True, text=True, env=env, check=True)
+    assert _WARNING.findall(done.stdout + done.stderr) == [], done.stdout + done.stderr
 
 
 def from_wheel(target: Path) -> dict[str, str]:
