@@ -203,23 +203,32 @@ class _OriginAnswer:
 
     def __init__(self, response: urllib3.BaseHTTPResponse, origin: str) -> None:
         self._response, self._origin = response, origin
-        self._finished = False
+        self._ended = False
         self._chunks = self._read()
 
     def __iter__(self) -> Iterator[bytes]:
         return self._chunks
 
     def _read(self) -> Generator[bytes, None, None]:
+        finished = False
         try:
             yield from self._response.stream(CHUNK, decode_content=False)
+            finished = True
         except (HTTPError, OSError) as error:
             log.warning("upstream %s: answer cut: %s", self._origin, _reason(error))
             raise ConnectionResetError(errno.ECONNRESET, "upstream answer cut") from None
-        self._finished = True
+        finally:
+            self._end(finished)
 
     def close(self) -> None:
-        self._chunks.close()
-        if self._finished:
+        self._chunks.close()  # ends the connection if the reading had started
+        self._end(finished=False)  # and if it had not
+
+    def _end(self, finished: bool) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if finished:
             self._response.release_conn()
         else:
             self._response.close()  # a half-read connection must not go back to the pool
