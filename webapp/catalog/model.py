@@ -79,6 +79,9 @@ class Jurisdiction:
     """Autonomous system numbers of networks known to operate there."""
     languages: tuple[str, ...] = ()
     """Readers here also get each notice in these languages (when it has text in them)."""
+    place_names: dict[str, str] = field(default_factory=dict)
+    """What editors call some of the countries and regions above, where the ISO name is not
+    what they say, e.g. UA-43 = "Crimea": the preview shows it beside the ISO name."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,11 @@ def _jurisdiction_problems(name: str, jid: str, jur: Jurisdiction) -> Iterator[C
             yield CatalogError(name, f"{where}.regions[{i}]", f"{code!r} is not ISO 3166-2")
     for i, lang in enumerate(jur.languages):
         yield from _language_problems(name, f"{where}.languages[{i}]", lang)
+    for code in jur.place_names:
+        if code not in (*jur.countries, *jur.regions):
+            yield CatalogError(name, f"{where}.place_names.{code}",
+                               "names a place that is not among this jurisdiction's countries "
+                               "and regions")
 
 
 def _notice_problems(

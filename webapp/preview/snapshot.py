@@ -18,7 +18,7 @@ from webapp.pages import PageNotices
 from webapp.preview.as_reader import Served, View, serve_as
 from webapp.preview.matrix import severities
 from webapp.preview.page_source import SourcePage
-from webapp.preview.places import Place, heading
+from webapp.preview.places import Place, PlaceNames
 from webapp.preview.screenshot import Shootable, screenshot
 from webapp.resources import STATIC_DIR, templates_dir
 
@@ -34,7 +34,8 @@ class Snapshot:
     notices: tuple[str, ...]
     html_name: str
     png_name: str | None
-    heading: str = ""  # the place and the jurisdictions it falls in
+    label: str = ""  # the place as editors say it (PlaceNames)
+    heading: str = ""  # and the jurisdictions it falls in, by name
 
 
 class Previewer:
@@ -63,13 +64,15 @@ def write_all(previewer: Previewer, places: tuple[Place, ...], view: View, folde
               browser: Browser, width: int) -> Iterator[Snapshot]:
     """One HTML and one PNG per place in ``folder``, yielded as each is written."""
     folder.mkdir(parents=True, exist_ok=True)
+    names = PlaceNames(previewer.engine.catalog)
     for place in places:
         served = previewer.serve(View(place, view.day, view.lang, view.accept_language))
         html_name, png_name = f"{place.code}.html", f"{place.code}.png"
         (folder / html_name).write_bytes(served.body)
         screenshot(browser, previewer.shootable(served), folder / png_name, width)
         found = previewer.engine.index.match(place.location)
-        yield Snapshot(place, served.notice_ids, html_name, png_name, heading(place, found))
+        yield Snapshot(place, served.notice_ids, html_name, png_name, names.label(place),
+                       names.heading(place, found))
 
 
 def write_contact_sheet(folder: Path, shots: list[Snapshot], source: str, day: date,

@@ -24,10 +24,10 @@ from webapp.preview.matrix import (
 from webapp.preview.places import (
     UNKNOWN_PLACE,
     Place,
+    PlaceNames,
     all_countries,
     chosen_countries,
     country_name,
-    heading,
     matrix_places,
     preview_places,
     regions_of,
@@ -64,12 +64,9 @@ class Frame:
     place: Place
     src: str
     served: Served
-    jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
+    label: str  # the place as editors say it (PlaceNames)
+    heading: str  # and the jurisdictions it falls in, by name
     picked: bool = False  # the place chosen in the form
-
-    @property
-    def heading(self) -> str:
-        return heading(self.place, self.jurisdictions)
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -149,8 +146,10 @@ def index() -> str:
     picked = query.place
     if picked is not None:
         places = [picked, *(place for place in places if place != picked)]
+    names = PlaceNames(engine.catalog)
     frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
-                    engine.index.match(place.location), picked=place is picked)
+                    names.label(place), names.heading(place, engine.index.match(place.location)),
+                    picked=place is picked)
               for place in places]
     return render_template(
         "preview/index.html", query=query, frames=frames, links=_links(query),

@@ -42,8 +42,8 @@ GOOD_RU = GOOD + RU_TEXT  # jurisdiction ru reads Russian: GOOD alone lacks it
 WARNINGS = [
     (GOOD, "notices[0] (ru-undesirable).text", "no text in 'ru', a language of jurisdiction 'ru'"),
     (GOOD_RU.replace('title = "Title"', 'title = "{organisation} since {since}"'),
-     "notices[0] (ru-undesirable).text.en.title", "unknown placeholder {organisation} is shown as it is "
-                                 "(known: {since}, {organization})"),
+     "notices[0] (ru-undesirable).text.en.title",
+     "unknown placeholder {organisation} is shown as it is (known: {since}, {organization})"),
     (GOOD_RU.replace('body = "Текст."', 'body = "С {sinse}."'),
      "notices[0] (ru-undesirable).text.ru.body", "unknown placeholder {sinse}"),
     (GOOD_RU.replace("since = 2024-02-20\n", "").replace('title = "Title"', 'title = "{since}"'),

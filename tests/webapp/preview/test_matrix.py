@@ -47,7 +47,8 @@ def test_matrix_csv_of_the_shipped_catalog(client: FlaskClient) -> None:
     assert [row["code"] for row in rows] == list(SHIPPED)
     for row in rows:
         assert (row["en"], row["ru"], row["be"], row["fa"], row[OTHER]) == SHIPPED[row["code"]], row
-    assert rows[1]["place"] == "Avtonomna Respublika Krym (UA-43)"
+    assert rows[1]["place"] == "Crimea (Avtonomna Respublika Krym, UA-43)"
+    assert rows[2]["place"] == "Sevastopol (UA-40)"  # the catalog gives no other name
     assert (rows[1]["jurisdictions"], rows[-1]["jurisdictions"], rows[-3]["jurisdictions"]) == (
         "ru", "unknown", "")
 

@@ -120,8 +120,8 @@ def test_out_and_screenshot_together_at_1280(
                     "--screenshot", str(png), "--width", "1280")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"{out}: Avtonomna Respublika Krym (UA-43): notices ru-undesirable",
-        f"{png}: Avtonomna Respublika Krym (UA-43): notices ru-undesirable"]
+        f"{out}: Crimea (Avtonomna Respublika Krym, UA-43): notices ru-undesirable",
+        f"{png}: Crimea (Avtonomna Respublika Krym, UA-43): notices ru-undesirable"]
     assert 'data-forewarn="ru-undesirable"' in out.read_text(encoding="utf-8")
     with Image.open(png) as image:
         assert image.size == (1280, 800)
