@@ -12,7 +12,7 @@ PORT ?= 8080
 # installed inside webapp/), that it imports through a finder: nothing to act on, so not shown.
 EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench
+.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench lowest
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -50,6 +50,11 @@ apps:
 # varnishd and nginx for tests/integration (optional: those tests skip without them)
 servers:
 	scripts/ensure-servers
+
+# The unit tests with every dependency at the lowest version pyproject.toml allows (var/lowest-venv).
+# `make test` runs it too, beside the rest of the suite (tests/test_lower_bounds.py).
+lowest: $(STAMP)
+	$(BIN)/python scripts/lowest_versions.py
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .

@@ -15,6 +15,8 @@ from flask.testing import FlaskClient
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
+from tests.lower_bounds import MODULE as LOWER_BOUNDS
+from tests.lower_bounds import RUN, LowestRun
 from tests.support import MAXMIND, TODAY, LiveServer, MakeMmdb
 from webapp.app import create_app
 from webapp.demo import demo_defaults, ensure_demo_database
@@ -106,3 +108,14 @@ def make_mmdb(tmp_path: Path) -> MakeMmdb:
         return path
 
     return make
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The lower-bounds test last: it waits for the run it started at collection."""
+    items.sort(key=lambda item: item.nodeid.startswith(LOWER_BOUNDS))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the unit tests at the lowest versions now, beside the rest of the suite."""
+    if any(item.nodeid.startswith(LOWER_BOUNDS) for item in session.items) and not RUN:
+        RUN.append(LowestRun())
