@@ -4,8 +4,9 @@ are bounds that work (`make lowest`, and in `make test` through tests/test_lower
 Every runtime dependency (and the brotli extra) is pinned to its lower bound in a constraints
 file generated from pyproject.toml, the way `uv pip install --resolution lowest-direct` resolves;
 their own dependencies take the newest versions those allow. The project goes into a virtual
-environment of its own (var/lowest-venv, made again when the pins change) with the test tools, and the unit tests run there: every test but the browser ones (they need Playwright, which
-the lowest versions do not concern) and the ones that download. Standard library only.
+environment of its own (var/lowest-venv, made again when the pins change) with the test tools,
+and the unit tests run there: every test but the browser ones (they need Playwright, which the
+lowest versions do not concern) and the ones that download. Standard library only.
 
     python scripts/lowest_versions.py [PYTEST ARGS...]
 """
