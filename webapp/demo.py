@@ -6,17 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from babel import Locale
 from flask import Blueprint, abort, current_app, render_template, request
 
 from geoip.build import build_database, read_networks
 from geoip.location import UNKNOWN
-from webapp.engine import Engine
-from webapp.preview.matrix import language_name
 from webapp.preview.places import Place, PlaceNames
 from webapp.resources import packaged
 from webapp.settings import LOOPBACK
+
+if TYPE_CHECKING:
+    # Not at run time: the command line imports this module, and `forewarn serve` must set up
+    # prometheus-client's multiprocess folder before the engine's metrics import it.
+    from webapp.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,8 @@ def home() -> str:
     example = next((r for r in readers if "UA-43" in r.place), readers[0])
     return render_template("demo/index.html", articles=ARTICLES, readers=readers,
                            unknown=unknown, example=example, base=request.host_url,
-                           languages=[language_name(a.lang) for a in ARTICLES])
+                           languages=[Locale.parse(a.lang).get_display_name("en")
+                                      for a in ARTICLES])
 
 
 def demo_readers(engine: Engine) -> tuple[DemoReader, ...]:

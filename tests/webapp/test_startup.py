@@ -177,3 +177,12 @@ def test_help_into_a_closed_pipe_ends_quietly() -> None:
     process.stdout.close()
     _, err = process.communicate(timeout=60)
     assert (process.returncode, err) == (0, b"")
+
+
+def test_the_command_line_loads_without_prometheus_client() -> None:
+    """`forewarn serve` points prometheus-client at its multiprocess folder before anything
+    imports it (it reads the setting once): nothing the command line imports at its top may."""
+    code = "import sys, webapp.cli; print('prometheus_client' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "False\n"
