@@ -206,7 +206,10 @@ def matrix() -> str:
     catalog = _backing().engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
                            links=_links(query), language_name=language_name,
-                           organization=catalog.organization, severity=severities(catalog))
+                           organization=catalog.organization, severity=severities(catalog),
+                           jurisdiction_names={jid: jur.name for jid, jur
+                                               in catalog.jurisdictions.items()}
+                           | {"unknown": "Unknown location"})
 
 
 @preview_blueprint.get("/preview/matrix.csv")
