@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import settings
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
@@ -24,6 +25,11 @@ from webapp.engine import Engine
 from webapp.errors import BrowserMissing
 from webapp.preview.browser import CHROMIUM_FLAGS, find_chromium
 from webapp.settings import Settings, load_settings
+
+# Hypothesis's per-example deadline is a wall-clock limit, and speed is measured in benchmarks,
+# not asserted in tests: on two busy cores it failed examples that take 0.05 ms alone.
+settings.register_profile("forewarn", deadline=None)
+settings.load_profile("forewarn")
 
 
 @pytest.fixture(scope="session")
