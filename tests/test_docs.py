@@ -6,7 +6,11 @@ lists the shipped languages with the review their .po files claim, and the block
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -154,3 +158,34 @@ def test_the_languages_table_lists_each_shipped_language_and_what_its_po_says_of
 def test_the_words_table_lists_exactly_the_message_ids() -> None:
     listed = [row[0].strip('"') for row in _rows(ROOT / "docs" / "languages.md", "| message id")]
     assert listed == list(message_ids())
+
+
+def console_examples() -> list[tuple[str, str, list[str]]]:
+    """Every ``$ forewarn ...`` line of a ```console block in the documents, with the lines it
+    is shown to print: (document, command, output)."""
+    found = []
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        for block in re.findall(r"^```console\n(.*?)^```", text, re.M | re.S):
+            for command in re.split(r"^\$ ", block, flags=re.M)[1:]:
+                line, *output = command.rstrip("\n").split("\n")
+                found.append((document.name, line, output))
+    return found
+
+
+@pytest.mark.parametrize(("document", "command", "output"), console_examples(),
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_the_documented_commands_print_what_the_documents_show(
+    document: str, command: str, output: list[str]
+) -> None:
+    argv = shlex.split(command)
+    assert argv[0] == "forewarn"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FOREWARN_")}
+    done = subprocess.run([str(Path(sys.executable).with_name("forewarn")), *argv[1:]], cwd=ROOT,
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=120, check=False)
+    assert (done.returncode, done.stdout.splitlines()) == (0, output)
+
+
+def test_the_documents_show_commands_to_run() -> None:
+    assert {command.split()[1] for _, command, _ in console_examples()} >= {"lookup", "check"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -78,8 +78,9 @@ def compile_words(lang: str, words: Words) -> Translations:
     return Translations(compiled, domain=DOMAIN)
 
 
-def check_words(path: str, interface: Mapping[str, Words]) -> None:
-    """The catalog's ``[interface.xx]`` tables give only known message ids, each a word."""
+def word_problems(path: str, interface: Mapping[str, Words]) -> Iterator[CatalogError]:
+    """The catalog's ``[interface.xx]`` tables give only known message ids, each a word: every
+    entry that does not."""
     known = message_ids()
     for lang, words in interface.items():
         for msgid, word in words.items():
@@ -87,9 +88,9 @@ def check_words(path: str, interface: Mapping[str, Words]) -> None:
             if msgid not in known:
                 close = difflib.get_close_matches(msgid, known, n=1)
                 hint = f'did you mean "{close[0]}"?' if close else "see docs/languages.md"
-                raise CatalogError(path, where, f"not an interface word ({hint})")
-            if not word.strip():
-                raise CatalogError(path, where, "empty: leave it out to keep the shipped word")
+                yield CatalogError(path, where, f"not an interface word ({hint})")
+            elif not word.strip():
+                yield CatalogError(path, where, "empty: leave it out to keep the shipped word")
 
 
 def catalog_words(path: str, interface: Mapping[str, Words],

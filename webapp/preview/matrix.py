@@ -14,7 +14,7 @@ from babel import Locale
 from webapp.catalog.interface import Coverage
 from webapp.catalog.model import Catalog
 from webapp.engine import Engine
-from webapp.preview.places import Place
+from webapp.preview.places import Place, PlaceNames
 
 OTHER = "none/other"  # a page with no language, or one no notice is written in or aimed at
 
@@ -22,6 +22,7 @@ OTHER = "none/other"  # a page with no language, or one no notice is written in 
 @dataclass(frozen=True)
 class Row:
     place: Place
+    label: str  # the place as editors say it (PlaceNames)
     jurisdictions: tuple[str, ...]
     cells: tuple[tuple[str, ...], ...]  # notice ids per column, severest first
 
@@ -32,7 +33,6 @@ class Matrix:
     languages: tuple[str, ...]  # the columns; OTHER last
     rows: tuple[Row, ...]
     words: tuple[Coverage | None, ...] = ()  # per column: the block's own words in it
-
 
     def header(self) -> tuple[str, ...]:
         return ("place", "code", "jurisdictions", *self.languages)
@@ -52,11 +52,12 @@ def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix
     languages = page_languages(catalog)
     words = tuple(None if lang == OTHER else state.renderer.words.coverage(lang)
                   for lang in languages)
+    names = PlaceNames(catalog)
     rows = []
     for place in places:
         decisions = [selector.decide(place.location, None if lang == OTHER else lang, day)
                      for lang in languages]
-        rows.append(Row(place, decisions[0].jurisdictions,
+        rows.append(Row(place, names.label(place), decisions[0].jurisdictions,
                         tuple(decision.notice_ids for decision in decisions)))
     return Matrix(day, languages, tuple(rows), words)
 
@@ -81,6 +82,6 @@ def to_csv(matrix: Matrix) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(matrix.header())
     for row in matrix.rows:
-        writer.writerow([row.place.label, row.place.code, " ".join(row.jurisdictions),
+        writer.writerow([row.label, row.place.code, " ".join(row.jurisdictions),
                          *(" ".join(ids) for ids in row.cells)])
     return out.getvalue()

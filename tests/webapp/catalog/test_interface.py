@@ -139,13 +139,13 @@ def test_check_lists_each_languages_words_and_strict_fails_a_language_with_none(
         f"{path}: interface words in en: the source language, all {TOTAL}",
         f"{path}: interface words in kk: all {TOTAL} its own, 1 from the catalog",
         f"{path}: interface words in de: none of its own, all {TOTAL} in English",
-        f"{path}: OK: 1 notices, 0 jurisdictions, 0 mirror sets, 1 warnings"]
-    assert err == (f"forewarn: warning: {path}: notices[0].text.de: none of the block's own words "
-                   f"in 'de': readers get all {TOTAL} in English; give them in [interface.de] or "
-                   "a .po file (docs/languages.md)\n")
+        f"{path}: OK: 1 notice, 0 jurisdictions, 0 mirror sets, 1 warning"]
+    assert err == (f"forewarn: warning: {path}: notices[0] (n).text.de: none of the block's own "
+                   f"words in 'de': readers get all {TOTAL} in English; give them in "
+                   "[interface.de] or a .po file (docs/languages.md)\n")
     code, out, err = run(capsys, "check", "--strict", str(path))
     assert (code, out) == (1, "")
-    assert err.splitlines()[-1] == f"forewarn: {path}: 1 warnings, failing (--strict)"
+    assert err.splitlines()[-1] == f"forewarn: {path}: 1 warning, failing (--strict)"
     # One word of its own is enough for --strict; the rest is reported, not failed.
     path.write_text(path.read_text(encoding="utf-8") + '[interface.de]\n"Read more" = "Mehr"\n',
                     encoding="utf-8")
