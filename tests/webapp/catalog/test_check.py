@@ -34,6 +34,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 RU_TEXT = """  [notices.text.ru]
   title = "Заголовок"
+  summary = "Чем грозит и что делать."
   body = "Текст."
 """
 GOOD_RU = GOOD + RU_TEXT  # jurisdiction ru reads Russian: GOOD alone lacks it
@@ -50,6 +51,19 @@ WARNINGS = [
     (GOOD_RU.replace('mirrors = "m"\n', ""), "mirrors.m", "mirror set not used by any notice"),
     (GOOD_RU.replace('links = [{ url = "https://m.example.net/", label = "Mirror" }]', ""),
      "mirrors.m", "mirror set has no links"),
+    # a critical (or warning) notice shows title and summary on every page, in every language
+    (GOOD_RU.replace('  summary = "Чем грозит и что делать."\n', ""),
+     "notices[0].text.ru", "no summary: a critical notice shows its title and a one-sentence "
+                           "summary on every page"),
+    (GOOD_RU.replace('severity = "critical"', 'severity = "warning"')
+     .replace('  summary = "What is risky, and what to do."\n', ""),
+     "notices[0].text.en", "no summary: a warning notice"),
+    # counted as readers see it: {organization} is "Test Radio" (10 characters, not 14)
+    (GOOD_RU.replace("What is risky, and what to do.", "{organization} " + "x" * 189 + "."),
+     "notices[0].text.en.summary", "201 characters as shown: keep it to one sentence of at "
+                                   "most 200"),
+    (GOOD_RU.replace("Чем грозит и что делать.", "{sinse}"),
+     "notices[0].text.ru.summary", "unknown placeholder {sinse}"),
 ]
 
 
@@ -62,6 +76,22 @@ def test_the_shipped_catalog_has_no_warnings(capsys: pytest.CaptureFixture[str])
 
 def test_a_catalog_without_problems_has_no_warnings(tmp_path: Path) -> None:
     assert catalog_warnings(load_catalog(write(tmp_path, GOOD_RU))) == ()
+
+
+@pytest.mark.parametrize("length", [199, 200])
+def test_a_summary_up_to_the_limit_passes(tmp_path: Path, length: int) -> None:
+    summary = "{organization} " + "x" * (length - len("Test Radio "))  # as shown: Test Radio xx…
+    text = GOOD_RU.replace("What is risky, and what to do.", summary)
+    catalog = load_catalog(write(tmp_path, text))
+    assert catalog_warnings(catalog) == ()
+
+
+def test_an_info_notice_may_go_without_a_summary(tmp_path: Path) -> None:
+    text = (GOOD_RU.replace('severity = "critical"', 'severity = "info"')
+            .replace('  summary = "What is risky, and what to do."\n', "")
+            .replace('  summary = "Чем грозит и что делать."\n', ""))
+    assert "summary" not in text
+    assert catalog_warnings(load_catalog(write(tmp_path, text))) == ()
 
 
 @pytest.mark.parametrize(("text", "key", "problem"), WARNINGS)
