@@ -13,6 +13,14 @@ from webapp.errors import QueryError
 from webapp.fallback import IfDown, if_down
 from webapp.preview.access import Access, FrameSigner, check_access, frame_scope
 from webapp.preview.as_reader import Served, View, serve_as
+from webapp.preview.budget import (
+    BUDGETS,
+    Height,
+    Heights,
+    block_of,
+    heights_path,
+    matrix_heights,
+)
 from webapp.preview.matrix import (
     OTHER,
     Matrix,
@@ -68,6 +76,7 @@ class Frame:
     served: Served
     jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
     picked: bool = False  # the place chosen in the form
+    heights: tuple[Height, ...] | None = None  # the block's, from the last browser run
 
     @property
     def heading(self) -> str:
@@ -160,9 +169,14 @@ def index() -> str:
     picked = query.place
     if picked is not None:
         places = [picked, *(place for place in places if place != picked)]
-    frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
-                    engine.index.match(place.location), picked=place is picked)
-              for place in places]
+    heights = Heights.load(heights_path(engine.catalog.path))
+    frames = []
+    for place in places:
+        served = _serve(place, query)
+        block = block_of(served.body.decode("utf-8", "replace")) if served.notices else None
+        frames.append(Frame(place, _url("preview.page", place, query), served,
+                            engine.index.match(place.location), picked=place is picked,
+                            heights=heights.of(block)))
     return render_template(
         "preview/index.html", query=query, frames=frames, links=_links(query),
         organization=engine.catalog.organization, countries=all_countries(),
@@ -222,9 +236,13 @@ def _framed_by_self(policy: str) -> str:
 def matrix() -> str:
     query = _query()
     found = _matrix(query)
-    rows = [(row, _url("preview.index", row.place, query)) for row in found.rows]
-    catalog = _backing().engine.catalog
+    engine = _backing().engine
+    measured = matrix_heights(engine, found, Heights.load(heights_path(engine.catalog.path)))
+    rows = [(row, _url("preview.index", row.place, query), cells)
+            for row, cells in zip(found.rows, measured, strict=True)]
+    catalog = engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
+                           budgets=sorted(BUDGETS.items()),
                            links=_links(query), language_name=language_name,
                            organization=catalog.organization, severity=severities(catalog))
 
