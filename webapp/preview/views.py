@@ -237,12 +237,13 @@ def matrix() -> str:
     query = _query()
     found = _matrix(query)
     engine = _backing().engine
-    measured = matrix_heights(engine, found, Heights.load(heights_path(engine.catalog.path)))
+    heights = Heights.load(heights_path(engine.catalog.path))
+    measured = matrix_heights(engine, found, heights)
     rows = [(row, _url("preview.index", row.place, query), cells)
             for row, cells in zip(found.rows, measured, strict=True)]
     catalog = engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
-                           budgets=sorted(BUDGETS.items()),
+                           budgets=sorted(BUDGETS.items()), measured_any=bool(heights.blocks),
                            links=_links(query), language_name=language_name,
                            organization=catalog.organization, severity=severities(catalog))
 

@@ -111,7 +111,15 @@ def test_the_matrix_marks_the_cells_over_budget(own_catalog: tuple[Settings, Pat
     assert "390×844" not in cells[1]
     # the same block on the English page in Russia, its six occupied regions and unknown
     assert page.count("over budget: 260 px") == 1 + 6 + 1
-    assert "height not measured" in cells[2]  # the Russian page's block is another one
+    assert "not measured" in cells[2]  # the Russian page's block is another one
+
+
+def test_without_any_heights_the_matrix_says_so_once(own_catalog: tuple[Settings, Path]) -> None:
+    settings, heights = own_catalog
+    assert not heights.exists()
+    page = client_for(settings).get("/_forewarn/preview/matrix").get_data(as_text=True)
+    assert "Block heights: not measured" in page
+    assert "pv-unmeasured" not in page and "over budget" not in page
 
 
 def test_the_shipped_heights_cover_every_block_the_preview_shows(
