@@ -13,10 +13,11 @@ from urllib.parse import urlencode
 from playwright.sync_api import Page
 
 from webapp.catalog.model import Catalog
-from webapp.demo import ARTICLES, DemoArticle, packaged
+from webapp.demo import ARTICLES, DemoArticle
 from webapp.preview.budget import BUDGETS, SCREENS, Heights, heights_path
 from webapp.preview.matrix import OTHER, page_languages
 from webapp.preview.places import Place, chosen_countries, matrix_places, preview_places
+from webapp.resources import packaged
 
 SHIPPED_HEIGHTS = heights_path(packaged("notices.toml"))
 SUMMARY: list[str] = []  # lines for the end of the run (tests/e2e/conftest.py prints them)

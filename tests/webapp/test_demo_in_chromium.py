@@ -1,7 +1,7 @@
 """The newer notices as Chromium lays them out (the demo server, Debian's Chromium through
 Playwright): the Belarus notice's three languages read left to right, and in a right-to-left
-block the mirror links sit on the right like the text around them. (Kept here, not in tests/e2e, while
-that folder is being rewritten; same browser set-up.)"""
+block the mirror links sit on the right like the text around them. (Kept here, not in
+tests/e2e, while that folder is being rewritten; same browser set-up.)"""
 
 from __future__ import annotations
 

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from webapp.preview.matrix import OTHER, Matrix
-from webapp.reader.jurisdiction import JurisdictionIndex
-from webapp.reader.selection import decide
 
 if TYPE_CHECKING:
     from webapp.engine import Engine
@@ -126,15 +124,15 @@ def matrix_heights(engine: Engine, matrix: Matrix,
                    heights: Heights) -> list[list[tuple[Height, ...] | None]]:
     """For each cell of the matrix with notices, its block's measured heights (None: none shown,
     or not measured), the block rendered as that cell's reader gets it (no Accept-Language)."""
-    catalog = engine.catalog
-    index = JurisdictionIndex(catalog)
+    state = engine.state  # one catalog version for the whole table
     found: list[list[tuple[Height, ...] | None]] = []
     for row in matrix.rows:
         cells: list[tuple[Height, ...] | None] = []
         for lang in matrix.languages:
-            decision = decide(catalog, index, row.place.location,
-                              None if lang == OTHER else lang, matrix.day)
-            html = engine.block(decision, day=matrix.day).html if decision.shown else None
-            cells.append(heights.of(html))
+            decision = state.selector.decide(row.place.location,
+                                             None if lang == OTHER else lang, matrix.day)
+            shown = decision.shown
+            cells.append(heights.of(state.renderer.block(decision, day=matrix.day).html
+                                    if shown else None))
         found.append(cells)
     return found

@@ -94,7 +94,7 @@ def test_without_a_summary_the_first_paragraph_stands_in_once() -> None:
         "notices": [{"id": "n", "everyone": True, "severity": "info", "text": {"en": {
             "title": "T", "body": "First {organization}.\n\nSecond."}}}],
     }, "inline.toml")
-    decision = decide(catalog, JurisdictionIndex(catalog), Location(), None, TODAY)
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), None, TODAY)
     shown, hidden = disclosed(Renderer(catalog, "/_forewarn").block(decision).html)
     assert '<p class="forewarn-summary">First X.</p>' in shown
     assert "First X." not in hidden and '<p class="forewarn-body">Second.</p>' in hidden
