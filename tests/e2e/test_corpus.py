@@ -35,8 +35,10 @@ CANNOT_SHOW = {
     # (blocked here, see tests/e2e/corpus.py) there is no page to see, notice or not.
     "engadget": HIDDEN,
 }
-# On a phone bug-1255978's field is within the first screen too: the page does not scroll.
 CANNOT_SHOW_ON_A_PHONE = {"engadget": HIDDEN}
+# On a phone (the page zoomed out) Chromium scrolls bug-1255978 to its autofocus field at load in
+# some runs and not in others, however long the test waits: either way the page's own doing.
+MAY_NOT_SHOW_ON_A_PHONE = {"bug-1255978": AUTOFOCUS}
 
 
 @pytest.fixture(scope="module")
@@ -109,5 +111,7 @@ def test_real_page_keeps_the_block_within_its_budget_on_a_phone_and_a_desktop(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{name}-phone.png").write_bytes(phone.screenshot)
     expected = [CANNOT_SHOW_ON_A_PHONE[name]] if name in CANNOT_SHOW_ON_A_PHONE else []
-    assert phone.problems == expected  # on the phone too: shown, the document unchanged
+    allowed = [expected, [MAY_NOT_SHOW_ON_A_PHONE[name]]] if name in MAY_NOT_SHOW_ON_A_PHONE \
+        else [expected]
+    assert phone.problems in allowed  # on the phone too: shown, the document unchanged
     assert (phone.over_budget(BUDGETS[390]), desktop.over_budget(BUDGETS[1280])) == ([], [])
