@@ -309,7 +309,8 @@ class Engine:
     def health(self) -> dict[str, Any]:
         """The /healthz document: what is loaded, from where, how old, and the last reload
         error of each file. ``status`` is "degraded" while any file's newer version is bad
-        (Forewarn still serves, with the last good one). No reader data."""
+        (Forewarn still serves, with the last good one, and answers 200: a load balancer keeps
+        it in service, docs/deploying.md "Health checks"). No reader data."""
         now = datetime.now(UTC)
         catalog = self.catalog
         states = (self._catalog_file, *self._database_files)

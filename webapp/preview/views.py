@@ -33,10 +33,10 @@ from webapp.preview.matrix import (
 from webapp.preview.places import (
     UNKNOWN_PLACE,
     Place,
+    PlaceNames,
     all_countries,
     chosen_countries,
     country_name,
-    heading,
     matrix_places,
     preview_places,
     regions_of,
@@ -74,13 +74,10 @@ class Frame:
     place: Place
     src: str
     served: Served
-    jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
+    label: str  # the place as editors say it (PlaceNames)
+    heading: str  # and the jurisdictions it falls in, by name
     picked: bool = False  # the place chosen in the form
     heights: tuple[Height, ...] | None = None  # the block's, from the last browser run
-
-    @property
-    def heading(self) -> str:
-        return heading(self.place, self.jurisdictions)
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -170,13 +167,15 @@ def index() -> str:
     if picked is not None:
         places = [picked, *(place for place in places if place != picked)]
     heights = Heights.load(heights_path(engine.catalog.path))
+    names = PlaceNames(engine.catalog)
     frames = []
     for place in places:
         served = _serve(place, query)
         block = block_of(served.body.decode("utf-8", "replace")) if served.notices else None
         frames.append(Frame(place, _url("preview.page", place, query), served,
-                            engine.index.match(place.location), picked=place is picked,
-                            heights=heights.of(block)))
+                            names.label(place),
+                            names.heading(place, engine.index.match(place.location)),
+                            picked=place is picked, heights=heights.of(block)))
     return render_template(
         "preview/index.html", query=query, frames=frames, links=_links(query),
         organization=engine.catalog.organization, countries=all_countries(),
@@ -245,7 +244,10 @@ def matrix() -> str:
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
                            budgets=sorted(BUDGETS.items()), measured_any=bool(heights.blocks),
                            links=_links(query), language_name=language_name,
-                           organization=catalog.organization, severity=severities(catalog))
+                           organization=catalog.organization, severity=severities(catalog),
+                           jurisdiction_names={jid: jur.name for jid, jur
+                                               in catalog.jurisdictions.items()}
+                           | {"unknown": "Unknown location"})
 
 
 @preview_blueprint.get("/preview/matrix.csv")
