@@ -54,17 +54,17 @@ WARNINGS = [
      "mirrors.m", "mirror set has no links"),
     # a critical (or warning) notice shows title and summary on every page, in every language
     (GOOD_RU.replace('  summary = "Чем грозит и что делать."\n', ""),
-     "notices[0].text.ru", "no summary: a critical notice shows its title and a one-sentence "
-                           "summary on every page"),
+     "notices[0] (ru-undesirable).text.ru", "no summary: a critical notice shows its title and "
+                                            "a one-sentence summary on every page"),
     (GOOD_RU.replace('severity = "critical"', 'severity = "warning"')
      .replace('  summary = "What is risky, and what to do."\n', ""),
-     "notices[0].text.en", "no summary: a warning notice"),
+     "notices[0] (ru-undesirable).text.en", "no summary: a warning notice"),
     # counted as readers see it: {organization} is "Test Radio" (10 characters, not 14)
     (GOOD_RU.replace("What is risky, and what to do.", "{organization} " + "x" * 189 + "."),
-     "notices[0].text.en.summary", "201 characters as shown: keep it to one sentence of at "
-                                   "most 200"),
+     "notices[0] (ru-undesirable).text.en.summary", "201 characters as shown: keep it to one "
+                                                    "sentence of at most 200"),
     (GOOD_RU.replace("Чем грозит и что делать.", "{sinse}"),
-     "notices[0].text.ru.summary", "unknown placeholder {sinse}"),
+     "notices[0] (ru-undesirable).text.ru.summary", "unknown placeholder {sinse}"),
 ]
 
 
@@ -220,3 +220,4 @@ def test_the_summary_counts_in_the_plural_past_one(
     assert out == f"{path}: OK: 1 notice, 1 jurisdiction, 1 mirror set, 2 warnings\n"
     code, out, err = run(capsys, "check", "--strict", str(path))
     assert err.splitlines()[-1] == f"forewarn: {path}: 2 warnings, failing (--strict)"
+
