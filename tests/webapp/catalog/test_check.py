@@ -4,6 +4,7 @@ with --strict; the errors stay errors; at serve time warnings are logged and not
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,18 @@ def test_the_summary_counts_in_the_plural_past_one(
     code, out, err = run(capsys, "check", "--strict", str(path))
     assert err.splitlines()[-1] == f"forewarn: {path}: 2 warnings, failing (--strict)"
 
+
+def test_the_shipped_catalog_writes_every_date_through_since() -> None:
+    """Issue 16: a date typed into the text ("on 20 February 2024") is written one way in every
+    language; {since} is written the way each language writes dates. Every notice with a since
+    date says it in each language's body, and no text holds a year of its own."""
+    catalog = load_catalog(SHIPPED)
+    dated = [notice for notice in catalog.notices if notice.since is not None]
+    assert [notice.id for notice in dated] == ["ru-undesirable", "by-extremist"]
+    for notice in catalog.notices:
+        for lang, text in notice.text.items():
+            guards = [value for _kind, value in text.guard.texts()] if text.guard else []
+            for value in (text.title, text.summary or "", text.body, *guards):
+                assert not re.search(r"\b(19|20)\d\d\b", value), (notice.id, lang, value)
+            if notice.since is not None:
+                assert "{since}" in text.body, (notice.id, lang)
