@@ -1,22 +1,23 @@
 """Render a Decision into the notice block (HTML), once per (notice set, languages, mirror view),
-cached; per request only the deep-link path is filled in."""
+cached; per request only the deep-link path is filled in. Each notice shows its title and summary
+in its first language; its full text and its other languages sit behind disclosures; the mirror
+links of all the notices make one line under them."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from babel import Locale
-from babel.dates import format_date
+from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from webapp.catalog.interface import InterfaceWords
-from webapp.catalog.model import Catalog, Notice
+from webapp.catalog.model import Catalog, MirrorLink, Notice
+from webapp.catalog.placeholders import fill, filler
 from webapp.catalog.urls import is_web_url
 from webapp.reader.guard import Guarded, attribute, cautions
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
@@ -25,7 +26,6 @@ from webapp.resources import templates_dir
 
 CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
 _UTF8 = frozenset({"utf-8", "utf8"})
-_PLACEHOLDER = re.compile(r"\{(since|organization)\}")
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -35,14 +35,40 @@ class Section:
     lang: str
     dir: str
     title: str
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[str, ...]  # the whole body
     more_url: str | None
     gettext: Callable[[str], str]  # the block's own words in ``lang`` (catalog/interface.py)
     guard: tuple[tuple[str, str], ...] = ()  # (kind, caution) of the catalog's guard text
+    summary: str | None = None  # the catalog's one sentence, filled in
 
     @property
     def guarded(self) -> Guarded:
         return Guarded(self.notice.id, self.lang, self.dir, self.guard)
+
+    @property
+    def shown(self) -> str:
+        """What is always shown under the title: the summary, else the body's first paragraph
+        (an older catalog)."""
+        return self.summary or (self.paragraphs[0] if self.paragraphs else "")
+
+    @property
+    def disclosed(self) -> tuple[str, ...]:
+        """The paragraphs behind "Full notice": the body, less the paragraph shown above."""
+        return self.paragraphs if self.summary else self.paragraphs[1:]
+
+    @property
+    def name(self) -> str:
+        """The language's own name, for the "This notice in" disclosure."""
+        return language_name(self.lang)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """One notice in the block: its first language shown, the others behind one disclosure."""
+
+    notice: Notice
+    lead: Section
+    others: tuple[Section, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,34 +206,57 @@ class Renderer:
         }
 
     def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
-        sections = self.sections(decision)
-        mirrors = self.offers(decision, host, day)
+        sections = self.sections(decision)  # each notice's languages in a row, lead first
+        views, at = [], 0
+        for item in decision.shown:
+            end = at + len(item.languages)
+            views.append(NoticeView(item.notice, sections[at], tuple(sections[at + 1:end])))
+            at = end
+        mirrors = merged(list(self.offers(decision, host, day).values()))
         found = cautions(section.guarded for section in sections)
+        lead = sections[0]
         html = self._template.render(
             ids=" ".join(decision.notice_ids),
-            _=sections[0].gettext,
-            lang=sections[0].lang,
-            sections=sections,
+            _=lead.gettext,
+            lang=lead.lang,
+            dir=lead.dir,
+            notices=views,
             mirrors=mirrors,
             stylesheet=self._stylesheet,
             guard=attribute(found, self._guard_selectors, self.words.gettext) if found else "",
             guard_script=self._guard_script,
         )
-        return html, onion_location(list(mirrors.values()))
+        return html, onion_location([mirrors])
 
     def _section(self, notice: Notice, lang: str) -> Section:
         text = notice.text[lang]
-        values = {"organization": self._catalog.organization,
-                  "since": format_date(notice.since, format="long", locale=lang)
-                  if notice.since else ""}
-
-        def fill(value: str) -> str:
-            return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
-
+        values = filler(self._catalog, notice, lang)
         more_url = text.more_url if is_web_url(text.more_url) else None  # never javascript:
-        guard = tuple((kind, fill(value)) for kind, value in text.guard.texts()) \
+        guard = tuple((kind, fill(value, values)) for kind, value in text.guard.texts()) \
             if text.guard else ()
-        return Section(notice, lang, text_direction(lang), fill(text.title),
-                       tuple(fill(p) for p in text.paragraphs), more_url,
-                       self.words.gettext(lang), guard)
+        return Section(notice, lang, text_direction(lang), fill(text.title, values),
+                       tuple(fill(p, values) for p in text.paragraphs), more_url,
+                       self.words.gettext(lang), guard,
+                       fill(text.summary, values) if text.summary else None)
+
+
+def merged(offers: list[Offered]) -> Offered:
+    """The mirror links of every notice as one line: in notice order, each address once (two
+    notices often share a set, or an onion mirror); the mirror the reader came through, if any."""
+    seen: dict[str, tuple[MirrorLink, str]] = {}
+    for offer in offers:
+        for link, href in offer.links:
+            seen.setdefault(href, (link, href))
+    via = next((offer.via for offer in offers if offer.via), None)
+    return Offered(tuple(seen.values()), via)
+
+
+@lru_cache(maxsize=256)
+def language_name(lang: str) -> str:
+    """The language's name in itself, capitalised as a list item ("Беларуская")."""
+    try:
+        name = Locale.parse(lang, sep="-").get_display_name(lang) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return name[:1].upper() + name[1:]
 
