@@ -3,8 +3,9 @@ language gets it through `forewarn serve --upstream`, on a phone and on a deskto
 ``lang`` and ``dir`` (right to left for Arabic, Persian and Pashto), the block's words those of
 the language's .po, every character drawn with a glyph of an installed font (Debian's Noto,
 installed by scripts/ensure-browser), the date as Babel writes it in the language, no serious axe
-violation, the same for the dialog static/guard.js opens before a share, and on the phone the
-block within its budget of the screen. The notices are tests/e2e/catalogs/languages.toml."""
+violation, the same for the dialog static/guard.js opens before a share, and the block closed
+within its budget of the screen (issue 16), every disclosure in the language's words. The
+notices are tests/e2e/catalogs/languages.toml."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from axe_playwright_python.sync_playwright import Axe
 from babel import Locale
 from babel.dates import format_date
 from babel.messages.pofile import read_po
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 from werkzeug.wrappers import Request, Response
 
+from tests.e2e.budget import measure
 from tests.e2e.conftest import SCREENS
 from tests.e2e.glyphs import missing_glyphs
 from tests.e2e.test_accessibility import check_the_block
@@ -34,7 +36,35 @@ from webapp.resources import LOCALE_DIR
 CATALOG = ROOT / "tests" / "e2e" / "catalogs" / "languages.toml"
 RIGHT_TO_LEFT = {"ar", "fa", "ps"}  # the shipped languages written right to left
 SINCE = date(2024, 2, 20)  # every notice's since
-PHONE_BUDGET = 0.40  # of a 390x844 screen: the block, every disclosure closed (issue 16)
+SEVERITIES = ("Danger", "Caution", "Note")  # the message ids said before a title
+
+
+def block_severity(section: Locator) -> str:
+    """The message id of the severity the section's notice has (its class, as the catalog's)."""
+    classes = (section.get_attribute("class") or "").split()
+    level = next(c.removeprefix("forewarn-") for c in classes
+                 if c in ("forewarn-critical", "forewarn-warning", "forewarn-info"))
+    return dict(zip(("critical", "warning", "info"), SEVERITIES, strict=True))[level]
+
+
+def the_severities_have_glyphs(page: Page, lang: str, texts: list[str]) -> None:
+    page.evaluate("""([lang, texts]) => {
+      const capitals = texts.map(text => {
+        const span = document.createElement("span");
+        span.lang = lang; span.style.textTransform = "uppercase"; span.textContent = text;
+        document.body.append(span);
+        const drawn = span.innerText;
+        span.remove();
+        return drawn;
+      });
+      const line = document.createElement("p");
+      line.className = "forewarn-probe"; line.lang = lang;
+      line.textContent = [...texts, ...capitals].join(" · ");
+      document.body.append(line);
+    }""", [lang, texts])
+    missing, checked = missing_glyphs(page, "p.forewarn-probe")
+    assert checked > 3 and [str(m) for m in missing] == []
+    page.evaluate("() => document.querySelector('p.forewarn-probe').remove()")
 
 
 class LanguagePages(ThreadedApp):
@@ -100,21 +130,46 @@ def test_a_notice_in_each_shipped_language_reads_right_in_its_own_words(
     assert (section.get_attribute("lang"), section.get_attribute("dir")) == (lang, expected_dir)
     assert section.evaluate("el => getComputedStyle(el).direction") == expected_dir
     assert block.get_attribute("aria-label") == words["Reader safety notice"]
-    assert block.get_attribute("lang") == lang
-    assert section.locator(".forewarn-more a").inner_text() == words["Read more"]
-    assert section.locator("nav.forewarn-mirrors").get_attribute("aria-label") == \
+    assert (block.get_attribute("lang"), block.get_attribute("dir")) == (lang, expected_dir)
+    # Closed, as every reader first sees it: severity, title, summary, and the mirror line.
+    severity = block_severity(section)
+    # (its text; forewarn.css shows it in capitals, as the language writes them: "DİKKAT")
+    assert section.locator(".forewarn-severity").text_content() == words[severity]
+    assert section.locator(".forewarn-full > summary").inner_text() == words["Full notice"]
+    # English behind "This notice in:" (the default language), but on the English notice
+    others = section.locator(".forewarn-languages-label")
+    assert others.count() == (lang != "en")
+    if lang != "en":
+        assert others.inner_text() == words["This notice in:"]
+    assert block.locator("nav.forewarn-mirrors").get_attribute("aria-label") == \
         words["Other ways in"]
-    assert section.locator(".forewarn-mirrors-title").inner_text() == words["Other ways in:"]
-    assert section.locator(".forewarn-kind").all_inner_texts() == [words["Web mirror"],
-                                                                    words["Tor"]]
-    assert section.locator(".forewarn-copy span").inner_text() == \
+    assert block.locator(".forewarn-mirrors-title").inner_text() == words["Other ways in:"]
+    assert block.locator(".forewarn-kind").all_inner_texts() == [words["Web mirror"],
+                                                                  words["Tor"]]
+    assert block.locator(".forewarn-onion > summary").inner_text() == words["Tor address"]
+    assert measure(page, SCREENS[screen]["viewport"]["width"], None).problems() == []
+    # Every disclosure opened as a reader opens it, by tapping its summary.
+    for summary in block.locator("details > summary").all():
+        summary.click()
+    assert block.locator("details:not([open])").count() == 0
+    assert section.locator(".forewarn-full .forewarn-more a").inner_text() == words["Read more"]
+    assert block.locator(".forewarn-copy span").inner_text() == \
         words["Tor address (select and copy into Tor Browser)"]
-    # The designation date ({since}) as Babel writes it in the language.
-    assert f"({format_date(SINCE, format='long', locale=lang)})" in section.inner_text()
+    if lang != "en":  # the other language's link in that language's words
+        english = section.locator('.forewarn-translation[lang="en"]')
+        assert english.locator(".forewarn-more a").inner_text() == "Read more"
+    # The designation date ({since}) as Babel writes it in the language, in the full text.
+    assert f"({format_date(SINCE, format='long', locale=lang)})" in \
+        section.locator(".forewarn-full").inner_text()
+    screenshot(page, f"{lang}-{screen}-open.png", full_page=False)
 
     missing, checked = missing_glyphs(page, "aside.forewarn")
     assert checked > 40, "the check saw the block's text"
     assert [str(m) for m in missing] == []
+    # The severity is drawn in capitals (Georgian's are Mtavruli), which the check above does
+    # not see, and the other two are not on this page: all three, as written and in capitals,
+    # drawn in a line of their own in the block's language.
+    the_severities_have_glyphs(page, lang, [words[s] for s in SEVERITIES])
     check_the_block(page, Path(output_path) / "axe-violations.json")
     assert low_contrast(page, "aside.forewarn") == []
     the_dialog_before_a_share_asks_in_the_languages_words(page, lang, words, Path(output_path))
@@ -175,12 +230,14 @@ def low_contrast(page: Page, selector: str) -> list[tuple[str, float]]:
 def test_on_a_phone_the_block_in_each_language_keeps_within_its_budget(
     lang: str, new_context: CreateContextCallback, languages_proxy: LiveServer,
 ) -> None:
+    """Closed, at most 40% of a 390x844 screen (issue 16's budget), the headline on it."""
     page = new_context(**SCREENS["phone"], locale="en-US",
                        extra_http_headers={"X-Forwarded-For": "198.51.100.200"}).new_page()
     page.goto(f"{languages_proxy.url}/article/{lang}")
-    box, size = page.locator("aside.forewarn").bounding_box(), page.viewport_size
-    assert box is not None and size is not None
-    assert box["height"] <= PHONE_BUDGET * size["height"], box
+    found = measure(page, 390, None)
+    assert (found.blocks, found.open) == (1, 0)
+    assert found.problems() == [], found
+    assert found.height > 100, "measured the block"
 
 
 def test_the_glyph_check_sees_a_character_no_font_holds(

@@ -205,20 +205,35 @@ def po_words(lang: str) -> dict[str, str]:
         return {m.id: m.string for m in read_po(file) if m.id}
 
 
+SEVERITY_WORDS = {"critical": "Danger", "warning": "Caution", "info": "Note"}
+
+
+@pytest.mark.parametrize("severity", list(SEVERITY_WORDS))
 @pytest.mark.parametrize("lang", [lang for lang in shipped_languages() if lang != "en"])
-def test_a_notice_in_a_shipped_language_is_framed_by_that_languages_words(lang: str) -> None:
+def test_a_notice_in_a_shipped_language_is_framed_by_that_languages_words(
+    lang: str, severity: str
+) -> None:
     catalog = parse_catalog({
         "schema": 1, "organization": "R",
         "mirrors": {"m": {"links": [
             {"url": "https://m.example/", "label": "m.example", "kind": "mirror"},
             {"url": "http://x.onion/", "label": "x.onion", "kind": "onion"}]}},
-        "notices": [{"id": "n", "languages": [lang], "mirrors": "m",
-                     "text": {"en": {"title": "T", "body": "B"},
-                              lang: {"title": "T", "body": "B", "more_url": "https://e.example/"}}}],
+        "notices": [{"id": "n", "languages": [lang], "mirrors": "m", "severity": severity,
+                     "text": {"en": {"title": "T", "summary": "S", "body": "B"},
+                              lang: {"title": "T", "summary": "S", "body": "B",
+                                     "more_url": "https://e.example/"}}}],
     }, "test.toml")
     decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), lang, TODAY)
     html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
     words = {msgid: escape(word) for msgid, word in po_words(lang).items()}
+    # issue 16's compact block: the severity, and the disclosures' summaries
+    assert f'<span class="forewarn-severity">{words[SEVERITY_WORDS[severity]]}</span>' in html
+    assert f'<summary>{words["Full notice"]}</summary>' in html
+    assert (f'<span class="forewarn-languages-label">{words["This notice in:"]}</span> '
+            '<span lang="en" dir="ltr">English</span></summary>') in html
+    assert f'<summary>{words["Tor address"]}</summary>' in html
+    assert not {"Danger", "Caution", "Note", "Full notice", "This notice in:"} & set(
+        re.findall(r">([^<>]+)<", html))
     assert f'aria-label="{words["Reader safety notice"]}" lang="{lang}"' in html
     assert f'rel="noreferrer noopener">{words["Read more"]}</a>' in html
     assert f'<nav class="forewarn-mirrors" aria-label="{words["Other ways in"]}">' in html
