@@ -268,3 +268,24 @@ def test_the_catalogs_words_are_escaped() -> None:
     assert "<script>" not in html and "<b>" not in html
     assert ">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>" in html
     assert 'aria-label="A &#34;notice&#34; &amp; &lt;b&gt;"' in html
+
+
+@pytest.mark.parametrize(("lang", "between"), [("fa", "، "), ("zh", "、"), ("ru", ", ")])
+def test_the_other_languages_are_listed_as_the_shown_language_lists(
+    lang: str, between: str
+) -> None:
+    # A reader in Ukraine on a page in ``lang``: Ukrainian (the place's) and English (the
+    # default) behind "This notice in:", named in themselves, between them the .po's separator.
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "jurisdictions": {"ua": {"name": "U", "countries": ["UA"], "languages": ["uk"]}},
+        "notices": [{"id": "n", "jurisdictions": ["ua"], "severity": "info", "text": {
+            code: {"title": "T", "body": "B"} for code in ("en", lang, "uk")}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location("UA"), lang, TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    names = re.search(r'forewarn-languages-label">[^<]*</span> (.*?)</summary>', html)
+    assert names is not None
+    listed = re.split(r"<[^>]+>", names.group(1))
+    assert [part for part in listed if part] in (["Українська", between, "English"],
+                                                 ["English", between, "Українська"])
