@@ -166,10 +166,10 @@ def test_a_notice_in_each_shipped_language_reads_right_in_its_own_words(
     missing, checked = missing_glyphs(page, "aside.forewarn")
     assert checked > 40, "the check saw the block's text"
     assert [str(m) for m in missing] == []
-    # The severity is drawn in capitals (Georgian's are Mtavruli), which the check above does
-    # not see, and the other two are not on this page, nor the separator between the names of
-    # two other languages: all, as written and in capitals, drawn in a line of their own in the
-    # block's language.
+    # The severity is drawn in capitals (as Chromium makes them for the language: Turkish İ;
+    # Georgian stays Mkhedruli), which the check above does not see; the other two severities
+    # and the separator between two other languages' names are not on this page: all, as
+    # written and in capitals, drawn in a line of their own in the block's language.
     the_severities_have_glyphs(page, lang, [*(words[s] for s in SEVERITIES), words[", "]])
     check_the_block(page, Path(output_path) / "axe-violations.json")
     assert low_contrast(page, "aside.forewarn") == []
