@@ -6,10 +6,12 @@ fragment endpoint and the preview's pages all call it (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,16 +25,24 @@ from webapp.catalog.model import Catalog
 from webapp.errors import CatalogError, SettingsError
 from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
-from webapp.page.headers import MutableHeaders, finish
+from webapp.page.headers import VARIANT_HEADER, MutableHeaders, finish
 from webapp.reader.address import Trusted, client_address, parse_address
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
+from webapp.reader.freshness import Freshness
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Rendered, Renderer
 from webapp.reader.selection import Decision, Selector
+from webapp.reader.variant import Partition, mismatch
 from webapp.settings import Settings
 from webapp.watch import FileState, Reloader
+
+EDGE_KEY = "HTTP_X_FOREWARN_VARIANT"  # the key a trusted edge keeps this page's copy under
+# How long an edge that keeps pages per variant may serve an expired copy while it asks again:
+# long enough that no reader waits on a Forewarn that hangs, short enough that a copy whose
+# renewal is refused (a map older than the catalog) is not served on and on.
+EDGE_STALE_SECONDS = 60
 
 
 def utc_today() -> date:
@@ -50,6 +60,8 @@ class Answer:
     block: bytes
     onion_location: str | None
     vary: tuple[str, ...]
+    variant: str | None = None  # the edge cache's key for this page (webapp/reader/variant.py)
+    lifetime: int | None = None  # seconds until what readers get can change, if it can
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -60,7 +72,9 @@ class Answer:
         ids, cache safety, length, ETag (webapp/page/headers.py) and Onion-Location."""
         if self.onion_location and "Onion-Location" not in headers:
             headers["Onion-Location"] = self.onion_location
-        finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary)
+        stale = EDGE_STALE_SECONDS if self.vary == (VARIANT_HEADER,) else None
+        finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary,
+               variant=self.variant, lifetime=self.lifetime, stale=stale)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,12 @@ class CatalogState:
     index: JurisdictionIndex
     renderer: Renderer
     selector: Selector
+    freshness: Freshness
+
+    @cached_property
+    def partition(self) -> Partition:
+        """The catalog's variants, built when an edge first asks (webapp/reader/variant.py)."""
+        return Partition(self.catalog, self.index)
 
 
 class Engine:
@@ -92,7 +112,8 @@ class Engine:
         self._state = self._catalog_state(load_and_log(settings.catalog))
         self._previous = self._state
         self.locator = Locator(settings.geoip_dbs)
-        self._cdn = cdn_headers(settings.country_header, settings.region_header)
+        self._cdn = cdn_headers(settings.country_header, settings.region_header,
+                                settings.asn_header)
         self._trusted = Trusted(settings.trusted_proxies)
         self.reloader = Reloader(settings.reload_seconds, self._reload_failed)
         # A changed mirror list (source = "...") reloads the whole catalog.
@@ -145,7 +166,7 @@ class Engine:
     def _catalog_state(self, catalog: Catalog) -> CatalogState:
         index = JurisdictionIndex(catalog)
         return CatalogState(catalog, index, Renderer(catalog, self.settings.prefix),
-                            Selector(catalog, index))
+                            Selector(catalog, index), Freshness(catalog))
 
     def swap_catalog(self, catalog: Catalog) -> None:
         """Use ``catalog`` from now on (what a reload does with a good new version)."""
@@ -190,23 +211,49 @@ class Engine:
         notices served, except for the preview's forced requests (webapp/reader/forced.py)."""
         forced = environ.get(FORCED_KEY)
         vary: tuple[str, ...] = ()
+        state = self._state  # one read: decision, key and lifetime from one catalog version
+        today = self.clock()
         if isinstance(forced, Forced):
             location, day = forced.location, forced.day
             page_lang = forced.lang or page_lang
         else:
             forced = None
             (location, vary), day = self.place(environ), None
-        decision = self.decide(location, page_lang, day,
-                               accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
-        if decision.used_accept_language and vary:
-            vary = (*vary, "Accept-Language")
+        accept = environ.get("HTTP_ACCEPT_LANGUAGE")
+        decision = state.selector.decide(location, page_lang, day or today,
+                                         accept_language=accept)
+        variant: str | None = None
+        if vary:
+            vary, variant = self._edge_key(state, decision, page_lang, accept, vary,
+                                           environ.get(EDGE_KEY))
         block, onion = b"", None
         if decision.shown:
             page = PageURL.from_environ(environ, path)
             block, onion = self.block_bytes(decision, page, charset, day)
+        lifetime = None
         if forced is None:
             self.metrics.served(decision.notice_ids)
-        return Answer(decision, block, onion, vary)
+            if state.freshness.changes:
+                lifetime = state.freshness.seconds_left(today, time.time())
+        return Answer(decision, block, onion, vary, variant, lifetime)
+
+    def _edge_key(
+        self, state: CatalogState, decision: Decision, page_lang: str | None,
+        accept: str | None, vary: tuple[str, ...], sent: str | None,
+    ) -> tuple[tuple[str, ...], str]:
+        """What a page an edge may keep per place Varies on, and its variant key. When the edge
+        sent the key it keeps the page under (``X-Forewarn-Variant``, from a trusted proxy, as
+        the CDN headers are), the page Varies on that key alone if it is this reader's, and is
+        private (counted by why) if not: the edge must not keep it under a key other readers
+        share. Without one, it Varies on the CDN headers (and Accept-Language when that chose a
+        language), as before."""
+        key = state.partition.key(decision, page_lang, accept, sent)
+        if sent is None:
+            return ((*vary, "Accept-Language") if decision.used_accept_language else vary), key
+        if sent == key:
+            return (VARIANT_HEADER,), key
+        self.metrics.variant_mismatch(mismatch(sent, key))
+        return (), key
 
     def block(
         self, decision: Decision, page: PageURL | None = None, day: date | None = None

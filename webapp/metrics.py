@@ -32,6 +32,11 @@ class Metrics:
                                ["result"], registry=self.registry)
         self.skipped = Counter("forewarn_splice_skipped", "Responses passed without a look at "
                                "them, by reason.", ["reason"], registry=self.registry)
+        self.variant_mismatches = Counter(
+            "forewarn_edge_variant_mismatches", "Pages an edge meant to keep under a variant key "
+            "that was not the reader's (so kept by none), by why: place (a map older or newer "
+            "than the catalog: export it again) or language.", ["reason"],
+            registry=self.registry)
         self.reload_failures = Counter("forewarn_reload_failures", "Files that failed to load "
                                        "on reload, by kind.", ["kind"], registry=self.registry)
 
@@ -43,6 +48,9 @@ class Metrics:
         self._count(self.pages, "notice" if notice_ids else "none")
         for notice_id in notice_ids:
             self._count(self.notices, notice_id)
+
+    def variant_mismatch(self, reason: str) -> None:
+        self._count(self.variant_mismatches, reason)
 
     def looked_up(self, known: bool) -> None:
         self._count(self.lookups, "located" if known else "unknown")

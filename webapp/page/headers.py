@@ -26,6 +26,11 @@ from webapp.page.coding import coding_for
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOTICES_HEADER = "X-Forewarn-Notices"
+VARIANT_HEADER = "X-Forewarn-Variant"
+# Within a day of a change, a page the origin gave no lifetime gets one that ends there: a
+# cache's own default (nginx's proxy_cache_valid, Varnish's default_ttl, a CDN's edge TTL) could
+# carry it past. Further off, an explicit lifetime would override a shorter default: none is set.
+STATED_WITHIN = 86400
 _PARSED = 1024  # distinct header values remembered per kind
 
 
@@ -150,19 +155,29 @@ def mark_private(headers: MutableHeaders) -> None:
 
 def finish(
     headers: MutableHeaders, notice_ids: tuple[str, ...], added: int, *,
-    length_known: bool = True, vary: tuple[str, ...] = (),
+    length_known: bool = True, vary: tuple[str, ...] = (), variant: str | None = None,
+    lifetime: int | None = None, stale: int | None = None,
 ) -> None:
     """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted.
 
     Cache safety: ``Vary`` on the CDN headers the decision came from (``vary``), so an edge may
-    keep one copy per place; otherwise ``Cache-Control: private``. ``length_known=False`` (a body
-    re-encoded on the fly) drops Content-Length: the server then sends the body chunked.
+    keep one copy per place; otherwise ``Cache-Control: private``. ``variant``: the edge cache's
+    key for this page (webapp/reader/variant.py). ``lifetime``: seconds until what readers get
+    can change, which no ``max-age`` or ``s-maxage`` may outlast; ``stale``: how long an edge
+    keeping the page per variant may serve it stale while it asks again (``stale-while-
+    revalidate``, where the origin says nothing). ``length_known=False`` (a body re-encoded on
+    the fly) drops Content-Length: the server then sends the body chunked.
     """
     headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
+    if variant is not None:
+        headers[VARIANT_HEADER] = variant
     if vary:
         add_vary(headers, vary)
     else:
         mark_private(headers)
+    if lifetime is not None or stale is not None:
+        headers["Cache-Control"] = fresh_for(headers.get("Cache-Control"), lifetime,
+                                             bool(vary), stale)
     if not added:
         return
     length = headers.get("Content-Length") if length_known else None
@@ -190,6 +205,34 @@ def _private(value: str | None) -> str:
     control = parse_cache_control_header(value, cls=ResponseCacheControl)
     control.public = False
     control.private = True
+    return control.to_header()
+
+
+@lru_cache(maxsize=_PARSED)
+def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int | None) -> str:
+    """``value`` (a Cache-Control) with ``max-age`` and ``s-maxage`` at most ``lifetime``,
+    ``s-maxage`` stated for a ``shared`` page with no lifetime of its own within a day of the
+    change, and ``stale-while-revalidate=stale`` where none is given, cut so that no copy is
+    served past the change either. ``no-store`` pages are left alone."""
+    control = parse_cache_control_header(value, cls=ResponseCacheControl)
+    if control.no_store:
+        return value or ""
+    if stale is not None and control.stale_while_revalidate is None:
+        control.stale_while_revalidate = stale
+    if lifetime is not None:
+        if control.max_age is not None and control.max_age > lifetime:
+            control.max_age = lifetime
+        if control.s_maxage is not None and control.s_maxage > lifetime:
+            control.s_maxage = lifetime
+        stated = control.s_maxage if control.s_maxage is not None else control.max_age
+        if stated is None and shared and lifetime < STATED_WITHIN:
+            control.s_maxage = stated = lifetime
+        if control.stale_while_revalidate is not None:
+            left = lifetime - (stated or 0)
+            if left > 0:
+                control.stale_while_revalidate = min(control.stale_while_revalidate, left)
+            else:
+                del control["stale-while-revalidate"]
     return control.to_header()
 
 
