@@ -41,7 +41,7 @@ def language_pattern(languages: Iterable[str]) -> str:
     end = f"(?={_WS}(?:;|,|$))"
     alternatives = "|".join(f"{lang}{end}" if "-" in lang else f"{lang}(?={_WS}(?:;|,|$)|-)"
                             for lang in ordered)
-    return f"^(?:[^,]*,)*?{_WS}({alternatives})[^;,]*{_Q0}[^,]*(?:,|$)"
+    return f"^(?:[^,]*,)*?{_WS}({alternatives})[^;,]*+{_Q0}[^,]*(?:,|$)"
 
 
 def folded(partition: Partition, page_languages: tuple[str, ...] | None) -> list[Variant]:

@@ -176,8 +176,9 @@ def finish(
     else:
         mark_private(headers)
     if lifetime is not None or stale is not None:
-        headers["Cache-Control"] = fresh_for(headers.get("Cache-Control"), lifetime,
-                                             bool(vary), stale)
+        control = fresh_for(headers.get("Cache-Control"), lifetime, bool(vary), stale)
+        if control:
+            headers["Cache-Control"] = control
     if not added:
         return
     length = headers.get("Content-Length") if length_known else None

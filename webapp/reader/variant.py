@@ -4,17 +4,21 @@ distinct notice set, and the key an edge cache keeps one copy of each page per.
 An edge that keys its cache on the reader's country and region keeps hundreds of copies of every
 article, most of them the same page with no notice. ``Partition`` works out, once per catalog,
 which places get the same block on every page language, every day and with every
-Accept-Language: those share a variant (for the shipped catalog ``ru``, ``by``, ``ir``,
-``none``, ``unknown``). `forewarn export nginx|varnish` writes the variant's computation for the
-edge (webapp/edge_map.py), which sends the key it computed in ``X-Forewarn-Variant``; Forewarn
-vouches for it (answers the same key, ``Vary: X-Forewarn-Variant``) only when its own decision
-gives that key, so a map exported from another catalog, or an Accept-Language the edge read
-otherwise, is answered right but not cached.
+Accept-Language: those share a variant. `forewarn export nginx|varnish` writes the variant's
+computation for the edge (webapp/edge_map.py), which sends the key it computed in
+``X-Forewarn-Variant``; Forewarn vouches for it (answers the same key, ``Vary:
+X-Forewarn-Variant``) only when its own decision gives that key, so a page under a key from a
+map exported from another catalog, or from an Accept-Language the edge read otherwise, is
+answered right but not kept. (A copy already kept under the edge's key is still served to such
+a reader: with a map older than the catalog, copies made before the change until they expire;
+with a language read otherwise, the notice in the language the edge read.)
 
 A key is ``<variant>[.<language>]@<fingerprint>``:
 
-- the variant: ``none`` (placed, in no jurisdiction), ``unknown``, jurisdiction ids joined by
-  ``+`` for a place in several, and places that always get the same page joined by ``~``;
+- the variant: named after the first of the places it holds (in catalog order, places in
+  several jurisdictions after those in one, then ``none``, placed in no jurisdiction, then
+  ``unknown``): ``ru``, or ``ru+crimea`` for a place in two; for the shipped catalog ``ru``
+  (Russia and the places nobody can tell, which get the same notices), ``by``, ``ir``, ``none``;
 - the language the reader's Accept-Language picks among the variant's notice texts, where it
   can change the page (a notice without the page's language): the export folds it into the key
   only for those variants;
@@ -220,7 +224,7 @@ def _merge(catalog: Catalog, selector: Selector,
     for members in groups.values():
         texts = [lang for member in members for lang in found[member][0]]
         negotiated = set().union(*(found[member][1] for member in members))
-        variants.append(Variant("~".join(class_name(m) for m in members), tuple(members),
+        variants.append(Variant(class_name(members[0]), tuple(members),
                                 tuple(dict.fromkeys(texts)), frozenset(negotiated)))
     return tuple(variants)
 
