@@ -23,6 +23,7 @@ LOCATION_TARGET = 1.3
 MIDDLEWARE_RPS_TARGET = 0.97
 MIDDLEWARE_P99_TARGET_MS = 0.2
 EDGE_CACHE_TARGET = 0.5
+VARIANT_HIT_POINTS = 5.0  # the variant key's hit ratio at most this many points below no key
 
 
 def empty_record(setup: Setup) -> dict[str, Any]:
@@ -70,10 +71,30 @@ def read_micro(path: Path) -> list[dict[str, Any]]:
 
 
 def build(about: dict[str, Any], options: dict[str, Any], runs: Sequence[dict[str, Any]],
-          memory: Sequence[dict[str, Any]], micro: Sequence[dict[str, Any]]) -> dict[str, Any]:
+          memory: Sequence[dict[str, Any]], micro: Sequence[dict[str, Any]],
+          cache: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     setups = [summarise(record) for record in runs]
     return {"machine": about, "options": options, "setups": setups, "memory": list(memory),
-            "micro": list(micro), "targets": targets(setups, micro)}
+            "micro": list(micro), "cache": list(cache),
+            "targets": targets(setups, micro) + cache_targets(cache)}
+
+
+def cache_targets(cache: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cache workload's: the variant key's hit ratio against a cache that does not vary,
+    and what it buys against the country-and-region key."""
+    by_name = {record["name"]: record for record in cache}
+    variant, place, none = (by_name.get(f"cache-{n}") for n in ("variant", "place", "none"))
+    found = []
+    if variant and none:
+        points = (none["hit_ratio"] - variant["hit_ratio"]) * 100
+        found.append(_target("cache workload: variant key's hit ratio, points below no key",
+                             points, f"<= {VARIANT_HIT_POINTS:g}",
+                             points <= VARIANT_HIT_POINTS and variant["wrong"] == 0))
+    if variant and place:
+        found.append(_target("cache workload: requests/s, variant key / country-and-region key",
+                             variant["rps"] / place["rps"] if place["rps"] else 0.0, "report",
+                             None))
+    return found
 
 
 def targets(setups: Sequence[dict[str, Any]],
@@ -130,6 +151,12 @@ def failures(results: dict[str, Any]) -> list[str]:
     for run in results["memory"]:
         if run["errors"]:
             problems.append(f"memory run {run['setup']}: wrk counted {run['errors']} errors")
+    for record in results.get("cache", []):
+        if record["wrong"]:
+            problems.append(f"{record['name']}: {record['wrong']} of {record['samples']} sampled "
+                            f"answers wrong, e.g. {record['examples'][:1]}")
+        if record["errors"]:
+            problems.append(f"{record['name']}: {record['errors']} errors or non-200 answers")
     return problems
 
 
@@ -148,7 +175,7 @@ def main(folder: Path = Path("bench/results")) -> int:
     to this reporting; the measurements are not repeated)."""
     saved = json.loads((folder / "results.json").read_text())
     results = build(saved["machine"], saved["options"], saved["setups"], saved["memory"],
-                    saved["micro"])
+                    saved["micro"], saved.get("cache", []))
     write(results, folder)
     print(f"bench.report: {folder}/results.md and chart.png written again from results.json")
     return 0

@@ -114,3 +114,27 @@ def test_a_sampled_answer_is_checked_for_exactly_its_readers_notices(
 def test_block_ids_reads_every_block() -> None:
     assert block_ids(b'<aside class="forewarn" data-forewarn="a b"><aside class="forewarn" '
                      b'data-forewarn="c">') == ["a b", "c"]
+
+
+def _cache(name: str, hit_ratio: float, rps: float, wrong: int = 0) -> dict[str, Any]:
+    return {"name": f"cache-{name}", "title": f"keyed on {name}", "check": "header+block",
+            "warm_requests": 200, "warm_hit_ratio": hit_ratio - 0.1, "requests": 100,
+            "hit_ratio": hit_ratio, "rps": rps, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0,
+            "samples": 10, "wrong": wrong, "examples": []}
+
+
+def test_the_cache_workload_is_judged_by_points_of_hit_ratio_below_no_key() -> None:
+    about = _results()["machine"]
+    cache = [_cache("place", 0.77, 2000), _cache("variant", 0.95, 8000), _cache("none", 0.99, 9000)]
+    results = report.build(about, {"seconds": 10, "rounds": 3, "connections": 32, "threads": 2,
+                                   "cache_warm": 200, "cache_requests": 100}, [], [], [], cache)
+    points = _target(results, "cache workload: variant key's hit ratio")
+    assert points["value"] == pytest.approx(4.0) and points["met"] is True
+    assert _target(results, "cache workload: requests/s")["value"] == pytest.approx(4.0)
+    text = markdown(results)
+    assert "| `cache-variant`: keyed on variant | 85.0% | 95.0% | 8,000 | 1.00 / 2.00 | 0 of 10 |" \
+        in text
+    cache[1] = _cache("variant", 0.93, 8000, wrong=1)
+    failed = report.build(about, results["options"], [], [], [], cache)
+    assert _target(failed, "cache workload: variant key's hit ratio")["met"] is False
+    assert report.failures(failed) == ["cache-variant: 1 of 10 sampled answers wrong, e.g. []"]
