@@ -12,6 +12,7 @@ import pytest
 
 from tests.support import ROOT
 from webapp.cli import build_parser
+from webapp.reader.cdn import READER_HEADER_PREFIXES, READER_HEADERS
 from webapp.settings import KEYS
 
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "SECURITY.md", ROOT / "deploy" / "README.md",
@@ -113,3 +114,13 @@ def parsed() -> dict[str, set[str]]:
 
 def test_the_usage_block_names_every_command_and_option_the_parser_takes() -> None:
     assert documented() == parsed()
+
+
+def test_the_reader_headers_list_names_exactly_what_the_proxy_never_forwards() -> None:
+    """docs/deploying.md lists the address and location headers (issue 15, item 6)."""
+    text = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
+    listed = text.split("<!-- reader-headers -->", 1)[1].split("<!-- /reader-headers -->", 1)[0]
+    names = {name.lower() for name in re.findall(r"`([A-Za-z0-9-]+\*?)`", listed)}
+    prefixes = {name[:-1] for name in names if name.endswith("*")}
+    assert names - {f"{prefix}*" for prefix in prefixes} == set(READER_HEADERS)
+    assert prefixes == set(READER_HEADER_PREFIXES)

@@ -13,7 +13,7 @@ from webapp.demo import demo_blueprint
 from webapp.engine import Engine
 from webapp.metrics import Metrics
 from webapp.middleware import NoticeMiddleware
-from webapp.page.headers import VARIANT_HEADER
+from webapp.page.headers import EDGE_KEY_HEADER
 from webapp.proxy import UpstreamProxy
 from webapp.reader.cdn import cdn_headers
 from webapp.resources import STATIC_DIR, templates_dir
@@ -46,7 +46,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         cdn = cdn_headers(settings.country_header, settings.region_header, settings.asn_header)
         # The place headers and what the shipped edge cache sends besides (the network, the
         # variant key) say where the reader is: not the origin's business (README, Privacy).
-        dropped = (*(cdn.vary if cdn else ()), "X-Forewarn-ASN", VARIANT_HEADER)
+        dropped = (*(cdn.vary if cdn else ()), "X-Forewarn-ASN", EDGE_KEY_HEADER)
         pages = UpstreamProxy(settings, extra_dropped=dropped)
     app.wsgi_app = NoticeMiddleware(pages, engine=engine)  # type: ignore[method-assign]
     return app

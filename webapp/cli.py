@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import ipaddress
 import json
 import os
 import shutil
@@ -216,9 +217,26 @@ def _serve(args: argparse.Namespace) -> int:
     Engine(settings)  # fail here, with one line, rather than in every worker
     if not 0 < args.port < 65536 or args.workers < 1:
         raise UsageError("--port must be 1-65535 and --workers at least 1")
+    if not is_loopback_host(args.host):
+        print(f"forewarn: warning: --host {args.host} can face readers directly; forewarn serve "
+              "needs a buffering proxy in front (nginx, a load balancer, a CDN), or a few dozen "
+              "slow clients hold every worker thread (docs/deploying.md)", file=sys.stderr)
     serve(settings, args.host, args.port, args.workers, access_log=args.access_log,
           log_level=args.log_level)
     return 0
+
+
+def is_loopback_host(host: str) -> bool:
+    """Whether ``--host`` binds only where no reader can connect: a loopback address."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # another name: it may resolve anywhere
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool((mapped or address).is_loopback)
 
 
 def _check(args: argparse.Namespace) -> int:

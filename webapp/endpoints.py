@@ -3,9 +3,10 @@ and the preview's blueprint."""
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING
 
-from flask import Flask, Response, jsonify, request, send_from_directory
+from flask import Flask, Response, abort, jsonify, request, send_from_directory
 
 from webapp.engine import Engine
 from webapp.fragment import fragment_answer
@@ -25,13 +26,19 @@ def create_endpoints(engine: Engine, pages: WSGIApplication) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> Response:
-        response = jsonify(engine.health())
+        """Liveness for anyone (load balancers, the Docker HEALTHCHECK); the files, their ages
+        and errors only with the ops token."""
+        health = engine.health()
+        response = jsonify(health if _ops(engine) else {"status": health["status"]})
         response.headers["Cache-Control"] = "no-store"
         return response
 
     @app.get("/metrics")
     def metrics() -> Response:
-        """Prometheus text: counts per notice, outcome and reason; no reader data."""
+        """Prometheus text: counts per notice, outcome and reason; no reader data. Near-live
+        counts of readers in each jurisdiction are for the operator: 404 without the token."""
+        if not _ops(engine):
+            abort(404)
         response = Response(engine.metrics.render(), content_type=METRICS_CONTENT_TYPE)
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -53,3 +60,13 @@ def create_endpoints(engine: Engine, pages: WSGIApplication) -> Flask:
 
     app.register_blueprint(preview_blueprint)
     return app
+
+
+def _ops(engine: Engine) -> bool:
+    """Whether this request may see the operator's views: the demo, or the ops token."""
+    settings = engine.settings
+    if settings.demo:
+        return True
+    expected = f"Bearer {settings.ops_token}".encode() if settings.ops_token else None
+    given = request.headers.get("Authorization", "").encode()
+    return expected is not None and hmac.compare_digest(given, expected)

@@ -6,6 +6,7 @@ fragment endpoint and the preview's pages all call it (docs/architecture.md)."""
 
 from __future__ import annotations
 
+import logging
 import time
 import weakref
 from collections.abc import Callable, Mapping
@@ -25,7 +26,7 @@ from webapp.catalog.model import Catalog
 from webapp.errors import CatalogError, SettingsError
 from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
-from webapp.page.headers import VARIANT_HEADER, MutableHeaders, finish
+from webapp.page.headers import EDGE_KEY_HEADER, MutableHeaders, finish, sendable
 from webapp.reader.address import Trusted, client_address, parse_address
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
@@ -38,6 +39,7 @@ from webapp.reader.variant import Partition, mismatch
 from webapp.settings import Settings
 from webapp.watch import FileState, Reloader
 
+log = logging.getLogger("forewarn")
 EDGE_KEY = "HTTP_X_FOREWARN_VARIANT"  # the key a trusted edge keeps this page's copy under
 # How long an edge that keeps pages per variant may serve an expired copy while it asks again:
 # long enough that no reader waits on a Forewarn that hangs, short enough that a copy whose
@@ -52,15 +54,16 @@ def utc_today() -> date:
 @dataclass(frozen=True, slots=True)
 class Answer:
     """What Forewarn gives one request: the decision, the block encoded for the page (empty when
-    no notice applies), the page's Onion-Location, and the request headers the decision came
-    from (a trusted CDN's place headers, and Accept-Language when it chose a language: the
-    response Varies on them; with none, it is private)."""
+    no notice applies), the page's Onion-Location, the request headers the decision came from
+    (a trusted CDN's place headers, and Accept-Language when it chose a language: the response
+    Varies on them; with none, it is private), and the variant's name for its ETag."""
 
     decision: Decision
     block: bytes
     onion_location: str | None
     vary: tuple[str, ...]
-    variant: str | None = None  # the edge cache's key for this page (webapp/reader/variant.py)
+    variant: str = ""
+    edge_key: str | None = None  # the variant edge cache's key (webapp/reader/variant.py)
     lifetime: int | None = None  # seconds until what readers get can change, if it can
 
     @property
@@ -72,9 +75,10 @@ class Answer:
         ids, cache safety, length, ETag (webapp/page/headers.py) and Onion-Location."""
         if self.onion_location and "Onion-Location" not in headers:
             headers["Onion-Location"] = self.onion_location
-        stale = EDGE_STALE_SECONDS if self.vary == (VARIANT_HEADER,) else None
+        stale = EDGE_STALE_SECONDS if self.vary == (EDGE_KEY_HEADER,) else None
         finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary,
-               variant=self.variant, lifetime=self.lifetime, stale=stale)
+               variant=self.variant or None, edge_key=self.edge_key, lifetime=self.lifetime,
+               stale=stale)
 
 
 @dataclass(frozen=True)
@@ -222,20 +226,24 @@ class Engine:
         accept = environ.get("HTTP_ACCEPT_LANGUAGE")
         decision = state.selector.decide(location, page_lang, day or today,
                                          accept_language=accept)
-        variant: str | None = None
+        edge_key: str | None = None
         if vary:
-            vary, variant = self._edge_key(state, decision, page_lang, accept, vary,
-                                           environ.get(EDGE_KEY))
+            vary, edge_key = self._edge_key(state, decision, page_lang, accept, vary,
+                                            environ.get(EDGE_KEY))
         block, onion = b"", None
+        page = PageURL.from_environ(environ, path)
         if decision.shown:
-            page = PageURL.from_environ(environ, path)
             block, onion = self.block_bytes(decision, page, charset, day)
+            if onion is not None and not sendable(onion):
+                self._unsendable("Onion-Location")
+                onion = None
         lifetime = None
         if forced is None:
             self.metrics.served(decision.notice_ids)
             if state.freshness.changes:
                 lifetime = state.freshness.seconds_left(today, time.time())
-        return Answer(decision, block, onion, vary, variant, lifetime)
+        variant = self._renderer_for(decision).variant(decision, page, day or today)
+        return Answer(decision, block, onion, vary, variant, edge_key, lifetime)
 
     def _edge_key(
         self, state: CatalogState, decision: Decision, page_lang: str | None,
@@ -251,9 +259,16 @@ class Engine:
         if sent is None:
             return ((*vary, "Accept-Language") if decision.used_accept_language else vary), key
         if sent == key:
-            return (VARIANT_HEADER,), key
+            return (EDGE_KEY_HEADER,), key
         self.metrics.variant_mismatch(mismatch(sent, key))
         return (), key
+
+    def _unsendable(self, header: str) -> None:
+        """A header value from the catalog that HTTP cannot carry (URLs are checked and encoded
+        at load, so only a catalog that bypassed that gets here): dropped, counted and logged,
+        and the page is served with its notice. The log names the header, not the page."""
+        self.metrics.dropped_header(header)
+        log.warning("%s dropped: its value from the catalog cannot be sent in a header", header)
 
     def block(
         self, decision: Decision, page: PageURL | None = None, day: date | None = None

@@ -84,6 +84,8 @@ def _validation_message(error: Mapping[str, Any]) -> str:
         return "unknown key"
     if kind == "date_type":
         return f"expected a TOML date such as 2024-02-20, without quotes (got {value!r})"
+    if kind == "value_error":  # our own validators' words, without pydantic's "Value error, "
+        return f"{error['ctx']['error']} (got {value!r})"
     shown = f" (got {value!r})" if not isinstance(value, dict | list) else ""
     return f"{error['msg']}{shown}"
 

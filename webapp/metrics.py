@@ -39,6 +39,9 @@ class Metrics:
             registry=self.registry)
         self.reload_failures = Counter("forewarn_reload_failures", "Files that failed to load "
                                        "on reload, by kind.", ["kind"], registry=self.registry)
+        self.headers_dropped = Counter("forewarn_headers_dropped", "Response headers left out "
+                                       "because their value could not be sent, by header.",
+                                       ["header"], registry=self.registry)
 
         # Children looked up once each, when first counted: labels() takes a lock and walks a
         # dictionary per call. Keys are labels of our own (catalog notice ids), never a reader's.
@@ -51,6 +54,9 @@ class Metrics:
 
     def variant_mismatch(self, reason: str) -> None:
         self._count(self.variant_mismatches, reason)
+
+    def dropped_header(self, header: str) -> None:
+        self._count(self.headers_dropped, header)
 
     def looked_up(self, known: bool) -> None:
         self._count(self.lookups, "located" if known else "unknown")

@@ -9,6 +9,7 @@ pages through it directly.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import logging
 import re
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from webapp.engine import Answer, Engine
 from webapp.errors import CodingError
-from webapp.page.coding import Coding, coding_for
+from webapp.page.coding import Coding, DecodedTooLarge, coding_for
+from webapp.page.conditional import Asked
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
     ResponseHeaders,
@@ -65,16 +67,18 @@ class PageNotices:
         self._heads = HeadMemo(marker)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Run the wrapped app and add the notices to its response."""
-        if environ.get("REQUEST_METHOD") not in ("GET", "POST"):
+        """Run the wrapped app and add the notices to its response. HEAD and conditional GETs
+        reach the app as plain GETs; their answer's form is Forewarn's (page/conditional.py)."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "POST"):
             return self.app(environ, start_response)
+        asked, inner = Asked.split(environ)
         captured = _Captured()
-        body = self.app(environ, captured.start_response)
-        return self._rewrite(environ, captured, body, start_response)
+        body = self.app(environ if inner is None else inner, captured.start_response)
+        return self._rewrite(environ, asked, captured, body, start_response)
 
     def _rewrite(
-        self, environ: WSGIEnvironment, captured: _Captured, body: Iterable[bytes],
-        start_response: StartResponse,
+        self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
+        body: Iterable[bytes], start_response: StartResponse,
     ) -> Iterator[bytes]:
         chunks = iter(body)
         try:
@@ -84,18 +88,28 @@ class PageNotices:
             coding = coding_for(headers.get("Content-Encoding"))
             if reason is not None or coding is None:
                 self._skipped(environ, reason or "encoded", headers)
-                start_response(captured.status, headers.items(), captured.exc_info)
-                yield from raw
+                if self._start(asked, captured, headers, start_response):
+                    yield from raw
                 return
-            yield from self._with_notice(environ, captured, headers, coding, raw, start_response)
+            yield from self._with_notice(environ, asked, captured, headers, coding, raw,
+                                         start_response)
         finally:
             close = getattr(body, "close", None)
             if close is not None:
                 close()
 
+    @staticmethod
+    def _start(asked: Asked, captured: _Captured, headers: ResponseHeaders,
+               start_response: StartResponse) -> bool:
+        """Send the status and headers as the reader asked (304, HEAD); True if a body follows."""
+        status, items, with_body = asked.reply(captured.status, headers.items())
+        start_response(status, items, captured.exc_info)
+        return with_body
+
     def _with_notice(
-        self, environ: WSGIEnvironment, captured: _Captured, headers: ResponseHeaders,
-        coding: Coding, raw: Iterator[bytes], start_response: StartResponse,
+        self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
+        headers: ResponseHeaders, coding: Coding, raw: Iterator[bytes],
+        start_response: StartResponse,
     ) -> Iterator[bytes]:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
         the original bytes untouched when no block is added."""
@@ -110,7 +124,8 @@ class PageNotices:
                 data, placement = self._find_place(decoded)
             except CodingError as error:
                 log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
-                placement, data = Placement(None, "corrupt"), b""
+                reason = "too-large" if isinstance(error, DecodedTooLarge) else "corrupt"
+                placement, data = Placement(None, reason), b""
         if placement.reason == "implied" and is_partial_request(environ):
             placement = replace(placement, offset=None, reason="partial")
         answer = self._answer(environ, headers, placement)
@@ -121,7 +136,8 @@ class PageNotices:
             if FORCED_KEY not in environ:  # the preview's own request is no reader: not counted
                 self.engine.metrics.skipped.labels(placement.reason).inc()
             finish(headers, (), 0, length_known=coding.identity)
-        start_response(captured.status, headers.items(), captured.exc_info)
+        if not self._start(asked, captured, headers, start_response):
+            return
         if not block:
             yield from (chunk for chunk in consumed if chunk)
             yield from raw
@@ -132,6 +148,13 @@ class PageNotices:
             return
         try:
             yield from coding.encode(itertools.chain((splice(data, placement, block),), decoded))
+        except DecodedTooLarge as error:
+            # The notice went out with the first bytes; a page past the bound is cut off as an
+            # origin failing mid-body is (webapp/proxy.py): the connection breaks, so the client
+            # never takes the part for the whole.
+            self.engine.metrics.skipped.labels("too-large").inc()
+            log.warning("page body's %s; response cut", error)
+            raise ConnectionResetError(errno.ECONNRESET, "page decoded too large") from None
         except CodingError as error:  # the headers are sent: all that is left is to stop
             log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
 

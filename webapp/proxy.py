@@ -12,7 +12,7 @@ import errno
 import logging
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import urllib3
 from urllib3.exceptions import (
@@ -27,6 +27,7 @@ from werkzeug.wsgi import get_host
 
 from webapp.errors import UpstreamError
 from webapp.page.coding import coding_for
+from webapp.reader.cdn import carries_reader
 from webapp.settings import Settings
 
 if TYPE_CHECKING:
@@ -35,19 +36,18 @@ if TYPE_CHECKING:
 log = logging.getLogger("forewarn")
 
 CHUNK = 64 * 1024
-# Headers that carry the reader's address or place, never passed on (docs/architecture.md,
-# Privacy), and Expect, which http.client cannot honour (the server in front already answered
-# 100-continue).
-_DROPPED = frozenset({"x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip",
-                      "cf-connecting-ip", "expect", "host", "content-length"})
+# Besides the headers that carry the reader's address or place (webapp/reader/cdn.py: never
+# passed on, docs/architecture.md, Privacy): Expect, which http.client cannot honour (the server
+# in front already answered 100-continue), and the two the proxy sets itself.
+_DROPPED = frozenset({"expect", "host", "content-length"})
 _STATUS_TEXT = {
     413: "The request body is larger than this site accepts.",
     502: "The site could not be reached just now. Please try again in a moment.",
     504: "The site took too long to answer. Please try again in a moment.",
 }
-# Like Werkzeug's ProxyMiddleware: the characters a path segment may hold, and "%" for paths
-# that arrive already quoted.
-_PATH_SAFE = "!$&'()*+,/:;=@%~"
+# The characters a path may hold unencoded (RFC 3986 pchar and "/"). Not "%": PATH_INFO is
+# decoded, so a "%" in it is one the reader sent as %25, and it goes on as %25.
+_PATH_SAFE = "!$&'()*+,/:;=@~"
 
 
 class UpstreamProxy:
@@ -105,13 +105,15 @@ class UpstreamProxy:
             log.warning("upstream %s: %s", self._origin, _reason(error))
             return _error_page(502, start_response)
         start_response(f"{response.status} {response.reason or ''}".rstrip(),
-                       self._response_headers(response, environ))
+                       self._response_headers(response))
         return self._stream(response)
 
     def _target(self, environ: WSGIEnvironment) -> str:
-        # PATH_INFO is decoded as latin-1 by the WSGI server: back to bytes, then quoted.
-        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-        path = quote(path.encode("latin-1").decode("utf-8", "replace"), safe=_PATH_SAFE)
+        """The request target on the origin: the reader's path with its dot-segments removed
+        (RFC 3986, section 5.2.4), then joined to the upstream's prefix, so that no path leaves
+        the prefix; quoted from the bytes the reader sent (PEP 3333 hands them over as latin-1)."""
+        path = remove_dot_segments(environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", ""))
+        path = quote(path.encode("latin-1", "replace"), safe=_PATH_SAFE)
         query = environ.get("QUERY_STRING", "")
         return f"{self._base_path}{path or '/'}" + (f"?{query}" if query else "")
 
@@ -121,7 +123,8 @@ class UpstreamProxy:
         headers = Headers()
         for name, value in incoming.items():
             lower = name.lower()
-            if lower in self._dropped or lower in named or is_hop_by_hop_header(lower):
+            if (lower in self._dropped or lower in named or is_hop_by_hop_header(lower)
+                    or carries_reader(lower)):
                 continue
             if lower == "accept-encoding":
                 value = _decodable(value)
@@ -161,9 +164,7 @@ class UpstreamProxy:
             raise UpstreamError(413, "body too large")
         return data or None
 
-    def _response_headers(
-        self, response: urllib3.BaseHTTPResponse, environ: WSGIEnvironment
-    ) -> list[tuple[str, str]]:
+    def _response_headers(self, response: urllib3.BaseHTTPResponse) -> list[tuple[str, str]]:
         named = {name.lower() for name in parse_set_header(response.headers.get("Connection"))}
         headers: list[tuple[str, str]] = []
         for name, value in response.headers.iteritems():
@@ -171,21 +172,22 @@ class UpstreamProxy:
             if lower in named or is_hop_by_hop_header(lower) or lower == "proxy-connection":
                 continue
             if lower in ("location", "content-location"):
-                value = self._public_location(value, environ)
+                value = self._public_location(value)
             headers.append((name, value))
         return headers
 
-    def _public_location(self, value: str, environ: WSGIEnvironment) -> str:
-        """An absolute URL naming the origin itself, made to name the public site instead
-        (what nginx's ``proxy_redirect default`` does); other URLs are the origin's business."""
+    def _public_location(self, value: str) -> str:
+        """An absolute URL naming the origin itself, made a path on the public site (what nginx's
+        ``proxy_redirect default`` does, without a host: RFC 9110 allows a relative Location,
+        and the Host a reader sent must not end up in an answer a cache keyed on the path alone
+        would give the next reader); other URLs are the origin's business."""
         parts = urlsplit(value)
         if f"{parts.scheme}://{parts.netloc}".lower() != self._origin.lower():
             return value
         path = parts.path
         if self._base_path and (path == self._base_path or path.startswith(self._base_path + "/")):
             path = path[len(self._base_path):] or "/"
-        public = f"{environ.get('wsgi.url_scheme', 'http')}://{get_host(environ)}"
-        return public + (path or "/") + (f"?{parts.query}" if parts.query else "") + (
+        return (path or "/") + (f"?{parts.query}" if parts.query else "") + (
             f"#{parts.fragment}" if parts.fragment else "")
 
     def _stream(self, response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
@@ -206,6 +208,38 @@ class UpstreamProxy:
                 response.release_conn()
             else:
                 response.close()  # a half-read connection must not go back to the pool
+
+
+def remove_dot_segments(path: str) -> str:
+    """``path`` with its "." and ".." segments resolved (RFC 3986, section 5.2.4), never above
+    the root. Also counted as dot-segments, for origins that decode a path again or read ";" as
+    the end of a segment (Tomcat's "..;"): ones that are dots once percent-decoded ("%2e%2e"
+    as the reader sent "%252e%252e") and ones that are dots before a ";"."""
+    segments = path.split("/")
+    out: list[str] = []
+    for index, segment in enumerate(segments):
+        dots = _dots(segment)
+        if dots == 0:
+            out.append(segment)
+            continue
+        if dots == 2 and len(out) > 1:
+            out.pop()
+        if index == len(segments) - 1:
+            out.append("")  # "/a/.." is "/a/": a trailing dot-segment leaves a directory
+    joined = "/".join(out)
+    return joined if joined.startswith("/") else "/" + joined
+
+
+def _dots(segment: str) -> int:
+    """1 for a "." segment, 2 for "..", 0 for any other (see remove_dot_segments)."""
+    text = segment.split(";", 1)[0]
+    for _ in range(3):  # "%25252e" and deeper are not worth the loop
+        if text in (".", ".."):
+            return len(text)
+        if "%" not in text:
+            return 0
+        text = unquote(text)
+    return 0
 
 
 def _exactly(stream: BinaryIO, length: int) -> Iterator[bytes]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from webapp.app import create_app
 from webapp.settings import Settings
@@ -29,6 +31,55 @@ class ForewarnServer(BaseApplication):  # type: ignore[misc]
         return create_app(self._settings)
 
 
+class PrivateLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger, without the reader in any line at any level. gunicorn writes a refused
+    request as "Invalid request from ip=ADDRESS: ERROR", where ERROR quotes the request line
+    (with its query) or a header; a failing one with its method and URI; a client gone before
+    its request was whole with the bytes it had sent (headers, cookie). Those lines keep what an
+    operator needs, what happened, and lose the rest."""
+
+    # messages whose arguments are the request, or what the client sent
+    _REQUEST_ARGS = ("Error handling request", "Ignored premature client disconnection",
+                     "Closing connection", "HTTP/2")
+
+    def _private(self, msg: Any, args: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:
+        text = str(msg)
+        if text.startswith("Invalid request from"):
+            kind = sys.exc_info()[0]  # gunicorn logs it while handling the parse error
+            return f"Invalid request refused ({kind.__name__ if kind else 'malformed'})", ()
+        if text.startswith(self._REQUEST_ARGS):
+            return text.split("%", 1)[0].rstrip(" .:"), ()
+        return msg, args
+
+    def critical(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().critical(msg, *args, **kwargs)
+
+    def error(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().error(msg, *args, **kwargs)
+
+    def warning(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().warning(msg, *args, **kwargs)
+
+    def info(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().info(msg, *args, **kwargs)
+
+    def debug(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().debug(msg, *args, **kwargs)
+
+    def exception(self, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().exception(msg, *args, **kwargs)
+
+    def log(self, lvl: Any, msg: Any, *args: Any, **kwargs: Any) -> None:
+        msg, args = self._private(msg, args)
+        super().log(lvl, msg, *args, **kwargs)
+
+
 # gunicorn's default access log starts with the client address (%(h)s) and carries the query,
 # the referer and the user agent: each can tie a reader to an article. This one keeps what an
 # operator needs to see traffic and errors: time, method, path, status, size, duration.
@@ -46,6 +97,7 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int =
         "threads": threads,
         "accesslog": access_log,
         "access_log_format": ACCESS_LOG_FORMAT,
+        "logger_class": PrivateLogger,
         "errorlog": "-",
         "loglevel": log_level,
         "proc_name": "forewarn",

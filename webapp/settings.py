@@ -45,6 +45,9 @@ class Settings:
     forward_client_address: bool = False  # X-Forwarded-For to the upstream: off (privacy)
     reload_seconds: float = 5.0  # how often changed catalog/database files are looked for; 0 off
     preview_token: str | None = field(default=None, repr=False)
+    # Bearer token for /_forewarn/metrics and healthz's details; without it only a bare
+    # liveness answer is public (the demo shows everything)
+    ops_token: str | None = field(default=None, repr=False)
     # ISO 3166-1 codes the preview shows besides the catalog's jurisdictions; None: the
     # catalog's countries plus DE, US and UA (see webapp/places.py)
     preview_countries: tuple[str, ...] | None = None
@@ -142,7 +145,7 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
     if key == "upstream":
         return _upstream(value, where) if value else None
     if key in ("country_header", "region_header", "asn_header", "upstream_host",
-               "preview_token"):
+               "preview_token", "ops_token"):
         return value or None
     return value
 

@@ -5,10 +5,14 @@ way an origin fails gives a small 502/504 page while the workers stay healthy.""
 from __future__ import annotations
 
 import gzip
+import html
 import json
+import posixpath
+import re
 from collections.abc import Iterator
 from http.client import HTTPConnection
 from pathlib import Path
+from urllib.parse import quote, unquote, urljoin
 
 import pytest
 import urllib3
@@ -106,20 +110,45 @@ def test_non_html_passes_byte_for_byte(
     assert "X-Forewarn-Notices" not in through.headers
 
 
-def test_head_is_answered_by_the_origin_untouched(
+def test_head_gets_the_headers_get_would_and_no_body(
     client: urllib3.PoolManager, proxy: LiveServer
 ) -> None:
+    """Before issue 15 HEAD passed untouched (issue 18.7); test_validators.py has the rest."""
     response = get(client, f"{proxy.url}/articles/plain", method="HEAD")
     assert response.status == 200 and response.data == b""
-    assert "X-Forewarn-Notices" not in response.headers
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert "private" in response.headers["Cache-Control"]
 
 
-def test_redirect_naming_the_origin_is_rewritten_to_the_public_host(
+def test_redirect_naming_the_origin_is_rewritten_to_the_public_site(
     client: urllib3.PoolManager, proxy: LiveServer
 ) -> None:
     response = get(client, f"{proxy.url}/redirect")
     assert response.status == 302
-    assert response.headers["Location"] == f"{proxy.url}/articles/plain?from=old"
+    location = response.headers["Location"]
+    assert urljoin(f"{proxy.url}/redirect", location) == f"{proxy.url}/articles/plain?from=old"
+    assert location == "/articles/plain?from=old"  # no host: it holds for whatever host is public
+
+
+def test_a_rewritten_redirect_never_carries_the_host_a_reader_sent(
+    client: urllib3.PoolManager, proxy: LiveServer
+) -> None:
+    """A cache that keys on the path alone would hand the next reader a redirect elsewhere."""
+    response = get(client, f"{proxy.url}/redirect", Host="evil.example")
+    assert response.status == 302
+    assert "evil.example" not in response.headers["Location"]
+    assert response.headers["Location"] == "/articles/plain?from=old"
+
+
+def test_a_gzip_page_in_two_members_gets_the_notice_and_keeps_both(
+    client: urllib3.PoolManager, proxy: LiveServer
+) -> None:
+    """RFC 1952 allows several members; the body tag here is in the second."""
+    response = get(client, f"{proxy.url}/articles/two-members", **{"Accept-Encoding": "gzip"})
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    page = gzip.decompress(response.data)
+    assert NOTICE_CLASS in page and b"<title>Two members</title>" in page
+    assert page.rstrip().endswith(b"</html>")
 
 
 def test_redirect_to_another_site_is_passed_as_it_is(
@@ -265,3 +294,115 @@ def test_origin_stalling_mid_body_is_cut_after_the_timeout(
     with pytest.raises(urllib3.exceptions.ProtocolError):
         get(client, f"{proxy.url}/stall-body")
     assert get(client, f"{proxy.url}/articles/plain").status == 200
+
+
+# The address and location headers of the major CDNs and load balancers (the attack review's
+# list first): none may reach the origin unless the operator turns forward_client_address on.
+CDN_READER_HEADERS = [
+    "CloudFront-Viewer-Address", "CloudFront-Viewer-City", "CloudFront-Viewer-Latitude",
+    "CloudFront-Viewer-Longitude", "CloudFront-Viewer-Postal-Code",
+    "CF-Connecting-IPv6", "CF-Pseudo-IPv4", "CF-IPCity", "CF-IPLatitude", "CF-IPLongitude",
+    "CF-Postal-Code", "CF-Timezone", "Fastly-Client-IP", "X-Client-IP", "X-Cluster-Client-IP",
+    "CloudFront-Viewer-Country", "CloudFront-Viewer-Country-Name",
+    "CloudFront-Viewer-Country-Region", "CloudFront-Viewer-Country-Region-Name",
+    "CloudFront-Viewer-Metro-Code", "CloudFront-Viewer-Time-Zone", "CloudFront-Viewer-ASN",
+    "CF-Connecting-IP", "CF-IPCountry", "CF-IPContinent", "CF-Region", "CF-Region-Code",
+    "CF-Metro-Code", "True-Client-IP", "X-Real-IP", "X-Forwarded-For", "Forwarded",
+    "X-Vercel-IP-Country", "X-Vercel-IP-Country-Region", "X-Vercel-IP-City",
+    "X-Vercel-IP-Latitude", "X-Vercel-IP-Longitude", "X-Vercel-IP-Postal-Code",
+    "X-Vercel-IP-Timezone", "X-Vercel-Forwarded-For", "X-AppEngine-User-IP",
+    "X-AppEngine-Country", "X-AppEngine-Region", "X-AppEngine-City", "X-AppEngine-CityLatLong",
+    "X-Akamai-Edgescape", "X-Azure-ClientIP", "X-Azure-SocketIP", "X-Nf-Client-Connection-Ip",
+    "X-Nf-Geo", "Fly-Client-IP", "X-Client-Geo-Location", "X-Original-Forwarded-For",
+]
+
+
+@pytest.mark.parametrize("header", CDN_READER_HEADERS)
+def test_no_cdn_address_or_location_header_reaches_the_origin(
+    client: urllib3.PoolManager, proxy: LiveServer, header: str
+) -> None:
+    seen = echo(client, proxy, headers={header: "reader-place-4711", "X-Article-Id": "42"})
+    headers = seen["headers"]
+    assert isinstance(headers, dict)
+    assert header.lower() not in headers
+    assert "reader-place-4711" not in json.dumps(seen)
+    assert headers["x-article-id"] == "42"  # the site's own headers still pass
+
+
+@pytest.fixture(scope="module")
+def prefixed(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[LiveServer]:
+    """`forewarn serve --upstream http://origin/site`: the origin's /site/ echoes what it got."""
+    server = start_proxy(f"{origin.url}/site", demo_db, tmp_path_factory.mktemp("prefixed"))
+    yield server
+    server.stop()
+
+
+def raw_target(server: LiveServer, target: str) -> str:
+    """The request target the origin received for ``target`` sent as it is (no client
+    normalising it), or "" when the proxy refused it before the origin."""
+    connection = HTTPConnection("127.0.0.1", server.port, timeout=30)
+    connection.putrequest("GET", target, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", "news.example")
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    if response.status != 200:
+        return ""
+    seen: dict[str, str] = json.loads(body)
+    return seen["raw_uri"]
+
+
+@pytest.mark.parametrize(("target", "expected"), [
+    ("/../admin", "/site/admin"),
+    ("/a/../../admin", "/site/admin"),
+    ("/./../x/./y/..", "/site/x/"),
+    ("/%2e%2e/admin", "/site/admin"),
+    ("/%2E%2E/%2e./.%2E/admin", "/site/admin"),
+    ("/%252e%252e/admin", "/site/admin"),
+    ("/..;/admin", "/site/admin"),
+    ("/a/b/%2e%2e/c", "/site/a/c"),
+    ("/articles/plain/../../../etc/passwd?x=1", "/site/etc/passwd?x=1"),
+])
+def test_the_origin_never_gets_a_path_outside_the_upstream_prefix(
+    prefixed: LiveServer, target: str, expected: str
+) -> None:
+    received = raw_target(prefixed, target)
+    assert received == expected
+    path = received.partition("?")[0]
+    for _ in range(3):  # however often the origin decodes it
+        path = unquote(path)
+        assert posixpath.normpath(path).startswith("/site/") or path == "/site"
+
+
+def test_a_path_with_encoded_characters_reaches_the_origin_as_the_reader_sent_it(
+    prefixed: LiveServer,
+) -> None:
+    target = "/a/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/caf%E9/100%25/x%2Fy?q=%D1%8F"
+    assert raw_target(prefixed, target) == "/site" + target.replace("%2F", "/")
+
+
+NEWS = "/a/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8"  # /a/новости, as browsers send it
+MIRROR_HREF = re.compile(r'<a class="forewarn-mirror" data-kind="(\w+)"[^>]*href="([^"]*)"')
+
+
+def deep_links(page: bytes) -> dict[str, str]:
+    """kind -> where the block's mirror link of that kind points (HTML-unescaped)."""
+    return {kind: html.unescape(href) for kind, href in MIRROR_HREF.findall(page.decode())}
+
+
+def test_deep_links_and_onion_location_carry_the_readers_path_and_query_exactly(
+    client: urllib3.PoolManager, proxy: LiveServer
+) -> None:
+    """The page through the proxy, and the fragment for the same page on the same server."""
+    page = get(client, f"{proxy.url}{NEWS}?x=1&y=2")
+    fragment = get(client, f"{proxy.url}/_forewarn/fragment?path={quote(NEWS + '?x=1&y=2')}")
+    tail = f"{NEWS}?x=1&y=2"
+    for response in (page, fragment):
+        assert response.status == 200
+        links = deep_links(response.data)
+        assert links["mirror"] == f"https://mirror.example.net{tail}"
+        assert links["onion"].endswith(f".onion{tail}")
+        assert response.headers["Onion-Location"] == links["onion"]
+    assert b"&amp;y=2" in page.data  # in HTML the & is escaped, in the header it is not

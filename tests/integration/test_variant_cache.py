@@ -38,6 +38,7 @@ from tests.support import ROOT, ThreadedApp
 
 RUSSIA, CRIMEA, BELARUS, IRAN = "192.0.2.7", "203.0.113.7", "203.0.113.200", "198.51.100.129"
 GERMANY, USA, NOWHERE = "198.51.100.1", "198.51.100.70", "10.1.2.3"  # NOWHERE: in no network
+OPS_TOKEN = "variant-cache-test-ops-token"
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{path}</title></head>
 <body><main><article><h1>{path}</h1><p>The river froze early.</p></article></main></body></html>
 """
@@ -67,7 +68,7 @@ def copy_catalog(folder: Path) -> Path:
 def forewarn_env(catalog: Path, demo_db: Path, **extra: str) -> dict[str, str]:
     return {"FOREWARN_CATALOG": str(catalog), "FOREWARN_GEOIP_DBS": str(demo_db),
             "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32", "FOREWARN_CDN_CACHES_PER_PLACE": "true",
-            "FOREWARN_RELOAD_SECONDS": "0.2", **extra}
+            "FOREWARN_RELOAD_SECONDS": "0.2", "FOREWARN_OPS_TOKEN": OPS_TOKEN, **extra}
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +201,9 @@ def _notices(base: str, country: str) -> str | None:
 
 
 def _mismatches(base: str, reason: str) -> float:
-    with urllib.request.urlopen(base + "/_forewarn/metrics", timeout=10) as response:
+    request = urllib.request.Request(base + "/_forewarn/metrics",
+                                     headers={"Authorization": f"Bearer {OPS_TOKEN}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         text = response.read().decode()
     name = f'forewarn_edge_variant_mismatches_total{{reason="{reason}"}} '
     found = re.search(re.escape(name) + r"(\S+)", text)

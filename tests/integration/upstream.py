@@ -41,7 +41,11 @@ class Origin(ThreadedApp):
     (windows-1251, Russian), /articles/chunked (no length, in pieces), /articles/cookie
     (Set-Cookie, CSP, ETag), /redirect (to itself, absolute), /redirect-away, /echo (JSON of the
     method, path, query, headers and body length it got), /stall-body (headers, then silence),
-    /articles/big (about 2 MB), /image.png.
+    /articles/big (about 2 MB), /image.png; /articles/validated and /image-validated.png (an
+    ETag and a Last-Modified, conditional requests answered 304 as real origins do);
+    /cached/<header> (cacheable for a minute, and for a shared cache by a surrogate or
+    accelerator header, CACHING_HEADERS); /articles/two-members (gzip in two members);
+    /a/<anything> (a page at any path); /site/<anything> (an echo, for an upstream prefix).
     """
 
     def __init__(self) -> None:
@@ -49,7 +53,9 @@ class Origin(ThreadedApp):
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
-        handler = ROUTES.get(request.path)
+        handler = ROUTES.get(request.path) or next(
+            (route for prefix, route in PREFIX_ROUTES.items() if request.path.startswith(prefix)),
+            None)
         response = handler(self, request) if handler else Response("not found", 404)
         return response(environ, start_response)
 
@@ -95,6 +101,7 @@ def _redirect_away(origin: Origin, request: Request) -> Response:
 def _echo(origin: Origin, request: Request) -> Response:
     body = request.get_data()
     seen = {"method": request.method, "path": request.path,
+            "raw_uri": request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI"),
             "query": request.query_string.decode("latin-1"),
             "headers": {name.lower(): value for name, value in request.headers.items()},
             "body_length": len(body)}
@@ -119,11 +126,61 @@ def _image(origin: Origin, request: Request) -> Response:
     return Response(b"\x89PNG\r\n\x1a\n" + bytes(100), content_type="image/png")
 
 
+# Headers that let a shared cache keep a page whatever its Cache-Control says: header -> value.
+# Varnish's built-in VCL skips its `private` check when Surrogate-Control is there; nginx obeys
+# X-Accel-Expires before Cache-Control; CDNs obey their targeted fields (RFC 9213) over it.
+CACHING_HEADERS = {
+    "Surrogate-Control": 'content="ESI/1.0"',
+    "X-Accel-Expires": "60",
+    "CDN-Cache-Control": "max-age=60",
+    "Cloudflare-CDN-Cache-Control": "max-age=60",
+    "Edge-Control": "cache-maxage=60s",
+}
+LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+def _validated(origin: Origin, request: Request) -> Response:
+    response = Response(page("Validated"), content_type="text/html; charset=utf-8",
+                        headers={"ETag": '"v1"', "Last-Modified": LAST_MODIFIED})
+    return response.make_conditional(request)
+
+
+def _image_validated(origin: Origin, request: Request) -> Response:
+    response = Response(b"\x89PNG\r\n\x1a\n" + bytes(100), content_type="image/png",
+                        headers={"ETag": '"img1"', "Last-Modified": LAST_MODIFIED})
+    return response.make_conditional(request)
+
+
+def _cached(origin: Origin, request: Request) -> Response:
+    name = request.path.removeprefix("/cached/")
+    header = next(header for header in CACHING_HEADERS if header.lower() == name)
+    # The caching header first: nginx 1.22 lets X-Accel-Expires override a Cache-Control that
+    # comes after it, not one before.
+    return Response(page(f"Cached {header}"), content_type="text/html; charset=utf-8",
+                    headers=[(header, CACHING_HEADERS[header]), ("Cache-Control", "max-age=60")])
+
+
+def _two_members(origin: Origin, request: Request) -> Response:
+    """A gzip body in two members (RFC 1952 allows any number): the body tag is in the second."""
+    data = page("Two members")
+    cut = data.index(b"<body>")
+    return Response(gzip.compress(data[:cut]) + gzip.compress(data[cut:]),
+                    content_type="text/html; charset=utf-8", headers={"Content-Encoding": "gzip"})
+
+
+def _any_page(origin: Origin, request: Request) -> Response:
+    return Response(page("Any path"), content_type="text/html; charset=utf-8")
+
+
 ROUTES: dict[str, Callable[[Origin, Request], Response]] = {
     "/articles/plain": _plain, "/articles/gzip": _gzip, "/articles/cp1251": _cp1251,
     "/articles/chunked": _chunked, "/articles/cookie": _cookie, "/redirect": _redirect,
     "/redirect-away": _redirect_away, "/echo": _echo, "/stall-body": _stall_body,
-    "/image.png": _image, "/articles/big": _big,
+    "/image.png": _image, "/articles/big": _big, "/articles/validated": _validated,
+    "/image-validated.png": _image_validated, "/articles/two-members": _two_members,
+}
+PREFIX_ROUTES: dict[str, Callable[[Origin, Request], Response]] = {
+    "/cached/": _cached, "/a/": _any_page, "/site/": _echo,
 }
 
 

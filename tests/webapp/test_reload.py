@@ -37,13 +37,16 @@ def files(tmp_path: Path, demo_db: Path) -> tuple[Path, Path]:
 def engine(files: tuple[Path, Path]) -> Engine:
     catalog, database = files
     settings = load_settings({"catalog": str(catalog), "geoip_dbs": [str(database)],
-                              "trusted_proxies": ["127.0.0.0/8"]}, environ={})
+                              "trusted_proxies": ["127.0.0.0/8"], "ops_token": "ops-1234"},
+                             environ={})
     return Engine(settings, clock=lambda: TODAY)
 
 
 @pytest.fixture
 def client(engine: Engine) -> FlaskClient:
-    return create_app(engine=engine).test_client()
+    client = create_app(engine=engine).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer ops-1234"  # healthz's details, metrics
+    return client
 
 
 def replace_text(path: Path, old: str, new: str) -> None:

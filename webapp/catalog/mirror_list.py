@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
+from webapp.catalog.urls import web_url
 from webapp.errors import CatalogError
 
 MAX_BYTES = 16 * 1024 * 1024  # a mirror list is a few KB; this refuses a device or a wrong file
@@ -146,19 +147,16 @@ def _domain(name: str) -> str:
 
 def _link(path: str, where: str, alternative: Alternative) -> SourcedLink:
     try:
-        parts = urlsplit(alternative.url)
-        host = parts.hostname if parts.scheme in ("http", "https") else None
-    except ValueError:  # e.g. an unclosed [IPv6] bracket
-        host = None
-    if not host:
-        raise CatalogError(path, f"{where}.url", "must be an http(s) URL with a host "
-                                                 f"(got {alternative.url!r})")
+        url = web_url(alternative.url)
+    except ValueError as problem:
+        raise CatalogError(path, f"{where}.url", f"{problem} (got {alternative.url!r})") from None
+    host = urlsplit(url).hostname or ""
     onion = host.endswith(".onion")
     if alternative.proto == "tor" or alternative.type == "eotk" or onion:
         if not onion:
             raise CatalogError(path, f"{where}.url",
                                f"a Tor mirror (proto tor, type eotk) needs a .onion address "
                                f"(got {alternative.url!r})")
-        return SourcedLink(alternative.url, "onion", host)
+        return SourcedLink(url, "onion", host)
     kind = "ipfs" if alternative.type == "ipfs" else "mirror"
-    return SourcedLink(alternative.url, kind, host)
+    return SourcedLink(url, kind, host)

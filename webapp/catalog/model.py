@@ -12,15 +12,17 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import pycountry
 from babel import Locale, UnknownLocaleError
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError
+from pydantic import AfterValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
 from webapp.catalog.mirror_list import read_site_links
+from webapp.catalog.urls import web_url
 from webapp.errors import CatalogError
 
 StrictDate = Annotated[date, Strict()]
 StrictBool = Annotated[bool, Strict()]
 StrictInt = Annotated[int, Strict()]
+WebURL = Annotated[str, AfterValidator(web_url)]  # http(s), plain ASCII (webapp/catalog/urls.py)
 Severity = Literal["critical", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
 # Attribute docstrings become the descriptions of the JSON Schema (`forewarn check --schema`)
@@ -34,7 +36,7 @@ class MirrorLink:
     """One way to reach the journalism when the main site is blocked."""
 
     __pydantic_config__: ClassVar[ConfigDict] = _FORBID
-    url: str
+    url: WebURL
     """The mirror's address (http or https; a Tor mirror's host ends in .onion)."""
     label: str
     """The link text readers see."""
@@ -88,8 +90,8 @@ class NoticeText:
     """The heading; {since} and {organization} are filled in."""
     body: str
     """Plain text; blank lines separate paragraphs; {since} and {organization} are filled in."""
-    more_url: str | None = None
-    """A page with more about the risk and how to stay safe."""
+    more_url: WebURL | None = None
+    """A page with more about the risk and how to stay safe (http or https)."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -214,10 +216,6 @@ def _check_references(catalog: Catalog) -> None:
     _check_language(name, "default_language", catalog.default_language)
     for jid, jur in catalog.jurisdictions.items():
         _check_jurisdiction(name, jid, jur)
-    for sid, mirror_set in catalog.mirrors.items():
-        for i, link in enumerate(mirror_set.links):
-            if not re.match(r"^https?://[^/\s]+", link.url):
-                raise CatalogError(name, f"mirrors.{sid}.links[{i}].url", "must be an http(s) URL")
     seen: set[str] = set()
     for i, notice in enumerate(catalog.notices):
         _check_notice(catalog, f"notices[{i}]", notice, seen)

@@ -1,5 +1,9 @@
 """Undo and redo an HTTP content coding (gzip, deflate, and br when ``brotli`` is installed) as a
-stream, so that a compressed page can get its notice without being held in memory whole."""
+stream, so that a compressed page can get its notice without being held in memory whole.
+
+Every decoder hands on at most PIECE bytes at a time and at most MAX_DECODED bytes per page: a
+few KB that expand to a gibibyte (a compression bomb) never sit in a worker's memory, and stop
+costing it time once past the bound (DecodedTooLarge)."""
 
 from __future__ import annotations
 
@@ -14,10 +18,19 @@ try:  # optional: only pages served with Content-Encoding: br need it
     import brotli as _brotli
 except ImportError:  # pragma: no cover - depends on the environment
     _brotli = None
+# brotli before 1.2 cannot bound a decoder's output: such pages pass as they are (private).
+if _brotli is not None and not hasattr(_brotli.Decompressor, "can_accept_more_data"):
+    _brotli = None  # pragma: no cover - depends on the environment
 
 # Decoded output is handed on in pieces of at most this size, so a small compressed chunk that
 # expands a thousandfold (a "zip bomb") never sits in memory at once.
 PIECE = 64 * 1024
+# The most a page may decode to (news pages are a few MB at most); beyond it, DecodedTooLarge.
+MAX_DECODED = 64 * 1024 * 1024
+
+
+class DecodedTooLarge(CodingError):
+    """A compressed page decodes to more than MAX_DECODED bytes."""
 
 
 @dataclass(frozen=True)
@@ -31,23 +44,18 @@ class Coding:
         return self.name == "identity"
 
     def decode(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
-        """The decoded body, piece by piece. Raises CodingError on corrupt input."""
+        """The decoded body, in pieces of at most about PIECE bytes. Raises CodingError on
+        corrupt input, DecodedTooLarge once past MAX_DECODED bytes."""
         if self.identity:
             yield from chunks
             return
-        if self.name == "br":
-            yield from _brotli_decode(chunks)
-            return
-        decoder: Any = None
-        for chunk in chunks:
-            if decoder is None and chunk:
-                decoder = _zlib_decoder(self.name, chunk)
-            if decoder is not None:
-                yield from _drain(decoder, chunk)
-        if decoder is not None and not decoder.eof and decoder.unconsumed_tail == b"":
-            tail = decoder.flush()
-            if tail:
-                yield tail
+        pieces = _brotli_decode(chunks) if self.name == "br" else _zlib_decode(self.name, chunks)
+        total = 0
+        for piece in pieces:
+            total += len(piece)
+            if total > MAX_DECODED:
+                raise DecodedTooLarge(f"decoded size over {MAX_DECODED >> 20} MiB")
+            yield piece
 
     def encode(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
         """The pieces encoded again, flushed at the end (not per piece: that costs ratio)."""
@@ -89,6 +97,29 @@ def coding_for(content_encoding: str | None) -> Coding | None:
     return None
 
 
+def _zlib_decode(name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """gzip or deflate, decoded. A gzip body may hold several members, one after the other
+    (RFC 1952): each is decoded in turn (zero bytes padding the end are skipped)."""
+    decoder: Any = None
+    ended = False  # a gzip member ended: what follows is the next one, or padding
+    for chunk in chunks:
+        data = chunk
+        while data:
+            if decoder is None:
+                data = data.lstrip(b"\0") if ended else data
+                if not data:
+                    break
+                decoder = _zlib_decoder(name, data)
+            yield from _drain(decoder, data)
+            data = b""
+            if decoder.eof and name == "gzip":
+                data, decoder, ended = decoder.unused_data, None, True
+    if decoder is not None and not decoder.eof and decoder.unconsumed_tail == b"":
+        tail = decoder.flush()
+        if tail:
+            yield tail
+
+
 def _zlib_decoder(name: str, first: bytes) -> Any:
     if name == "gzip":
         return zlib.decompressobj(16 + zlib.MAX_WBITS)
@@ -110,13 +141,16 @@ def _drain(decoder: Any, chunk: bytes) -> Iterator[bytes]:
 
 
 def _brotli_decode(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """br, decoded a PIECE at a time: brotli 1.2's output limit, then empty input for as long as
+    that gives more (without the limit, 800 bytes came back as a gibibyte in one call)."""
     assert _brotli is not None
     decoder = _brotli.Decompressor()
     try:
         for chunk in chunks:
-            out = decoder.process(chunk)
-            # brotli's Python binding has no output limit; cut what it gives into pieces
-            for start in range(0, len(out), PIECE):
-                yield out[start : start + PIECE]
+            out = decoder.process(chunk, output_buffer_limit=PIECE)
+            while out or not (decoder.can_accept_more_data() or decoder.is_finished()):
+                if out:
+                    yield out
+                out = decoder.process(b"", output_buffer_limit=PIECE)
     except _brotli.error as error:
         raise CodingError(str(error)) from error

@@ -1,5 +1,5 @@
 """What the response headers of a page become after Forewarn passed: notice ids, cache safety,
-corrected length and a per-notice-set ETag. Also decides which responses may be touched at all.
+corrected length and an ETag per variant. Also decides which responses may be touched at all.
 
 Pages pass by the thousand with the same few header values, so every parse of a value
 (Content-Type, Cache-Control, Vary, ETag) is done once per distinct value and remembered; the
@@ -8,7 +8,6 @@ values are the site's, never the reader's.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Protocol
@@ -26,12 +25,27 @@ from webapp.page.coding import coding_for
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOTICES_HEADER = "X-Forewarn-Notices"
-VARIANT_HEADER = "X-Forewarn-Variant"
+EDGE_KEY_HEADER = "X-Forewarn-Variant"  # the variant edge cache's key (webapp/reader/variant.py)
 # Within a day of a change, a page the origin gave no lifetime gets one that ends there: a
 # cache's own default (nginx's proxy_cache_valid, Varnish's default_ttl, a CDN's edge TTL) could
 # carry it past. Further off, an explicit lifetime would override a shorter default: none is set.
 STATED_WITHIN = 86400
 _PARSED = 1024  # distinct header values remembered per kind
+# Headers by which an origin tells a shared cache to keep a page whatever Cache-Control says:
+# Varnish's built-in VCL skips its `private` check when Surrogate-Control is there, nginx obeys
+# X-Accel-Expires first, Akamai Edge-Control, and CDNs their targeted fields (RFC 9213) instead of
+# Cache-Control. On a page decided per reader each is made to say "do not store" (name -> value);
+# Surrogate-Control keeps its content="..." (what an ESI surrogate processes). Surrogate-Key and
+# the like only tag copies for purging: harmless, left alone.
+NO_SHARED_STORE = {
+    "X-Accel-Expires": "0",
+    "Edge-Control": "no-store",
+    "CDN-Cache-Control": "no-store",
+    "Cloudflare-CDN-Cache-Control": "no-store",
+    "Akamai-Cache-Control": "no-store",
+    "Vercel-CDN-Cache-Control": "no-store",
+    "Netlify-CDN-Cache-Control": "no-store",
+}
 
 
 class MutableHeaders(Protocol):
@@ -103,6 +117,12 @@ class ResponseHeaders:
         return out
 
 
+def sendable(value: str) -> bool:
+    """Whether a header value can go out as it is: latin-1 (what WSGI servers encode headers
+    in, RFC 9110 field-vchar and obs-text) without control characters."""
+    return value.isprintable() and all(ord(char) < 256 for char in value)
+
+
 def notice_ids_in(value: str | None) -> tuple[str, ...]:
     """The ids an ``X-Forewarn-Notices`` value names: () for "none" or no header."""
     if not value or value.strip() == "none":
@@ -149,36 +169,48 @@ def add_vary(headers: MutableHeaders, names: tuple[str, ...]) -> None:
 
 
 def mark_private(headers: MutableHeaders) -> None:
-    """Add ``private`` to Cache-Control, keeping other directives, so no shared cache stores it."""
+    """Add ``private`` to Cache-Control, keeping other directives, and make every surrogate or
+    accelerator caching header say "do not store" (NO_SHARED_STORE): no shared cache keeps it."""
     headers["Cache-Control"] = _private(headers.get("Cache-Control"))
+    surrogate = headers.get("Surrogate-Control")
+    if surrogate is not None:
+        headers["Surrogate-Control"] = _surrogate_no_store(surrogate)
+    for name, value in NO_SHARED_STORE.items():
+        if name in headers:
+            headers[name] = value
 
 
 def finish(
     headers: MutableHeaders, notice_ids: tuple[str, ...], added: int, *,
     length_known: bool = True, vary: tuple[str, ...] = (), variant: str | None = None,
-    lifetime: int | None = None, stale: int | None = None,
+    edge_key: str | None = None, lifetime: int | None = None, stale: int | None = None,
 ) -> None:
-    """Set the notice header, cache safety, Content-Length and ETag for ``added`` bytes inserted.
+    """Set the notice header, cache safety, Content-Length and validators for ``added`` bytes
+    inserted.
 
     Cache safety: ``Vary`` on the CDN headers the decision came from (``vary``), so an edge may
-    keep one copy per place; otherwise ``Cache-Control: private``. ``variant``: the edge cache's
-    key for this page (webapp/reader/variant.py). ``lifetime``: seconds until what readers get
-    can change, which no ``max-age`` or ``s-maxage`` may outlast; ``stale``: how long an edge
-    keeping the page per variant may serve it stale while it asks again (``stale-while-
-    revalidate``, where the origin says nothing). ``length_known=False`` (a body re-encoded on
-    the fly) drops Content-Length: the server then sends the body chunked.
+    keep one copy per place; otherwise private (``mark_private``). ``variant`` names what the
+    reader was decided to get (notice set, languages, catalog version; engine.Answer): the ETag
+    becomes weak and specific to it, and Last-Modified goes, since a date cannot say which
+    variant a copy is (docs/architecture.md, Contracts). Without a variant (a page that passes
+    the same for every reader) the validators stay. ``edge_key``: the variant edge cache's key
+    for this page (webapp/reader/variant.py). ``lifetime``: seconds until what readers get can
+    change, which no lifetime a cache reads may outlast; ``stale``: how long an edge keeping the
+    page per variant may serve it stale while it asks again (``stale-while-revalidate``, where
+    the origin says nothing). ``length_known=False`` (a body re-encoded on the fly) drops
+    Content-Length: the server then sends the body chunked.
     """
     headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
-    if variant is not None:
-        headers[VARIANT_HEADER] = variant
+    if edge_key is not None:
+        headers[EDGE_KEY_HEADER] = edge_key
     if vary:
         add_vary(headers, vary)
     else:
         mark_private(headers)
     if lifetime is not None or stale is not None:
-        control = fresh_for(headers.get("Cache-Control"), lifetime, bool(vary), stale)
-        if control:
-            headers["Cache-Control"] = control
+        _lifetimes(headers, lifetime, bool(vary), stale)
+    if variant is not None:
+        _validators_for(headers, variant)
     if not added:
         return
     length = headers.get("Content-Length") if length_known else None
@@ -186,27 +218,25 @@ def finish(
         headers["Content-Length"] = str(int(length) + added)
     elif length is not None or not length_known:
         del headers["Content-Length"]
-    etag = headers.get("ETag")
-    if etag:
-        tagged = _tagged_etag(etag, notice_ids)
-        if tagged is not None:
-            headers["ETag"] = tagged
 
 
-@lru_cache(maxsize=_PARSED)
-def _with_vary(value: str | None, names: tuple[str, ...]) -> str:
-    vary = parse_set_header(value)
-    for name in names:
-        vary.add(name)
-    return vary.to_header()
-
-
-@lru_cache(maxsize=_PARSED)
-def _private(value: str | None) -> str:
-    control = parse_cache_control_header(value, cls=ResponseCacheControl)
-    control.public = False
-    control.private = True
-    return control.to_header()
+def _lifetimes(headers: MutableHeaders, lifetime: int | None, shared: bool,
+               stale: int | None) -> None:
+    """Cache-Control cut to ``lifetime`` (``fresh_for``), and the fields that some caches obey
+    before it (X-Accel-Expires, Surrogate-Control, the CDNs' targeted fields) no longer than
+    it either."""
+    control = fresh_for(headers.get("Cache-Control"), lifetime, shared, stale)
+    if control:
+        headers["Cache-Control"] = control
+    if lifetime is None:
+        return
+    accel = headers.get("X-Accel-Expires")
+    if accel is not None and not (accel.strip().isdigit() and int(accel) <= lifetime):
+        headers["X-Accel-Expires"] = str(lifetime)  # a date (@...) or a longer time: cut
+    for name in ("Surrogate-Control", *NO_SHARED_STORE):
+        value = headers.get(name)
+        if value is not None and name != "X-Accel-Expires":
+            headers[name] = fresh_for(value, lifetime, False, None) or value
 
 
 @lru_cache(maxsize=_PARSED)
@@ -237,11 +267,50 @@ def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int 
     return control.to_header()
 
 
+def _validators_for(headers: MutableHeaders, variant: str) -> None:
+    etag = headers.get("ETag")
+    if etag is not None:
+        tagged = _tagged_etag(etag, variant)
+        if tagged is None:
+            del headers["ETag"]
+        else:
+            headers["ETag"] = tagged
+    if "Last-Modified" in headers:
+        del headers["Last-Modified"]
+
+
 @lru_cache(maxsize=_PARSED)
-def _tagged_etag(etag: str, notice_ids: tuple[str, ...]) -> str | None:
-    """The page's ETag made weak and specific to the notice set; None for an empty tag."""
+def _with_vary(value: str | None, names: tuple[str, ...]) -> str:
+    vary = parse_set_header(value)
+    for name in names:
+        vary.add(name)
+    return vary.to_header()
+
+
+@lru_cache(maxsize=_PARSED)
+def _private(value: str | None) -> str:
+    control = parse_cache_control_header(value, cls=ResponseCacheControl)
+    control.public = False
+    control.private = True
+    return control.to_header()
+
+
+@lru_cache(maxsize=_PARSED)
+def _surrogate_no_store(value: str) -> str:
+    """Surrogate-Control saying no-store, with the content="..." it named (ESI/1.0) kept."""
+    kept = [part.strip() for part in value.split(",")
+            if part.strip().lower().startswith("content=")]
+    return ", ".join(["no-store", *kept])
+
+
+@lru_cache(maxsize=_PARSED)
+def _tagged_etag(etag: str, variant: str) -> str | None:
+    """The page's ETag made weak and specific to the variant; None for an empty or malformed
+    tag (one with a quote inside: the page then goes without a validator, never an error)."""
     tag, _weak = unquote_etag(etag)
     if not tag:
         return None
-    digest = hashlib.sha256(" ".join(notice_ids).encode()).hexdigest()[:12]
-    return quote_etag(f"{tag}-fw-{digest}", weak=True)
+    try:
+        return quote_etag(f"{tag}-fw-{variant}", weak=True)
+    except ValueError:
+        return None

@@ -11,7 +11,7 @@ from flask import Blueprint, Response, abort, current_app, g, render_template, r
 from webapp.engine import Engine
 from webapp.errors import QueryError
 from webapp.fallback import IfDown, if_down
-from webapp.preview.access import Access, check_access
+from webapp.preview.access import Access, FrameSigner, check_access, frame_scope
 from webapp.preview.as_reader import Served, View, serve_as
 from webapp.preview.matrix import (
     OTHER,
@@ -46,6 +46,7 @@ PAGE_POLICY = ("default-src 'none'; style-src 'self'; img-src 'self'; frame-src 
                "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
 EXPIRED_TEXT = ("This preview link has expired. Ask for a new one "
                 "(forewarn preview --link).")
+FRAME_EXPIRED_TEXT = "This view has expired. Open the preview again to see it."
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,16 @@ def _backing() -> PreviewBacking:
 
 @preview_blueprint.before_request
 def _allowed() -> None:
-    """On in the demo; elsewhere only with the token (header or signed link), else not there."""
+    """On in the demo; elsewhere only with the token (header or signed link), else not there.
+    A framed page opens with the token or its own frame signature, never a link's."""
     settings = _backing().engine.settings
+    framed = request.endpoint == "preview.page"
+    scope = frame_scope(request.args.items(multi=True)) if framed else None
     access = check_access(settings.demo, settings.preview_token,
-                          request.headers.get("Authorization", ""), request.args.get("sig"))
+                          request.headers.get("Authorization", ""), request.args.get("sig"),
+                          frame=scope)
     if access is Access.EXPIRED:
-        abort(404, description=EXPIRED_TEXT)
+        abort(404, description=FRAME_EXPIRED_TEXT if framed else EXPIRED_TEXT)
     if access is Access.DENIED:
         abort(404)
     g.sig = request.args.get("sig") if access is Access.LINK else None
@@ -135,10 +140,15 @@ def _serve(place: Place, query: PreviewQuery) -> Served:
 
 
 def _url(endpoint: str, place: Place, query: PreviewQuery) -> str:
-    """A view of ``place`` with the query's article, day, languages and signature."""
+    """A view of ``place`` with the query's article, day, languages and signature: the link's
+    for the preview's own pages, a frame's own for an article as served there."""
     params: dict[str, Any] = {"country": place.country, "region": place.region,
                               "asn": place.asn, **query.common()}
-    return url_for(endpoint, **{key: value for key, value in params.items() if value is not None})
+    params = {key: value for key, value in params.items() if value is not None}
+    if endpoint == "preview.page" and "sig" in params:
+        token = _backing().engine.settings.preview_token or ""
+        params["sig"] = FrameSigner(token).sign(frame_scope(params.items()))
+    return url_for(endpoint, **params)
 
 
 @preview_blueprint.get("/preview")

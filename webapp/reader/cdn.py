@@ -25,6 +25,37 @@ PRESETS: dict[str, tuple[str, str | None]] = {
     "vercel": ("X-Vercel-IP-Country", "X-Vercel-IP-Country-Region"),
     "appengine": ("X-AppEngine-Country", "X-AppEngine-Region"),
 }
+# Request headers in which CDNs, load balancers and proxies pass on the reader's address or
+# place (docs/deploying.md lists them). The proxy never forwards any of them to the origin
+# (privacy), whether or not Forewarn reads them, nor any header starting with a prefix below.
+READER_HEADERS = frozenset({
+    # the forwarding headers everyone writes
+    "x-forwarded-for", "forwarded", "x-real-ip", "true-client-ip", "x-client-ip",
+    "x-cluster-client-ip", "client-ip", "x-original-forwarded-for", "x-originating-ip",
+    # Cloudflare
+    "cf-connecting-ip", "cf-connecting-ipv6", "cf-pseudo-ipv4", "cf-ipcountry", "cf-ipcity",
+    "cf-ipcontinent", "cf-iplatitude", "cf-iplongitude", "cf-region", "cf-region-code",
+    "cf-metro-code", "cf-postal-code", "cf-timezone",
+    # Fastly, Akamai, Azure Front Door, Netlify, Fly.io, Google Cloud load balancers
+    "fastly-client-ip", "x-akamai-edgescape", "x-azure-clientip",
+    "x-azure-socketip", "x-nf-client-connection-ip", "x-nf-geo", "fly-client-ip",
+    "x-client-geo-location", "x-client-region", "x-client-region-subdivision", "x-client-city",
+    "x-client-city-lat-long",
+    # Vercel and Google App Engine
+    "x-vercel-forwarded-for", "x-appengine-user-ip", "x-appengine-country",
+    "x-appengine-region", "x-appengine-city", "x-appengine-citylatlong",
+})
+# Every CloudFront-Viewer-* header (address, country, region, city, postal code, time zone,
+# latitude, longitude, metro code, ASN, TLS fingerprints) and every X-Vercel-IP-* header.
+READER_HEADER_PREFIXES = ("cloudfront-viewer-", "x-vercel-ip-")
+
+
+def carries_reader(name: str) -> bool:
+    """Whether the request header ``name`` carries the reader's address or place."""
+    lower = name.lower()
+    return lower in READER_HEADERS or lower.startswith(READER_HEADER_PREFIXES)
+
+
 # Values CDNs use for "we do not know": Cloudflare's XX and T1 (Tor), App Engine's ZZ, and the
 # legacy anonymous-proxy / satellite codes.
 NOT_A_PLACE = frozenset({"XX", "T1", "ZZ", "A1", "A2", "O1", "EU", "AP"})

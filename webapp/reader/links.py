@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from webapp.catalog.model import MirrorLink, MirrorSet
+from webapp.catalog.urls import is_web_url
 
 # Stands in for the request's path and query in cached blocks; replaced per request. Only
 # characters that autoescaping leaves alone, so it survives rendering unchanged.
@@ -34,10 +35,14 @@ class PageURL:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, Any], path: str | None = None) -> PageURL:
-        """The page's path (``path`` overrides it, e.g. the fragment's ``path=``) and Host."""
+        """The page's path (``path`` overrides it, e.g. the fragment's ``path=``) and Host.
+
+        The environ's path and query are the request's bytes read as latin-1 (PEP 3333): they
+        are read again as UTF-8 here, so that the path is the text the fragment's ``path=`` gives
+        for the same page, and both deep-link to the same percent-encoded URL."""
         if path is None:
-            path = str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "/"))
-            query = str(environ.get("QUERY_STRING", ""))
+            path = _text(str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "/")))
+            query = _text(str(environ.get("QUERY_STRING", "")))
         else:
             path, _, query = path.partition("?")
         if not path.startswith("/") or path.startswith("//"):
@@ -45,13 +50,27 @@ class PageURL:
         return cls(path, query, _host(str(environ.get("HTTP_HOST", "")) or None))
 
     @property
-    def escaped(self) -> str:
-        """Path and query, percent-encoded so nothing from the request can break out of an href
-        (then HTML-escaped all the same)."""
-        text = quote(self.path.lstrip("/"), safe=_PATH_SAFE)
+    def quoted(self) -> str:
+        """Path and query as they go into a URL (the Onion-Location header): percent-encoded
+        UTF-8, so nothing from the request can break out of it; ``&`` stays as it is."""
+        text = quote(self.path.lstrip("/"), safe=_PATH_SAFE, errors="surrogateescape")
         if self.query:
-            text += "?" + quote(self.query, safe=_QUERY_SAFE)
-        return html.escape(text, quote=True)
+            text += "?" + quote(self.query, safe=_QUERY_SAFE, errors="surrogateescape")
+        return text
+
+    @property
+    def escaped(self) -> str:
+        """``quoted``, HTML-escaped as well, for an href."""
+        return html.escape(self.quoted, quote=True)
+
+
+def _text(wsgi: str) -> str:
+    """A PEP 3333 string (bytes read as latin-1) as the UTF-8 text it carries; bytes that are
+    not UTF-8 are kept as surrogates, to be percent-encoded as the bytes they were."""
+    try:
+        return wsgi.encode("latin-1").decode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # not from a WSGI server: already text
+        return wsgi
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +82,10 @@ class Offered:
 
 
 def offered(name: str, mirror_set: MirrorSet, host: str | None, day: date) -> Offered:
-    """The set's links without the one the request came through, rotated by day if ``show``."""
-    links = [link for link in mirror_set.links if host_of(link.url) != host]
+    """The set's links without the one the request came through, rotated by day if ``show``.
+    A link that is not a plain http(s) URL is never offered, checked or not."""
+    links = [link for link in mirror_set.links
+             if is_web_url(link.url) and host_of(link.url) != host]
     via = next((link.label for link in mirror_set.links if host_of(link.url) == host), None)
     if mirror_set.show is not None and len(links) > mirror_set.show:
         links = _daily_subset(name, links, mirror_set.show, day)

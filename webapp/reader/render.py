@@ -3,6 +3,7 @@ cached; per request only the deep-link path is filled in."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from webapp.catalog.model import Catalog, Notice
+from webapp.catalog.urls import is_web_url
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
 from webapp.reader.selection import Decision
 from webapp.resources import templates_dir
@@ -123,6 +125,20 @@ class Renderer:
             for link in mirror_set.links
         }
         self._rotating = any(m.show is not None for m in catalog.mirrors.values())
+        # The catalog's content, not its file's name or date: the same in every worker and after
+        # a reload of an unchanged file, different after any change a reader could see.
+        self._version = hashlib.sha256(repr(catalog).encode()).hexdigest()
+
+    def variant(self, decision: Decision, page: PageURL | None = None,
+                day: date | None = None) -> str:
+        """A short name for what the reader of ``page`` was decided to get on ``day``: the notice
+        set and its languages, the catalog version, and what else the block depends on for one
+        URL (the day when mirrors rotate, the mirror it came through). It goes into the ETag
+        (webapp/page/headers.py), so a copy of another variant is never revalidated."""
+        host = page.host if page is not None and page.host in self._mirror_hosts else None
+        rotation = (day or date.today()) if self._rotating else None
+        key = repr((self._version, decision.key, host, rotation))
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
 
     def block(self, decision: Decision, page: PageURL | None = None,
               day: date | None = None) -> Rendered:
@@ -131,9 +147,8 @@ class Renderer:
             return Rendered("")
         page = page or PageURL()
         (html, onion), _key = self._cached(decision, page, day)
-        path = page.escaped
-        return Rendered(html.replace(PATH_TOKEN, path),
-                        onion.replace(PATH_TOKEN, path) if onion else None)
+        return Rendered(html.replace(PATH_TOKEN, page.escaped),
+                        onion.replace(PATH_TOKEN, page.quoted) if onion else None)
 
     def block_bytes(self, decision: Decision, page: PageURL | None = None,
                     day: date | None = None, charset: str = "utf-8") -> tuple[bytes, str | None]:
@@ -151,8 +166,8 @@ class Renderer:
         if pieces is None:
             pieces = self._encoded[key] = tuple(
                 part.encode(errors="xmlcharrefreplace") for part in html.split(PATH_TOKEN))
-        path = page.escaped
-        return path.encode("ascii").join(pieces), onion.replace(PATH_TOKEN, path) if onion else None
+        onion = onion.replace(PATH_TOKEN, page.quoted) if onion else None  # a header: no &amp;
+        return page.escaped.encode("ascii").join(pieces), onion
 
     def _cached(self, decision: Decision, page: PageURL,
                 day: date | None) -> tuple[tuple[str, str | None], object]:
@@ -199,6 +214,7 @@ class Renderer:
         def fill(value: str) -> str:
             return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
 
+        more_url = text.more_url if is_web_url(text.more_url) else None  # never javascript:
         return Section(notice, lang, text_direction(lang), fill(text.title),
-                       tuple(fill(p) for p in text.paragraphs), text.more_url, words)
+                       tuple(fill(p) for p in text.paragraphs), more_url, words)
 

@@ -49,7 +49,6 @@ from webapp.reader.selection import (
     primary_subtag,
 )
 
-VARIANT_HEADER = "X-Forewarn-Variant"
 NONE = "none"
 UNKNOWN_ATOM = "?"  # the edge's country says "unknown" (XX, T1, not a country)
 OTHER_LANGUAGE = "zxx"  # ISO 639 "no linguistic content": a page language no notice is in

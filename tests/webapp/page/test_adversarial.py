@@ -24,11 +24,14 @@ ARTICLE = b"<!doctype html><html lang='en'><head><title>a</title></head><body><p
 def client(demo_db: Path) -> FlaskClient:
     settings = load_settings({
         "catalog": str(ROOT / "catalog" / "notices.toml"), "geoip_dbs": [str(demo_db)],
-        "trusted_proxies": ["10.0.0.0/8"], "country_header": "cloudfront"}, environ={})
+        "trusted_proxies": ["10.0.0.0/8"], "country_header": "cloudfront",
+        "ops_token": "ops-1234"}, environ={})
     app = create_app(engine=Engine(settings, clock=lambda: TODAY))
     engine = app.wsgi_app.engine  # type: ignore[attr-defined]
     app.wsgi_app = NoticeMiddleware(_article, engine=engine)  # type: ignore[method-assign]
-    return app.test_client()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer ops-1234"  # the operator's metrics
+    return client
 
 
 def _article(environ: dict[str, object], start_response: object) -> list[bytes]:

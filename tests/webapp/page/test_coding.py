@@ -4,6 +4,7 @@ notice is added; never a broken response for a corrupt body."""
 from __future__ import annotations
 
 import gzip
+import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -15,7 +16,7 @@ from werkzeug.test import Client
 from webapp.engine import Engine
 from webapp.errors import CodingError
 from webapp.middleware import NoticeMiddleware
-from webapp.page.coding import PIECE, Coding, coding_for
+from webapp.page.coding import MAX_DECODED, PIECE, Coding, DecodedTooLarge, coding_for
 
 PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
         '<body class="article"><p>' + "Story text. " * 2000 + "</p></body></html>").encode()
@@ -146,6 +147,54 @@ def test_decoding_cuts_a_bomb_into_bounded_pieces() -> None:
     pieces = list(Coding("gzip").decode([bomb]))
     assert b"".join(pieces) == b"\0" * (20 * PIECE)
     assert max(len(p) for p in pieces) <= PIECE
+
+
+BIG = b"<!doctype html><html><body>" + bytes(range(256)) * 8192 + b"</body></html>"  # 2 MiB
+
+
+@pytest.mark.parametrize("name", ["gzip", "deflate", "br"])
+@pytest.mark.parametrize("chunk_size", [1, 997, 1 << 16, 1 << 22])
+def test_every_coding_decodes_a_large_page_whole_in_bounded_pieces(
+    name: str, chunk_size: int
+) -> None:
+    encoded = ENCODERS[name](BIG)
+    pieces = list(Coding(name).decode(chunked(encoded, chunk_size)))
+    assert b"".join(pieces) == BIG
+    assert max(len(piece) for piece in pieces) <= 2 * PIECE
+
+
+def zeros_bomb(name: str, size: int) -> bytes:
+    if name == "br":
+        compressor: Any = brotli.Compressor(quality=5)
+        return b"".join([*(compressor.process(bytes(1 << 20)) for _ in range(size >> 20)),
+                         compressor.finish()])
+    return ENCODERS[name](bytes(size))
+
+
+@pytest.mark.parametrize("name", ["gzip", "deflate", "br"])
+def test_a_bomb_in_any_coding_stops_at_the_bound_holding_little_memory(name: str) -> None:
+    """Issue 15, item 7: a few KB of br grew a worker by 2 GB in one decoder call."""
+    bomb = zeros_bomb(name, MAX_DECODED + (8 << 20))
+    tracemalloc.start()
+    try:
+        seen = 0
+        with pytest.raises(DecodedTooLarge):
+            for piece in Coding(name).decode(chunked(bomb, 1 << 16)):
+                seen += len(piece)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert MAX_DECODED - 2 * PIECE < seen <= MAX_DECODED
+    assert peak < len(bomb) + (4 << 20), f"{peak >> 20} MiB"
+
+
+def test_a_gzip_body_in_several_members_decodes_whole() -> None:
+    """RFC 1952: a gzip file is a series of members; some servers send pages so (also padded)."""
+    body = gzip.compress(b"<html><head>") + gzip.compress(b"") + gzip.compress(
+        b"<body>x</body></html>") + b"\0" * 10
+    for size in (1, 5, 1000):
+        assert b"".join(Coding("gzip").decode(chunked(body, size))) == (
+            b"<html><head><body>x</body></html>")
 
 
 def test_corrupt_input_raises_coding_error() -> None:

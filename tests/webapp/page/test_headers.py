@@ -11,8 +11,10 @@ from werkzeug.datastructures import Headers
 from webapp.page.headers import ResponseHeaders, finish, fresh_for
 
 NAMES = st.sampled_from(["Content-Type", "content-type", "ETag", "Vary", "X-A", "x-a",
-                         "Cache-Control", "Content-Length"])
-VALUES = st.sampled_from(["", "1", "text/html", "W/\"x\"", "public, max-age=60", "Cookie"])
+                         "Cache-Control", "Content-Length", "Last-Modified", "Surrogate-Control",
+                         "x-accel-expires", "CDN-Cache-Control"])
+VALUES = st.sampled_from(["", "1", "text/html", "W/\"x\"", "public, max-age=60", "Cookie",
+                          'max-age=60, content="ESI/1.0"'])
 CHANGES = st.lists(st.tuples(st.sampled_from(["set", "del"]), NAMES, VALUES), max_size=8)
 
 
@@ -34,14 +36,29 @@ def test_reads_and_changes_match_werkzeugs_headers(
 
 
 @given(st.lists(st.tuples(NAMES, VALUES), max_size=6), st.integers(0, 3000), st.booleans(),
-       st.sampled_from([(), ("CF-IPCountry",)]))
+       st.sampled_from([(), ("CF-IPCountry",), ("X-Forewarn-Variant",)]),
+       st.sampled_from([None, "0123456789abcdef"]),
+       st.tuples(st.sampled_from([None, "ru@5f7561e126"]), st.sampled_from([None, 30, 100_000]),
+                 st.sampled_from([None, 60])))
 def test_finishing_a_page_gives_the_same_headers_either_way(
-    items: list[tuple[str, str]], added: int, length_known: bool, vary: tuple[str, ...]
+    items: list[tuple[str, str]], added: int, length_known: bool, vary: tuple[str, ...],
+    variant: str | None, edge: tuple[str | None, int | None, int | None],
 ) -> None:
     ours, theirs = ResponseHeaders(items), Headers(items)
+    edge_key, lifetime, stale = edge
     for headers in (ours, theirs):
-        finish(headers, ("ru-undesirable",), added, length_known=length_known, vary=vary)
+        finish(headers, ("ru-undesirable",), added, length_known=length_known, vary=vary,
+               variant=variant, edge_key=edge_key, lifetime=lifetime, stale=stale)
     assert ours.items() == theirs.to_wsgi_list()
+    if not vary:  # decided per reader: nothing lets a shared cache keep it
+        assert "public" not in (ours.get("Cache-Control") or "")
+        assert ours.get("X-Accel-Expires") in (None, "0")
+        assert ours.get("CDN-Cache-Control") in (None, "no-store")
+        assert (ours.get("Surrogate-Control") or "no-store").startswith("no-store")
+    if variant is not None:
+        assert ours.get("Last-Modified") is None
+        etag = ours.get("ETag")
+        assert etag is None or (etag.startswith("W/") and variant in etag)
 
 
 @pytest.mark.parametrize(
@@ -73,7 +90,17 @@ def test_lifetimes_end_at_the_next_change(value: str | None, lifetime: int | Non
 def test_a_finished_page_names_its_variant_and_its_lifetime() -> None:
     headers = ResponseHeaders([("Content-Type", "text/html"), ("Cache-Control", "max-age=600")])
     finish(headers, ("ru-undesirable",), 0, vary=("X-Forewarn-Variant",),
-           variant="ru@abc", lifetime=300, stale=60)
+           edge_key="ru@abc", lifetime=300, stale=60)
     assert headers.get("X-Forewarn-Variant") == "ru@abc"
     assert headers.get("Vary") == "X-Forewarn-Variant"
     assert headers.get("Cache-Control") == "max-age=300"  # no time left to be served stale
+
+
+def test_fields_some_caches_obey_first_end_at_the_change_too() -> None:
+    headers = ResponseHeaders([("Content-Type", "text/html"), ("X-Accel-Expires", "@1999999999"),
+                               ("CDN-Cache-Control", "max-age=86400"),
+                               ("Surrogate-Control", 'max-age=3600, content="ESI/1.0"')])
+    finish(headers, (), 0, vary=("X-Forewarn-Variant",), lifetime=90)
+    assert headers.get("X-Accel-Expires") == "90"
+    assert headers.get("CDN-Cache-Control") == "max-age=90"
+    assert headers.get("Surrogate-Control") == 'max-age=90, content="ESI/1.0"'

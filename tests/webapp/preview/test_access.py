@@ -9,13 +9,22 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from werkzeug.test import Client
 
 from webapp.engine import Engine
 from webapp.middleware import NoticeMiddleware
-from webapp.preview.access import MAX_TTL, Access, LinkSigner, check_access
+from webapp.preview.access import (
+    FRAME_TTL,
+    MAX_TTL,
+    Access,
+    FrameSigner,
+    LinkSigner,
+    check_access,
+    frame_scope,
+)
 
 TOKEN = "editor-token-1234"
 ENDPOINTS = ("preview", "preview/page", "preview/matrix", "preview/matrix.csv")
@@ -112,9 +121,11 @@ def test_an_expired_link_says_so_but_still_answers_404(site: Client) -> None:
     assert b"This preview link has expired" in response.data
 
 
-def test_a_signed_link_carries_its_signature_through_frames_forms_and_downloads(
+def test_a_signed_link_carries_its_signature_through_views_forms_and_downloads(
     site: Client,
 ) -> None:
+    """The preview's own pages carry the link's signature; a framed article (and its "open
+    alone" link) carries a frame's own, never the link's (issue 15, item 10)."""
     sig = signed()
     page = site.get(f"/_forewarn/preview?path=/articles/1&sig={sig}&country=RU")
     assert page.status_code == 200
@@ -124,7 +135,9 @@ def test_a_signed_link_carries_its_signature_through_frames_forms_and_downloads(
     assert places == 8  # ru (Russia, Crimea), by, ir, DE, US, UA, unknown
     assert len(urls) == 3 + 2 * places  # navigation, then a frame and an "open" link per place
     for url in urls:
-        assert f"sig={sig}" in url, url
+        framed = url.startswith("/_forewarn/preview/page")
+        assert (f"sig={sig}" in url) is not framed, url
+        assert "sig=" in url, url
         assert site.get(url).status_code == 200, url
     assert f'<input type="hidden" name="sig" value="{sig}">' in text
     matrix = site.get(f"/_forewarn/preview/matrix?sig={sig}").get_data(as_text=True)
@@ -142,8 +155,34 @@ def test_a_changed_token_voids_old_links(engine: Engine) -> None:
     assert client.get(f"/_forewarn/preview?sig={sig}").status_code == 404
 
 
+def frame_url(sig_for: str | None = None, clock: Any = time.time, **params: str) -> str:
+    """A framed page's URL with a frame signature for ``sig_for`` (default: these params)."""
+    sig = FrameSigner(TOKEN, clock).sign(sig_for or frame_scope(params.items()))
+    return f"/_forewarn/preview/page?{urlencode({**params, 'sig': sig})}"
+
+
+def test_a_frame_signature_opens_its_one_page_for_minutes(site: Client) -> None:
+    place = {"country": "RU", "path": "/articles/1"}
+    assert site.get(frame_url(**place)).status_code == 200
+    for other in ({"country": "IR", "path": "/articles/1"}, {"country": "RU", "path": "/other"},
+                  {**place, "lang": "ru"}, {**place, "date": "2026-01-01"}):
+        scope = frame_scope(place.items())
+        assert site.get(frame_url(sig_for=scope, **other)).status_code == 404, other
+    old = frame_url(clock=lambda: time.time() - FRAME_TTL - 1, **place)
+    response = site.get(old)
+    assert response.status_code == 404 and b"has expired" in response.data
+    sig = dict(parse_qsl(urlsplit(frame_url(**place)).query))["sig"]
+    assert site.get(f"/_forewarn/preview?sig={sig}").status_code == 404  # not a link's
+
+
+def test_a_links_signature_does_not_open_a_framed_page(site: Client) -> None:
+    """The article's own scripts and referrer policy see a framed page's URL."""
+    url = f"/_forewarn/preview/page?country=RU&path=/articles/1&sig={signed()}"
+    assert site.get(url).status_code == 404
+
+
 def test_the_framed_copy_drops_the_sites_frame_ban_for_the_preview_only(site: Client) -> None:
-    framed = site.get(f"/_forewarn/preview/page?country=RU&path=/articles/1&sig={signed()}")
+    framed = site.get(frame_url(country="RU", path="/articles/1"))
     assert framed.status_code == 200
     assert framed.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert framed.headers["Content-Security-Policy"] == (

@@ -70,6 +70,23 @@ def test_the_fragment_deep_links_to_its_path_parameter(engine: Engine) -> None:
     assert f'href="{MIRROR}articles/two?x=1"' in response.get_data(as_text=True)
 
 
+def test_middleware_and_fragment_give_a_non_latin_path_the_same_deep_links(
+    engine: Engine,
+) -> None:
+    """PEP 3333 gives PATH_INFO as the request's bytes read as latin-1; the fragment's path= is
+    text. Both must come out as the reader's UTF-8 percent-encoded path, & left alone in the
+    header."""
+    news = "/a/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8"
+    page = get(engine, f"{news}?x=1&y=2")
+    client = Client(NoticeMiddleware(page_app(), engine=engine))
+    fragment = client.get(f"/_forewarn/fragment?path={news}%3Fx%3D1%26y%3D2",
+                          headers={"X-Forwarded-For": "192.0.2.10"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    for response in (page, fragment):
+        assert f'href="{MIRROR}{news[1:]}?x=1&amp;y=2"' in response.get_data(as_text=True)
+        assert response.headers["Onion-Location"].endswith(f".onion{news}?x=1&y=2")
+
+
 def test_the_mirror_the_reader_came_through_is_not_offered_again(engine: Engine) -> None:
     body = get(engine, "/articles/one", host="MIRROR.example.net:443").get_data(as_text=True)
     assert f'href="{MIRROR}' not in body
