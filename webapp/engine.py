@@ -27,7 +27,7 @@ from webapp.errors import CatalogError, SettingsError
 from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
 from webapp.page.headers import EDGE_KEY_HEADER, MutableHeaders, finish, sendable
-from webapp.reader.address import Trusted, client_address, parse_address
+from webapp.reader.address import Trusted, client_address_text, parse_address
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
 from webapp.reader.freshness import Freshness
@@ -192,7 +192,7 @@ class Engine:
             per_place = location is not None and self.settings.cdn_caches_per_place
             vary = self._cdn.vary if per_place else ()
         if location is None:
-            address = client_address(environ, self._trusted, self.settings.proxy_header)
+            address = client_address_text(environ, self._trusted, self.settings.proxy_header)
             location = UNKNOWN if address is None else self.locator.locate(address)
         self.metrics.looked_up(location.known)
         return location, vary
@@ -231,12 +231,14 @@ class Engine:
             vary, edge_key = self._edge_key(state, decision, page_lang, accept, vary,
                                             environ.get(EDGE_KEY))
         block, onion = b"", None
-        page = PageURL.from_environ(environ, path)
         if decision.shown:
+            page = PageURL.from_environ(environ, path)
             block, onion = self.block_bytes(decision, page, charset, day)
             if onion is not None and not sendable(onion):
                 self._unsendable("Onion-Location")
                 onion = None
+        else:
+            page = PageURL.host_of_request(environ)
         lifetime = None
         if forced is None:
             self.metrics.served(decision.notice_ids)

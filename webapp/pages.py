@@ -15,6 +15,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from webapp.engine import Answer, Engine
@@ -29,7 +30,7 @@ from webapp.page.headers import (
     finish,
     skip_reason,
 )
-from webapp.page.placement import Placement, splice
+from webapp.page.placement import Placement, anchor_placement, splice
 from webapp.reader.forced import FORCED_KEY
 
 if TYPE_CHECKING:
@@ -63,8 +64,8 @@ class PageNotices:
     def __init__(self, app: WSGIApplication, engine: Engine) -> None:
         self.app = app
         self.engine = engine
-        marker = engine.settings.marker.encode("ascii") or None
-        self._heads = HeadMemo(marker)
+        self._marker = engine.settings.marker.encode("ascii") or None
+        self._heads = HeadMemo(self._marker)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Run the wrapped app and add the notices to its response. HEAD and conditional GETs
@@ -113,15 +114,17 @@ class PageNotices:
     ) -> Iterator[bytes]:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
         the original bytes untouched when no block is added."""
+        length: int | None = None
         if coding.identity:  # the page's own bytes: nothing to decode, nothing to keep aside
-            length = headers.get("Content-Length") or ""
-            data, placement = self._find_place(raw, int(length) if length.isdigit() else None)
+            declared = headers.get("Content-Length") or ""
+            length = int(declared) if declared.isdigit() else None
+            data, placement = self._find_place(raw, length, anchor=False)
             consumed, decoded = [data], raw
         else:
             consumed = []
             decoded = coding.decode(_recording(raw, consumed))
             try:
-                data, placement = self._find_place(decoded)
+                data, placement = self._find_place(decoded, anchor=False)
             except CodingError as error:
                 log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
                 reason = "too-large" if isinstance(error, DecodedTooLarge) else "corrupt"
@@ -130,6 +133,10 @@ class PageNotices:
             placement = replace(placement, offset=None, reason="partial")
         answer = self._answer(environ, headers, placement)
         block = answer.block if answer else b""
+        if block and not placement.anchored:
+            # Only a reader who gets a block needs the marker or slot the page may have.
+            data, placement = self._anchor(data, decoded, placement, length, consumed,
+                                           coding.identity)
         if answer is not None:
             answer.finish(headers, len(block), length_known=coding.identity)
         else:
@@ -166,17 +173,49 @@ class PageNotices:
             # Still HTML a reader sees: never let a shared cache store it for everyone.
             finish(headers, (), 0)
 
+    def _anchor(
+        self, data: bytes, chunks: Iterator[bytes], placement: Placement, length: int | None,
+        consumed: list[bytes], identity: bool,
+    ) -> tuple[bytes, Placement]:
+        """``placement`` (where the body begins) anchored at the page's marker or slot, pulling
+        more of the page while its windows are not all here (within PREFIX_LIMIT)."""
+        marker = self._marker
+        pieces, size, look = [data], len(data), True
+        while True:
+            ended = length is not None and size >= length
+            complete = size >= PREFIX_LIMIT or ended
+            if look or complete:  # as in _find_place: again only once the prefix has doubled
+                data = b"".join(pieces) if len(pieces) > 1 else pieces[0]
+                pieces = [data]
+                if identity:
+                    consumed[:] = [data]
+                window = data if len(data) <= PREFIX_LIMIT else data[:PREFIX_LIMIT]
+                anchored = anchor_placement(window, placement, marker, complete)
+                if anchored is not None:
+                    return data, anchored
+                next_look = 2 * size
+            chunk = next(chunks, None)
+            if chunk is None:
+                length = size  # the page ended: the windows are all there is
+            else:
+                pieces.append(chunk)
+                size += len(chunk)
+            look = size >= next_look
+
     def _find_place(
-        self, chunks: Iterator[bytes], length: int | None = None
+        self, chunks: Iterator[bytes], length: int | None = None, *, anchor: bool = True
     ) -> tuple[bytes, Placement]:
         """Pull decoded chunks until the placement is known; returns the bytes pulled so far.
         ``length`` is the page's Content-Length: once that much is here, no more will come.
+        Without ``anchor``, a page whose head is remembered gets where its body begins, and the
+        marker and slot windows are not waited for (``_anchor`` does, when a block goes in).
 
         The prefix is looked at again only when it has doubled since the last look, when a
         chunk brings ``<body`` or ``</head`` (the body is likely to begin), or when it is
         complete: a page streamed in small pieces costs a few scans of its prefix, not one per
         piece (which grew with the square of its size). A body implied by other markup is found
         at the next doubling."""
+        find = partial(self._heads.find_placement, anchor=anchor)
         pieces: list[bytes] = []
         size = next_look = 0
         tail = b""
@@ -192,12 +231,11 @@ class PageNotices:
             next_look = max(2 * size, FIRST_LOOK)
             data = b"".join(pieces) if len(pieces) > 1 else chunk
             pieces = [data]
-            placement = placement_in(data, complete, self._heads.find_placement, eof=ended)
+            placement = placement_in(data, complete, find, eof=ended)
             if placement is not None:
                 return data, placement
         data = b"".join(pieces)
-        placement = self._heads.find_placement(data[:PREFIX_LIMIT], complete=True,
-                                               eof=len(data) <= PREFIX_LIMIT)
+        placement = find(data[:PREFIX_LIMIT], complete=True, eof=len(data) <= PREFIX_LIMIT)
         assert placement is not None  # complete=True always answers
         return data, placement
 

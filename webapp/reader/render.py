@@ -119,11 +119,12 @@ class Renderer:
         self._cache: dict[object, tuple[str, str | None]] = {}
         self._encoded: dict[object, tuple[bytes, ...]] = {}  # UTF-8 pieces around the path
         self._lock = threading.Lock()
-        self._mirror_hosts = {
+        self._mirror_hosts = frozenset(
             host_of(link.url)
             for mirror_set in catalog.mirrors.values()
             for link in mirror_set.links
-        }
+        )
+        self._variants: dict[object, str] = {}  # (notices, host, day) -> variant, as the cache
         self._rotating = any(m.show is not None for m in catalog.mirrors.values())
         # The catalog's content, not its file's name or date: the same in every worker and after
         # a reload of an unchanged file, different after any change a reader could see.
@@ -137,8 +138,15 @@ class Renderer:
         (webapp/page/headers.py), so a copy of another variant is never revalidated."""
         host = page.host if page is not None and page.host in self._mirror_hosts else None
         rotation = (day or date.today()) if self._rotating else None
-        key = repr((self._version, decision.key, host, rotation))
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        key = (decision.key, host, rotation)
+        name = self._variants.get(key)
+        if name is None:  # a hash per page cost more than the rest of the headers together
+            text = repr((self._version, *key))
+            name = hashlib.sha256(text.encode()).hexdigest()[:16]
+            if len(self._variants) >= CACHE_LIMIT:
+                self._variants.clear()
+            self._variants[key] = name
+        return name
 
     def block(self, decision: Decision, page: PageURL | None = None,
               day: date | None = None) -> Rendered:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel import negotiate_locale
 from werkzeug.datastructures import LanguageAccept
@@ -42,8 +43,10 @@ class Decision:
         return tuple((item.notice.id, item.languages) for item in self.shown)
 
 
+@lru_cache(maxsize=512)
 def primary_subtag(lang: str | None) -> str | None:
-    """``"ru-RU"`` -> ``"ru"``; the catalog's texts are keyed by primary language."""
+    """``"ru-RU"`` -> ``"ru"``; the catalog's texts are keyed by primary language. (Remembered:
+    a page's language is the site's, never the reader's.)"""
     if not lang:
         return None
     return lang.strip().replace("_", "-").split("-")[0].lower() or None

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
-from webapp.page.headers import ResponseHeaders, finish, fresh_for
+from webapp.page.headers import ResponseHeaders, finish, fresh_for, sendable
 
 NAMES = st.sampled_from(["Content-Type", "content-type", "ETag", "Vary", "X-A", "x-a",
                          "Cache-Control", "Content-Length", "Last-Modified", "Surrogate-Control",
@@ -104,3 +104,9 @@ def test_fields_some_caches_obey_first_end_at_the_change_too() -> None:
     assert headers.get("X-Accel-Expires") == "90"
     assert headers.get("CDN-Cache-Control") == "max-age=90"
     assert headers.get("Surrogate-Control") == 'max-age=90, content="ESI/1.0"'
+
+
+@given(st.text())
+def test_a_sendable_value_is_printable_latin_1(value: str) -> None:
+    # The per-character rule the fast check replaces, as the reference.
+    assert sendable(value) == (value.isprintable() and all(ord(c) < 256 for c in value))
