@@ -31,7 +31,10 @@ from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.errors import EXIT_FAILED, EXIT_USAGE, ForewarnError, UsageError
 from webapp.preview.access import DEFAULT_TTL, MAX_TTL
 from webapp.reader.address import parse_address
+from webapp.resources import NOTICES_JSON_SCHEMA
 from webapp.settings import Settings, load_settings
+
+SCHEMAS = ("catalog", "notices-json")  # what `forewarn check --schema` prints
 
 
 class _Parser(argparse.ArgumentParser):
@@ -58,8 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("catalog", nargs="?", type=Path)
     check.add_argument("--config", type=Path)
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    check.add_argument("--schema", action="store_true",
-                       help="print the catalog's JSON Schema (for editors) and exit")
+    check.add_argument("--schema", nargs="?", const="catalog", choices=SCHEMAS,
+                       help="print a JSON Schema and exit: the catalog's (the default, for "
+                            "editors) or notices-json, of /_forewarn/notices.json (for apps)")
     check.add_argument("--fallback-dir", type=Path, metavar="DIR",
                        help="also check the fallback blocks exported there (default: the "
                             "fallback_dir setting)")
@@ -240,6 +244,9 @@ def is_loopback_host(host: str) -> bool:
 
 
 def _check(args: argparse.Namespace) -> int:
+    if args.schema == "notices-json":
+        sys.stdout.write(NOTICES_JSON_SCHEMA.read_text(encoding="utf-8"))
+        return 0
     if args.schema:
         sys.stdout.write(catalog_schema_text())
         return 0
@@ -258,7 +265,8 @@ def _export_fallback(args: argparse.Namespace) -> int:
         raise UsageError("export fallback: say where with --dir DIR (or the fallback_dir setting)")
     day = args.date or datetime.now(UTC).date()
     try:
-        written = export(load_catalog(settings.catalog), settings.prefix, folder, day)
+        written = export(load_catalog(settings.catalog), settings.prefix, folder, day,
+                         guard_selectors=settings.guard_selectors)
     except OSError as error:
         print(f"forewarn: {folder}: cannot write: {error}", file=sys.stderr)
         return EXIT_FAILED

@@ -1,4 +1,6 @@
-"""The demo: bundled articles, demo geo data built from documentation ranges, demo settings."""
+"""The demo: bundled articles (each with share links, a like button, a comment form and a contact
+link, as a publisher's theme has them), demo geo data built from documentation ranges, demo
+settings. Likes and comments are answered with a thank-you and kept nowhere."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, request
 
 from geoip.build import build_database
 from webapp.resources import packaged
@@ -29,6 +31,18 @@ ARTICLES = (
     DemoArticle("river-teahouse", "fa", "rtl", "چایخانه‌ای کنار رودخانه که هنوز باز است"),
 )
 BY_SLUG = {article.slug: article for article in ARTICLES}
+# The theme's words under an article, in the article's language.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"share": "Share", "like": "Like", "comments": "Comments", "comment": "Your comment",
+           "post": "Post comment", "contact": "Send the newsroom a tip",
+           "liked": "Thank you for your like", "posted": "Thank you: your comment awaits review"},
+    "ru": {"share": "Поделиться", "like": "Нравится", "comments": "Комментарии",
+           "comment": "Ваш комментарий", "post": "Отправить", "contact": "Написать в редакцию",
+           "liked": "Спасибо за лайк", "posted": "Спасибо: комментарий появится после проверки"},
+    "fa": {"share": "هم‌رسانی", "like": "پسندیدم", "comments": "نظرها", "comment": "نظر شما",
+           "post": "ارسال نظر", "contact": "برای تحریریه خبر بفرستید",
+           "liked": "از پسند شما سپاسگزاریم", "posted": "سپاس: نظر شما پس از بررسی منتشر می‌شود"},
+}
 
 demo_blueprint = Blueprint("demo", __name__)
 
@@ -43,7 +57,18 @@ def article(slug: str) -> str:
     found = BY_SLUG.get(slug)
     if found is None:
         abort(404)
-    return render_template(f"demo/articles/{found.slug}.html", article=found, articles=ARTICLES)
+    return render_template(f"demo/articles/{found.slug}.html", article=found, articles=ARTICLES,
+                           words=WORDS[found.lang], url=f"https://example.net{request.path}")
+
+
+@demo_blueprint.post("/articles/<slug>/<action>")
+def respond(slug: str, action: str) -> str:
+    """A like or a comment, answered and kept nowhere."""
+    found = BY_SLUG.get(slug)
+    if found is None or action not in ("like", "comments"):
+        abort(404)
+    message = WORDS[found.lang]["liked" if action == "like" else "posted"]
+    return render_template("demo/thanks.html", article=found, articles=ARTICLES, message=message)
 
 
 def demo_networks_csv() -> Path:

@@ -1,5 +1,5 @@
-"""The Flask app mounted under the prefix (/_forewarn): health, metrics, stylesheet, fragment,
-and the preview's blueprint."""
+"""The Flask app mounted under the prefix (/_forewarn): health, metrics, static files (stylesheet,
+caution script, JSON Schema), fragment, notices.json, and the preview's blueprint."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from flask import Flask, Response, abort, jsonify, request, send_from_directory
 from webapp.engine import Engine
 from webapp.fragment import fragment_answer
 from webapp.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from webapp.notices_json import notices_json
 from webapp.preview.views import PreviewBacking, preview_blueprint
 from webapp.resources import STATIC_DIR, templates_dir
 
@@ -45,7 +46,8 @@ def create_endpoints(engine: Engine, pages: WSGIApplication) -> Flask:
 
     @app.get("/static/<name>")
     def static(name: str) -> Response:
-        """forewarn.css (linked from every block) and the preview's stylesheet."""
+        """forewarn.css (linked from every block), guard.js (loaded by a block with a caution),
+        the schema of notices.json and the preview's stylesheet."""
         response = send_from_directory(STATIC_DIR, name, max_age=3600)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
@@ -57,6 +59,15 @@ def create_endpoints(engine: Engine, pages: WSGIApplication) -> Flask:
         body, headers = fragment_answer(engine, request.environ, request.args.get("path", "/"),
                                         request.args.get("lang") or None)
         return Response(body, headers=headers)
+
+    @app.get("/notices.json")
+    def notices() -> Response:
+        """The notices for this reader as data, for apps (webapp/notices_json.py)."""
+        body, headers = notices_json(engine, request.environ, request.args.get("path", "/"),
+                                     request.args.get("lang") or None)
+        response = Response(body, headers=headers)
+        response.make_conditional(request.environ)  # If-None-Match: 304 with the same headers
+        return response
 
     app.register_blueprint(preview_blueprint)
     return app

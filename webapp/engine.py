@@ -28,9 +28,11 @@ from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
 from webapp.page.headers import EDGE_KEY_HEADER, MutableHeaders, finish, sendable
 from webapp.reader.address import Trusted, client_address_text, parse_address
+from webapp.reader.as_data import DataRenderer
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
 from webapp.reader.freshness import Freshness
+from webapp.reader.guard import kinds_of
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Rendered, Renderer
@@ -81,6 +83,33 @@ class Answer:
                stale=stale)
 
 
+@dataclass(frozen=True, slots=True)
+class DataAnswer:
+    """The same decision as data for an app (webapp/notices_json.py): the JSON body and the
+    request headers the decision came from, as in Answer."""
+
+    decision: Decision
+    body: bytes
+    vary: tuple[str, ...]
+
+    def finish(self, headers: MutableHeaders) -> None:
+        """Notice ids and cache safety, exactly as for a page (webapp/page/headers.py)."""
+        finish(headers, self.decision.notice_ids, 0, vary=self.vary)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One request's reader: the decision, the request headers it came from (Answer.vary), the
+    day it was made for (None: today) and whether the preview forced it (then not counted)."""
+
+    decision: Decision
+    vary: tuple[str, ...]
+    day: date | None
+    forced: bool
+    edge_key: str | None = None  # behind a variant edge cache (Engine._edge_key)
+    state: CatalogState | None = None  # the catalog version decided from
+
+
 @dataclass(frozen=True)
 class CatalogState:
     """A catalog with what is built from it, swapped as one on reload: a request decides and
@@ -90,6 +119,7 @@ class CatalogState:
     index: JurisdictionIndex
     renderer: Renderer
     selector: Selector
+    data: DataRenderer
     freshness: Freshness
 
     @cached_property
@@ -135,7 +165,8 @@ class Engine:
     def _export_fallbacks(self, folder: Path) -> None:
         """Write the fallback blocks now (a folder that cannot be written fails the start), and
         again after each reload pass that brought a new catalog or a new day."""
-        writer = FallbackWriter(folder, self.settings.prefix, self._reload_failed)
+        writer = FallbackWriter(folder, self.settings.prefix, self._reload_failed,
+                                guard_selectors=self.settings.guard_selectors)
         try:
             writer.write_now(self.catalog, self.clock())
         except OSError as error:
@@ -169,8 +200,10 @@ class Engine:
 
     def _catalog_state(self, catalog: Catalog) -> CatalogState:
         index = JurisdictionIndex(catalog)
-        return CatalogState(catalog, index, Renderer(catalog, self.settings.prefix),
-                            Selector(catalog, index), Freshness(catalog))
+        renderer = Renderer(catalog, self.settings.prefix,
+                            guard_selectors=self.settings.guard_selectors)
+        return CatalogState(catalog, index, renderer, Selector(catalog, index),
+                            DataRenderer(renderer), Freshness(catalog))
 
     def swap_catalog(self, catalog: Catalog) -> None:
         """Use ``catalog`` from now on (what a reload does with a good new version)."""
@@ -205,47 +238,26 @@ class Engine:
         return state.selector.decide(location, page_lang, day or self.clock(),
                                      accept_language=accept_language)
 
-    def answer(
-        self, environ: Mapping[str, Any], page_lang: str | None, *, charset: str = "utf-8",
-        path: str | None = None,
-    ) -> Answer:
-        """The answer for the reader of ``environ`` on a page in ``page_lang`` (its ``<html
-        lang>`` or Content-Language), the block encoded in ``charset``; ``path`` is the page's
-        when it is not the request's own (the fragment's ``path=``). Counts the look-up and the
-        notices served, except for the preview's forced requests (webapp/reader/forced.py)."""
+    def read(self, environ: Mapping[str, Any], page_lang: str | None) -> Reading:
+        """Place the reader of ``environ`` and decide for a page in ``page_lang``: what every
+        answer (page, fragment, JSON) starts from. The preview's forced place, day and
+        language (webapp/reader/forced.py) win over the request's."""
         forced = environ.get(FORCED_KEY)
         vary: tuple[str, ...] = ()
-        state = self._state  # one read: decision, key and lifetime from one catalog version
-        today = self.clock()
+        state = self._state  # one read: the decision and its edge key from one version
         if isinstance(forced, Forced):
             location, day = forced.location, forced.day
             page_lang = forced.lang or page_lang
         else:
-            forced = None
             (location, vary), day = self.place(environ), None
         accept = environ.get("HTTP_ACCEPT_LANGUAGE")
-        decision = state.selector.decide(location, page_lang, day or today,
+        decision = state.selector.decide(location, page_lang, day or self.clock(),
                                          accept_language=accept)
         edge_key: str | None = None
         if vary:
             vary, edge_key = self._edge_key(state, decision, page_lang, accept, vary,
                                             environ.get(EDGE_KEY))
-        block, onion = b"", None
-        if decision.shown:
-            page = PageURL.from_environ(environ, path)
-            block, onion = self.block_bytes(decision, page, charset, day)
-            if onion is not None and not sendable(onion):
-                self._unsendable("Onion-Location")
-                onion = None
-        else:
-            page = PageURL.host_of_request(environ)
-        lifetime = None
-        if forced is None:
-            self.metrics.served(decision.notice_ids)
-            if state.freshness.changes:
-                lifetime = state.freshness.seconds_left(today, time.time())
-        variant = self._renderer_for(decision).variant(decision, page, day or today)
-        return Answer(decision, block, onion, vary, variant, edge_key, lifetime)
+        return Reading(decision, vary, day, isinstance(forced, Forced), edge_key, state)
 
     def _edge_key(
         self, state: CatalogState, decision: Decision, page_lang: str | None,
@@ -265,12 +277,57 @@ class Engine:
         self.metrics.variant_mismatch(mismatch(sent, key))
         return (), key
 
+    def answer(
+        self, environ: Mapping[str, Any], page_lang: str | None, *, charset: str = "utf-8",
+        path: str | None = None,
+    ) -> Answer:
+        """The answer for the reader of ``environ`` on a page in ``page_lang`` (its ``<html
+        lang>`` or Content-Language), the block encoded in ``charset``; ``path`` is the page's
+        when it is not the request's own (the fragment's ``path=``). Counts the look-up, the
+        notices served and the cautions the block brings, except for the preview's forced
+        requests (webapp/reader/forced.py)."""
+        reading = self.read(environ, page_lang)
+        decision = reading.decision
+        block, onion = b"", None
+        today = self.clock()
+        if decision.shown:
+            page = PageURL.from_environ(environ, path)
+            block, onion = self.block_bytes(decision, page, charset, reading.day)
+            if onion is not None and not sendable(onion):
+                self._unsendable("Onion-Location")
+                onion = None
+        else:
+            page = PageURL.host_of_request(environ)  # all a page without a block depends on
+        lifetime = None
+        if not reading.forced:
+            self.metrics.served(decision.notice_ids)
+            if block:
+                self.metrics.cautions_served(kinds_of(decision))
+            freshness = (reading.state or self._state).freshness
+            if freshness.changes:
+                lifetime = freshness.seconds_left(today, time.time())
+        variant = self._renderer_for(decision).variant(decision, page, reading.day or today)
+        return Answer(decision, block, onion, reading.vary, variant, reading.edge_key, lifetime)
+
     def _unsendable(self, header: str) -> None:
         """A header value from the catalog that HTTP cannot carry (URLs are checked and encoded
         at load, so only a catalog that bypassed that gets here): dropped, counted and logged,
         and the page is served with its notice. The log names the header, not the page."""
         self.metrics.dropped_header(header)
         log.warning("%s dropped: its value from the catalog cannot be sent in a header", header)
+
+    def answer_data(self, environ: Mapping[str, Any], page_lang: str | None, *,
+                    path: str | None = None) -> DataAnswer:
+        """The same decision as ``answer`` gives a page, as JSON for an app (the notices,
+        their texts, mirror links with deep links to ``path``, and cautions). Counted apart
+        from pages, in ``forewarn_notices_json_total``."""
+        reading = self.read(environ, page_lang)
+        decision = reading.decision
+        page = PageURL.from_environ(environ, path)
+        body = self._state_for(decision).data.json(decision, page, reading.day or self.clock())
+        if not reading.forced:
+            self.metrics.answered_json(decision.notice_ids)
+        return DataAnswer(decision, body, reading.vary)
 
     def block(
         self, decision: Decision, page: PageURL | None = None, day: date | None = None
@@ -288,12 +345,16 @@ class Engine:
                                                         charset)
 
     def _renderer_for(self, decision: Decision) -> Renderer:
+        return self._state_for(decision).renderer
+
+    def _state_for(self, decision: Decision) -> CatalogState:
+        """The catalog version ``decision`` was made with, and what is built from it."""
         for state in (self._state, self._previous):
             if decision.catalog is None or decision.catalog is state.catalog:
-                return state.renderer
+                return state
         # Two reloads while this one request was between deciding and rendering.
         assert decision.catalog is not None
-        return Renderer(decision.catalog, self.settings.prefix)
+        return self._catalog_state(decision.catalog)
 
     def health(self) -> dict[str, Any]:
         """The /healthz document: what is loaded, from where, how old, and the last reload

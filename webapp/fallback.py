@@ -45,6 +45,7 @@ from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.render import Renderer
 from webapp.reader.selection import Selector
 from webapp.resources import STATIC_DIR
+from webapp.settings import DEFAULT_GUARD_SELECTORS
 
 log = logging.getLogger("forewarn")
 
@@ -87,10 +88,14 @@ class Fallbacks:
         return by_lang.get(primary) or by_lang[NO_LANGUAGE]
 
 
-def fallback_blocks(catalog: Catalog, prefix: str, day: date, sha256: str) -> Fallbacks:
-    """Decide and render each language's block for a reader at an unknown place on ``day``."""
+def fallback_blocks(
+    catalog: Catalog, prefix: str, day: date, sha256: str, *,
+    guard_selectors: tuple[tuple[str, str], ...] = DEFAULT_GUARD_SELECTORS,
+) -> Fallbacks:
+    """Decide and render each language's block for a reader at an unknown place on ``day``
+    (with the site's ``guard_selectors`` in its caution data, as the server renders it)."""
     selector = Selector(catalog, JurisdictionIndex(catalog))
-    renderer = Renderer(catalog, prefix)
+    renderer = Renderer(catalog, prefix, guard_selectors=guard_selectors)
     blocks = []
     for lang in (*catalog.page_languages(), None):
         decision = selector.decide(UNKNOWN, lang, day)
@@ -187,10 +192,12 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def export(catalog: Catalog, prefix: str, folder: Path, day: date) -> Fallbacks:
+def export(catalog: Catalog, prefix: str, folder: Path, day: date, *,
+           guard_selectors: tuple[tuple[str, str], ...] = DEFAULT_GUARD_SELECTORS) -> Fallbacks:
     """Decide, render and write every fallback block of ``catalog`` for ``day`` into ``folder``.
     The catalog's files are hashed as they are now, for `forewarn check` to compare."""
-    fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
+    fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)),
+                                guard_selectors=guard_selectors)
     write_fallbacks(fallbacks, folder)
     return fallbacks
 
@@ -206,8 +213,10 @@ class IfDown:
     problems: tuple[tuple[str, str], ...]
 
 
-def if_down(catalog: Catalog, prefix: str, day: date, folder: Path | None) -> IfDown:
-    fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)))
+def if_down(catalog: Catalog, prefix: str, day: date, folder: Path | None, *,
+            guard_selectors: tuple[tuple[str, str], ...] = DEFAULT_GUARD_SELECTORS) -> IfDown:
+    fallbacks = fallback_blocks(catalog, prefix, day, catalog_sha256(Path(catalog.path)),
+                                guard_selectors=guard_selectors)
     problems = () if folder is None else tuple(
         (warning.key, warning.message)
         for warning in fallback_warnings(catalog, folder, prefix, day))
@@ -221,9 +230,11 @@ class FallbackWriter:
     without a restart. A write that fails keeps the files there, is logged and counted."""
 
     def __init__(self, folder: Path, prefix: str,
-                 on_failure: Callable[[str], None] | None = None) -> None:
+                 on_failure: Callable[[str], None] | None = None, *,
+                 guard_selectors: tuple[tuple[str, str], ...] = DEFAULT_GUARD_SELECTORS) -> None:
         self.folder = folder
         self.prefix = prefix
+        self.guard_selectors = guard_selectors
         self._on_failure = on_failure
         self._written: tuple[Catalog, date] | None = None
 
@@ -242,6 +253,6 @@ class FallbackWriter:
         return True
 
     def write_now(self, catalog: Catalog, day: date) -> None:
-        export(catalog, self.prefix, self.folder, day)
+        export(catalog, self.prefix, self.folder, day, guard_selectors=self.guard_selectors)
         self._written = (catalog, day)
         log.info("fallback blocks for %s written to %s", day.isoformat(), self.folder)

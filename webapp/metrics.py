@@ -37,6 +37,13 @@ class Metrics:
             "that was not the reader's (so kept by none), by why: place (a map older or newer "
             "than the catalog: export it again) or language.", ["reason"],
             registry=self.registry)
+        self.cautions = Counter(
+            "forewarn_cautions_served", "Blocks served whose notice has a caution for this kind "
+            "of control (share, comment, contact): the caution script loads with them. Whether "
+            "the page has such a control and what the reader chose are not counted: the script "
+            "sends nothing.", ["kind"], registry=self.registry)
+        self.json_answers = Counter("forewarn_notices_json", "Answers of notices.json to apps, "
+                                    "by outcome.", ["outcome"], registry=self.registry)
         self.reload_failures = Counter("forewarn_reload_failures", "Files that failed to load "
                                        "on reload, by kind.", ["kind"], registry=self.registry)
         self.headers_dropped = Counter("forewarn_headers_dropped", "Response headers left out "
@@ -57,6 +64,13 @@ class Metrics:
 
     def dropped_header(self, header: str) -> None:
         self._count(self.headers_dropped, header)
+
+    def cautions_served(self, kinds: tuple[str, ...]) -> None:
+        for kind in kinds:
+            self._count(self.cautions, kind)
+
+    def answered_json(self, notice_ids: tuple[str, ...]) -> None:
+        self._count(self.json_answers, "notice" if notice_ids else "none")
 
     def looked_up(self, known: bool) -> None:
         self._count(self.lookups, "located" if known else "unknown")

@@ -1,5 +1,6 @@
 """Where the files Forewarn ships live once installed: the Jinja2 templates (the checkout's
-templates/, installed as ``webapp.templates``), the static files served under the prefix, and
+templates/, installed as ``webapp.templates``), the static files served under the prefix (and
+the JSON Schema of notices.json among them), and
 the shipped catalog folder (the checkout's catalog/, installed as ``webapp.shipped_catalog``)."""
 
 from __future__ import annotations
@@ -8,6 +9,9 @@ from importlib.resources import files
 from pathlib import Path
 
 STATIC_DIR = Path(__file__).with_name("static")
+# The JSON Schema of /_forewarn/notices.json: served beside the caution script, printed by
+# `forewarn check --schema notices-json`.
+NOTICES_JSON_SCHEMA = STATIC_DIR / "notices-json.schema.json"
 
 
 def templates_dir() -> Path:

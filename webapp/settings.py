@@ -4,6 +4,7 @@ and explicit keyword arguments (lowest to highest precedence), then passed down.
 from __future__ import annotations
 
 import ipaddress
+import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -21,6 +22,15 @@ DEFAULT_MARKER = "<!-- forewarn -->"
 ENV_PREFIX = "FOREWARN_"
 LOOPBACK = ("127.0.0.0/8", "::1/128")
 PROXY_HEADERS = ("x-forwarded-for", "forwarded")
+GUARD_KINDS = ("share", "comment", "contact")  # as in the catalog's guard texts
+# The share links of the widgets readers in Russia, Belarus and Iran use most; a caution goes
+# beside them (and controls marked data-forewarn-guard) when a notice with a guard text applies.
+DEFAULT_GUARD_SELECTORS: tuple[tuple[str, str], ...] = tuple(("share", selector) for selector in (
+    'a[href*="vk.com/share"]', 'a[href*="connect.ok.ru/offer"]', 'a[href*="t.me/share"]',
+    'a[href*="telegram.me/share"]', 'a[href*="facebook.com/sharer"]',
+    'a[href*="twitter.com/intent/"]', 'a[href*="//x.com/intent/"]',
+    'a[href*="api.whatsapp.com/send"]', 'a[href*="wa.me/?text"]',
+))
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,8 @@ class Settings:
     # ISO 3166-1 codes the preview shows besides the catalog's jurisdictions; None: the
     # catalog's countries plus DE, US and UA (see webapp/places.py)
     preview_countries: tuple[str, ...] | None = None
+    # (kind, CSS selector) pairs: the page's controls the caution of a guard text goes beside
+    guard_selectors: tuple[tuple[str, str], ...] = DEFAULT_GUARD_SELECTORS
     marker: str = DEFAULT_MARKER
     prefix: str = "/_forewarn"
     # Where the server keeps the fallback blocks an edge serves when Forewarn cannot answer
@@ -126,6 +138,8 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         if key == "preview_countries":
             return tuple(_country(item, where, key) for item in items)
         return tuple(_network(item, where, key) for item in items)
+    if key == "guard_selectors":
+        return _guard_selectors(value, where, env)
     if key in _NUMBER_KEYS:
         return _number(key, value, where)
     if key in _BOOL_KEYS:
@@ -148,6 +162,32 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
                "preview_token", "ops_token"):
         return value or None
     return value
+
+
+def _guard_selectors(value: Any, where: str, env: bool) -> tuple[tuple[str, str], ...]:
+    """A table of kind -> list of CSS selectors (in the environment: the same as JSON)."""
+    key = "guard_selectors"
+    if env and isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except ValueError as exc:
+            raise SettingsError(where, key, f"not a JSON object: {exc}") from None
+    if not isinstance(value, dict):
+        raise SettingsError(where, key, "expected a table of share, comment, contact -> list "
+                                        "of CSS selectors")
+    pairs: list[tuple[str, str]] = []
+    for kind, selectors in value.items():
+        if kind not in GUARD_KINDS:
+            raise SettingsError(where, f"{key}.{kind}", f"unknown kind (known: "
+                                                        f"{', '.join(GUARD_KINDS)})")
+        if not isinstance(selectors, list) or not all(isinstance(s, str) for s in selectors):
+            raise SettingsError(where, f"{key}.{kind}", "expected a list of CSS selectors")
+        for i, selector in enumerate(selectors):
+            if not selector.strip() or any(char in selector for char in "{}<;"):
+                raise SettingsError(where, f"{key}.{kind}[{i}]",
+                                    f"{selector!r} is not a CSS selector")
+            pairs.append((kind, selector.strip()))
+    return tuple(pairs)
 
 
 def _as_list(key: str, value: Any, where: str, env: bool) -> list[str]:

@@ -20,6 +20,7 @@ STRICT_CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-anc
 PAGE_HEADERS: dict[str, dict[str, str]] = {
     "strict-csp.html": {"Content-Security-Policy": STRICT_CSP},
     "strict-csp-inline-style.html": {"Content-Security-Policy": STRICT_CSP},
+    "guarded.html": {"Content-Security-Policy": STRICT_CSP},
 }
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8"}

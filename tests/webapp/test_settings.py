@@ -84,3 +84,42 @@ def test_a_broken_settings_file_is_named(tmp_path: Path) -> None:
     config.write_text("catalog = \n")
     with pytest.raises(SettingsError, match=r"bad\.toml: not valid TOML"):
         load_settings(environ={"FOREWARN_CONFIG": str(config)})
+
+
+def test_guard_selectors_come_from_a_table_in_the_file_or_json_in_the_environment(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "forewarn.toml"
+    config.write_text('[guard_selectors]\nshare = [\'a[href*="vk.com/share"]\', ".like"]\n'
+                      'comment = ["form#comments"]\n')
+    from_file = load_settings(config_file=config, environ={})
+    assert from_file.guard_selectors == (("share", 'a[href*="vk.com/share"]'),
+                                         ("share", ".like"), ("comment", "form#comments"))
+    from_env = load_settings(environ={"FOREWARN_GUARD_SELECTORS": '{"contact": ["a.tip"]}'})
+    assert from_env.guard_selectors == (("contact", "a.tip"),)
+    assert load_settings(environ={"FOREWARN_GUARD_SELECTORS": ""}).guard_selectors == ()
+    assert ("share", 'a[href*="t.me/share"]') in load_settings(environ={}).guard_selectors
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "problem"),
+    [
+        ({"like": [".x"]}, "guard_selectors.like", "unknown kind (known: share, comment, contact)"),
+        ({"share": ".x"}, "guard_selectors.share", "expected a list of CSS selectors"),
+        ({"share": [".x", "  "]}, "guard_selectors.share[1]", "'  ' is not a CSS selector"),
+        ({"share": ["a{color:red}"]}, "guard_selectors.share[0]", "is not a CSS selector"),
+        (["a"], "guard_selectors", "expected a table of share, comment, contact"),
+    ],
+)
+def test_bad_guard_selectors_name_the_kind_and_the_selector(
+    value: object, key: str, problem: str
+) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings({"guard_selectors": value}, environ={})
+    assert f"arguments: {key}: " in str(raised.value) and problem in str(raised.value)
+
+
+def test_guard_selectors_in_the_environment_must_be_a_json_object() -> None:
+    with pytest.raises(SettingsError) as raised:
+        load_settings(environ={"FOREWARN_GUARD_SELECTORS": "share=a.x"})
+    assert str(raised.value).startswith("FOREWARN_GUARD_SELECTORS: not a JSON object")

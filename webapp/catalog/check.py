@@ -17,9 +17,11 @@ from typing import Any, TextIO
 
 from webapp.catalog.mirror_list import source_files
 from webapp.catalog.model import Catalog, Notice, load_catalog
+from webapp.settings import GUARD_KINDS
 
 log = logging.getLogger("forewarn")
 PLACEHOLDERS = ("since", "organization")  # what webapp/reader/render.py fills in
+GUARD_LENGTH = 200  # characters: longer is no longer "one short sentence" beside a button
 _BRACED = re.compile(r"\{([^{}\s]*)\}")
 
 
@@ -63,6 +65,30 @@ def _notice_warnings(catalog: Catalog, where: str, notice: Notice) -> list[Catal
         for name, value in (("title", text.title), ("body", text.body)):
             found += _placeholder_warnings(catalog.path, f"{where}.text.{lang}.{name}", value,
                                            notice)
+    return found + _guard_warnings(catalog.path, where, notice)
+
+
+def _guard_warnings(path: str, where: str, notice: Notice) -> list[CatalogWarning]:
+    """A caution is one short sentence, filled like the title, and given in every language of
+    the notice once given in one (else readers of the others get it in another language)."""
+    found = []
+    given = {lang: dict(text.guard.texts()) for lang, text in notice.text.items() if text.guard}
+    for lang, texts in given.items():
+        for kind, value in texts.items():
+            key = f"{where}.text.{lang}.guard.{kind}"
+            if len(value) > GUARD_LENGTH:
+                found.append(CatalogWarning(path, key, f"{len(value)} characters: a caution is "
+                                                       f"one short sentence (at most "
+                                                       f"{GUARD_LENGTH})"))
+            found += _placeholder_warnings(path, key, value, notice)
+    for kind in GUARD_KINDS:
+        having = [lang for lang, texts in given.items() if kind in texts]
+        for lang in notice.text if having else ():
+            if lang not in having:
+                found.append(CatalogWarning(
+                    path, f"{where}.text.{lang}.guard",
+                    f"no {kind} caution in {lang!r} (there is one in {having[0]!r}): readers "
+                    f"of {lang!r} get it in {having[0]!r}"))
     return found
 
 

@@ -18,11 +18,13 @@ from pydantic.json_schema import SkipJsonSchema
 from webapp.catalog.mirror_list import read_site_links
 from webapp.catalog.urls import web_url
 from webapp.errors import CatalogError
+from webapp.settings import GUARD_KINDS
 
 StrictDate = Annotated[date, Strict()]
 StrictBool = Annotated[bool, Strict()]
 StrictInt = Annotated[int, Strict()]
 WebURL = Annotated[str, AfterValidator(web_url)]  # http(s), plain ASCII (webapp/catalog/urls.py)
+NonEmpty = Annotated[str, Field(min_length=1)]
 Severity = Literal["critical", "warning", "info"]
 SEVERITY_ORDER: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
 # Attribute docstrings become the descriptions of the JSON Schema (`forewarn check --schema`)
@@ -82,6 +84,26 @@ class Jurisdiction:
 
 
 @dataclass(frozen=True)
+class Guard:
+    """The caution shown beside the page's controls where the risk is taken (static/guard.js,
+    and apps through notices.json): one short sentence per kind of control."""
+
+    __pydantic_config__: ClassVar[ConfigDict] = _FORBID
+    share: NonEmpty | None = None
+    """Beside share, repost and like buttons, e.g. "Sharing this page from Russia can be
+    prosecuted."; {since} and {organization} are filled in."""
+    comment: NonEmpty | None = None
+    """Beside comment forms."""
+    contact: NonEmpty | None = None
+    """Beside the ways to contact the newsroom (tip forms, e-mail and messenger links)."""
+
+    def texts(self) -> tuple[tuple[str, str], ...]:
+        """(kind, text) of each kind given, in the order of GUARD_KINDS."""
+        return tuple((kind, text) for kind in GUARD_KINDS
+                     if (text := getattr(self, kind)) is not None)
+
+
+@dataclass(frozen=True)
 class NoticeText:
     """A notice in one language: a title and a plain-text body."""
 
@@ -92,6 +114,9 @@ class NoticeText:
     """Plain text; blank lines separate paragraphs; {since} and {organization} are filled in."""
     more_url: WebURL | None = None
     """A page with more about the risk and how to stay safe (http or https)."""
+    guard: Guard | None = None
+    """Optional: a caution at the share, comment and contact controls of the page. With it, the
+    block loads Forewarn's small script that puts it there (docs/guard.md)."""
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -255,8 +280,11 @@ def _check_notice(catalog: Catalog, where: str, notice: Notice, seen: set[str]) 
         raise CatalogError(name, f"{where}.until", "must be after since")
     if not (notice.jurisdictions or notice.languages or notice.everyone):
         raise CatalogError(name, where, "no audience: give jurisdictions, languages or everyone")
-    for lang in notice.text:
+    for lang, text in notice.text.items():
         _check_language(name, f"{where}.text.{lang}", lang)
+        if text.guard is not None and not text.guard.texts():
+            raise CatalogError(name, f"{where}.text.{lang}.guard",
+                               f"give at least one of {', '.join(GUARD_KINDS)}")
     if catalog.default_language not in notice.text:
         raise CatalogError(
             name, f"{where}.text", f"no text in the default language {catalog.default_language!r}"

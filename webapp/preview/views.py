@@ -176,7 +176,7 @@ def _if_down(query: PreviewQuery) -> IfDown:
     """What an edge serves every reader while Forewarn cannot answer (webapp/fallback.py)."""
     engine = _backing().engine
     return if_down(engine.catalog, engine.settings.prefix, query.day or engine.clock(),
-                   engine.settings.fallback_dir)
+                   engine.settings.fallback_dir, guard_selectors=engine.settings.guard_selectors)
 
 
 def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from webapp.catalog.model import Catalog, Notice
 from webapp.catalog.urls import is_web_url
+from webapp.reader.guard import Guarded, attribute, cautions
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
 from webapp.reader.selection import Decision
 from webapp.resources import templates_dir
@@ -70,6 +71,11 @@ class Section:
     paragraphs: tuple[str, ...]
     more_url: str | None
     words: dict[str, str]
+    guard: tuple[tuple[str, str], ...] = ()  # (kind, caution) of the catalog's guard text
+
+    @property
+    def guarded(self) -> Guarded:
+        return Guarded(self.notice.id, self.lang, self.dir, self.guard)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +118,12 @@ class Renderer:
     """Renders blocks for one catalog. Cached per (notices, languages, the mirror the request came
     through if any, the day when a set rotates): all bounded by the catalog, not by requests."""
 
-    def __init__(self, catalog: Catalog, prefix: str, environment: Environment | None = None):
+    def __init__(self, catalog: Catalog, prefix: str, environment: Environment | None = None,
+                 guard_selectors: tuple[tuple[str, str], ...] = ()):
         self._catalog = catalog
         self._stylesheet = f"{prefix}/static/forewarn.css"
+        self._guard_script = f"{prefix}/static/guard.js"
+        self._guard_selectors = guard_selectors
         self._template = (environment or make_environment()).get_template("notices/block.html")
         self._cache: dict[object, tuple[str, str | None]] = {}
         self._encoded: dict[object, tuple[bytes, ...]] = {}  # UTF-8 pieces around the path
@@ -177,9 +186,13 @@ class Renderer:
         onion = onion.replace(PATH_TOKEN, page.quoted) if onion else None  # a header: no &amp;
         return page.escaped.encode("ascii").join(pieces), onion
 
+    def mirror_host(self, page: PageURL) -> str | None:
+        """The page's host when it is one of the catalog's mirrors (links then leave it out)."""
+        return page.host if page.host in self._mirror_hosts else None
+
     def _cached(self, decision: Decision, page: PageURL,
                 day: date | None) -> tuple[tuple[str, str | None], object]:
-        host = page.host if page.host in self._mirror_hosts else None
+        host = self.mirror_host(page)
         day = day or date.today()
         key = (decision.key, host, day if self._rotating else None)
         cached = self._cache.get(key)
@@ -192,16 +205,24 @@ class Renderer:
                 self._cache[key] = cached
         return cached, key
 
-    def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
-        sections = [
-            self._section(item.notice, lang) for item in decision.shown for lang in item.languages
-        ]
-        mirrors: dict[str, Offered] = {
+    def sections(self, decision: Decision) -> list[Section]:
+        """Each shown notice in each of its languages, lead language first, texts filled in."""
+        return [self._section(item.notice, lang)
+                for item in decision.shown for lang in item.languages]
+
+    def offers(self, decision: Decision, host: str | None, day: date) -> dict[str, Offered]:
+        """Notice id -> the mirror links offered under it (hrefs hold PATH_TOKEN)."""
+        return {
             item.notice.id: offered(item.notice.mirrors, self._catalog.mirrors[item.notice.mirrors],
                                     host, day)
             for item in decision.shown
             if item.notice.mirrors
         }
+
+    def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
+        sections = self.sections(decision)
+        mirrors = self.offers(decision, host, day)
+        found = cautions(section.guarded for section in sections)
         html = self._template.render(
             ids=" ".join(decision.notice_ids),
             label=sections[0].words["notice"],
@@ -209,6 +230,8 @@ class Renderer:
             sections=sections,
             mirrors=mirrors,
             stylesheet=self._stylesheet,
+            guard=attribute(found, self._guard_selectors) if found else "",
+            guard_script=self._guard_script,
         )
         return html, onion_location(list(mirrors.values()))
 
@@ -223,6 +246,8 @@ class Renderer:
             return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
 
         more_url = text.more_url if is_web_url(text.more_url) else None  # never javascript:
+        guard = tuple((kind, fill(value)) for kind, value in text.guard.texts()) \
+            if text.guard else ()
         return Section(notice, lang, text_direction(lang), fill(text.title),
-                       tuple(fill(p) for p in text.paragraphs), more_url, words)
+                       tuple(fill(p) for p in text.paragraphs), more_url, words, guard)
 
