@@ -32,7 +32,6 @@ from webapp.reader.as_data import DataRenderer
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
 from webapp.reader.freshness import Freshness
-from webapp.reader.guard import kinds_of
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Rendered, Renderer
@@ -302,7 +301,7 @@ class Engine:
         if not reading.forced:
             self.metrics.served(decision.notice_ids)
             if block:
-                self.metrics.cautions_served(kinds_of(decision))
+                self.metrics.cautions_served(self._renderer_for(decision).kinds(decision))
             freshness = (reading.state or self._state).freshness
             if freshness.changes:
                 lifetime = freshness.seconds_left(today, time.time())

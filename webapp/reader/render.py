@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from webapp.catalog.model import Catalog, Notice
 from webapp.catalog.urls import is_web_url
-from webapp.reader.guard import Guarded, attribute, cautions
+from webapp.reader.guard import Guarded, attribute, cautions, kinds_of
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
 from webapp.reader.selection import Decision
 from webapp.resources import templates_dir
@@ -134,6 +134,7 @@ class Renderer:
             for link in mirror_set.links
         )
         self._variants: dict[object, str] = {}  # (notices, host, day) -> variant, as the cache
+        self._kinds: dict[object, tuple[str, ...]] = {}  # notices -> the cautions' kinds
         self._rotating = any(m.show is not None for m in catalog.mirrors.values())
         # The catalog's content, not its file's name or date: the same in every worker and after
         # a reload of an unchanged file, different after any change a reader could see.
@@ -156,6 +157,17 @@ class Renderer:
                 self._variants.clear()
             self._variants[key] = name
         return name
+
+    def kinds(self, decision: Decision) -> tuple[str, ...]:
+        """``kinds_of(decision)``, remembered per notice set and languages (this catalog's)."""
+        key = decision.key
+        found = self._kinds.get(key)
+        if found is None:
+            found = kinds_of(decision)
+            if len(self._kinds) >= CACHE_LIMIT:
+                self._kinds.clear()
+            self._kinds[key] = found
+        return found
 
     def block(self, decision: Decision, page: PageURL | None = None,
               day: date | None = None) -> Rendered:
