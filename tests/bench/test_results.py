@@ -83,6 +83,13 @@ def test_the_readme_section_is_replaced_between_the_markers_only() -> None:
         rewrite("# no markers\n", "| new |")
 
 
+def test_the_chart_link_leads_from_docs_to_the_results() -> None:
+    # results.md links the chart from the repository's root; docs/performance.md is one down.
+    readme = f"{BEGIN}\n{END}\n"
+    text = rewrite(readme, markdown(_results()))
+    assert "](../bench/results/chart.png)" in text and "](bench/" not in text
+
+
 def test_the_performance_document_has_the_markers_make_bench_writes_between() -> None:
     text = (ROOT / "docs" / "performance.md").read_text()
     assert text.count(BEGIN) == 1 and text.count(END) == 1
