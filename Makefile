@@ -1,4 +1,5 @@
-# The two commands: `make run` (the demo on http://127.0.0.1:8080/) and `make test` (everything).
+# The two commands: `make run` (the demo on http://127.0.0.1:8080/; PORT=8081 make run for
+# another port) and `make test` (everything).
 # Each installs what it needs; the Dockerfile runs the same install and build steps.
 PYTHON ?= python3
 VENV ?= .venv
@@ -7,8 +8,11 @@ STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 DEMO_DB := var/demo-geo.mmdb
 HOST ?= 127.0.0.1
 PORT ?= 8080
+# setuptools notes, at every editable install of a layout like ours (templates/ and catalog/
+# installed inside webapp/), that it imports through a finder: nothing to act on, so not shown.
+EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench
+.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench lowest
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -21,7 +25,7 @@ install: $(STAMP)
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+	$(EDITABLE_NOTE) $(BIN)/pip install --quiet -e ".[test]"
 	rm -f $(VENV)/.installed-*
 	touch $@
 
@@ -47,6 +51,11 @@ apps:
 # (optional: those tests skip without them)
 servers:
 	scripts/ensure-servers libnginx-mod-http-geoip2
+
+# The unit tests with every dependency at the lowest version pyproject.toml allows (var/lowest-venv).
+# `make test` runs it too, beside the rest of the suite (tests/test_lower_bounds.py).
+lowest: $(STAMP)
+	$(BIN)/python scripts/lowest_versions.py
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .

@@ -35,7 +35,9 @@ class _Problem(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
-class _Row:
+class NetworkRow:
+    """One row of a networks CSV: a network and what it is placed at."""
+
     network: IPv4Network | IPv6Network
     country: str
     region: str | None  # full ISO 3166-2 code
@@ -62,7 +64,7 @@ def build_database(
     Raises NetworksCsvError naming the first bad line, GeoDatabaseError if the output cannot
     be written.
     """
-    rows = _read_rows(csv_path)
+    rows = read_networks(csv_path)
     writer = MMDBWriter(
         ip_version=6,
         ipv4_compatible=True,  # IPv4 networks go under ::/96, where readers look IPv4 up
@@ -77,9 +79,9 @@ def build_database(
     return len(rows)
 
 
-def _read_rows(csv_path: str | os.PathLike[str]) -> list[_Row]:
-    """Every row of the CSV, checked; NetworksCsvError on the first problem."""
-    rows: list[_Row] = []
+def read_networks(csv_path: str | os.PathLike[str]) -> list[NetworkRow]:
+    """Every row of the CSV in file order, checked; NetworksCsvError on the first problem."""
+    rows: list[NetworkRow] = []
     spans = _Spans()
     header_seen = False
     for number, line in enumerate(_lines(csv_path), 1):
@@ -127,14 +129,14 @@ def _check_header(fields: list[str]) -> None:
         raise _Problem(f"expected the header {','.join(HEADER)!r}, got {','.join(fields)!r}")
 
 
-def _row(fields: list[str]) -> _Row:
+def _row(fields: list[str]) -> NetworkRow:
     if len(fields) != len(HEADER):
         raise _Problem(f"expected {len(HEADER)} columns, got {len(fields)}")
     network_text, country_text, region_text, asn_text = fields
     network = _network(network_text)
     country = _country(country_text)
     region = _region(region_text, country) if region_text else None
-    return _Row(network, country, region, _asn(asn_text) if asn_text else None)
+    return NetworkRow(network, country, region, _asn(asn_text) if asn_text else None)
 
 
 def _network(text: str) -> IPv4Network | IPv6Network:

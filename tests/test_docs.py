@@ -5,7 +5,11 @@ block names exactly the commands and options the argument parser takes."""
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,3 +128,34 @@ def test_the_reader_headers_list_names_exactly_what_the_proxy_never_forwards() -
     prefixes = {name[:-1] for name in names if name.endswith("*")}
     assert names - {f"{prefix}*" for prefix in prefixes} == set(READER_HEADERS)
     assert prefixes == set(READER_HEADER_PREFIXES)
+
+
+def console_examples() -> list[tuple[str, str, list[str]]]:
+    """Every ``$ forewarn ...`` line of a ```console block in the documents, with the lines it
+    is shown to print: (document, command, output)."""
+    found = []
+    for document in DOCUMENTS:
+        text = document.read_text(encoding="utf-8")
+        for block in re.findall(r"^```console\n(.*?)^```", text, re.M | re.S):
+            for command in re.split(r"^\$ ", block, flags=re.M)[1:]:
+                line, *output = command.rstrip("\n").split("\n")
+                found.append((document.name, line, output))
+    return found
+
+
+@pytest.mark.parametrize(("document", "command", "output"), console_examples(),
+                         ids=lambda value: value if isinstance(value, str) else "")
+def test_the_documented_commands_print_what_the_documents_show(
+    document: str, command: str, output: list[str]
+) -> None:
+    argv = shlex.split(command)
+    assert argv[0] == "forewarn"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FOREWARN_")}
+    done = subprocess.run([str(Path(sys.executable).with_name("forewarn")), *argv[1:]], cwd=ROOT,
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          timeout=120, check=False)
+    assert (done.returncode, done.stdout.splitlines()) == (0, output)
+
+
+def test_the_documents_show_commands_to_run() -> None:
+    assert {command.split()[1] for _, command, _ in console_examples()} >= {"lookup", "check"}

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask
 
-from webapp.demo import demo_blueprint
+from webapp.demo import ENGINE_KEY, demo_blueprint
 from webapp.engine import Engine
 from webapp.metrics import Metrics
 from webapp.middleware import NoticeMiddleware
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Flask("forewarn", template_folder=str(templates_dir()),
                 static_folder=str(STATIC_DIR) if demo else None)
     if demo:
+        app.extensions[ENGINE_KEY] = engine
         app.register_blueprint(demo_blueprint)
     pages: WSGIApplication = app.wsgi_app
     if engine.settings.upstream:

@@ -14,6 +14,7 @@ import ipaddress
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -33,6 +34,9 @@ from webapp.preview.access import DEFAULT_TTL, MAX_TTL
 from webapp.reader.address import parse_address
 from webapp.resources import NOTICES_JSON_SCHEMA
 from webapp.settings import Settings, load_settings
+from webapp.startup import ensure_free, open_line, setup_warnings
+
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 SCHEMAS = ("catalog", "notices-json")  # what `forewarn check --schema` prints
 
@@ -163,14 +167,27 @@ def _settings_options(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
-        return int(_run(args))
+        status = int(_run(build_parser().parse_args(argv)))
+        sys.stdout.flush()  # here, where a closed pipe is caught, not at the interpreter's exit
+        return status
     except ForewarnError as exc:
         print(f"forewarn: {exc}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """Whoever read standard output stopped (``forewarn lookup ... | head -1``): end quietly, as
+    a Unix tool stopped by SIGPIPE does (status 128 + 13). Standard output is pointed at
+    /dev/null so that the interpreter's last flush cannot fail again (the Python docs' recipe,
+    library/signal.html, "Note on SIGPIPE")."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -222,9 +239,12 @@ def _serve(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536 or args.workers < 1:
         raise UsageError("--port must be 1-65535 and --workers at least 1")
     if not is_loopback_host(args.host):
-        print(f"forewarn: warning: --host {args.host} can face readers directly; forewarn serve "
-              "needs a buffering proxy in front (nginx, a load balancer, a CDN), or a few dozen "
-              "slow clients hold every worker thread (docs/deploying.md)", file=sys.stderr)
+        _warn([f"--host {args.host} can face readers directly; forewarn serve needs a buffering "
+               "proxy in front (nginx, a load balancer, a CDN), or a few dozen slow clients hold "
+               "every worker thread (docs/deploying.md)"])
+    ensure_free(args.host, args.port)
+    _warn(setup_warnings(settings))
+    print(open_line(settings, args.host, args.port), file=sys.stderr, flush=True)
     serve(settings, args.host, args.port, args.workers, access_log=args.access_log,
           log_level=args.log_level)
     return 0
@@ -241,6 +261,11 @@ def is_loopback_host(host: str) -> bool:
         return False  # another name: it may resolve anywhere
     mapped = getattr(address, "ipv4_mapped", None)
     return bool((mapped or address).is_loopback)
+
+
+def _warn(lines: list[str]) -> None:
+    for line in lines:
+        print(f"forewarn: warning: {line}", file=sys.stderr)
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -304,7 +329,9 @@ def _lookup(args: argparse.Namespace) -> int:
         if address is None:
             raise UsageError(f"{text!r} is not an IP address")
         addresses.append(address)
-    engine = Engine(settings_from(args))
+    settings = settings_from(args)
+    engine = Engine(settings)
+    _warn(setup_warnings(settings))
     for text, address in zip(args.ips, addresses, strict=True):
         location = engine.locator.locate(address)
         decision = engine.decide(location, None)

@@ -1,18 +1,28 @@
 """The demo: bundled articles (each with share links, a like button, a comment form and a contact
-link, as a publisher's theme has them), demo geo data built from documentation ranges, demo
-settings. Likes and comments are answered with a thank-you and kept nowhere."""
+link, as a publisher's theme has them), a home page saying who gets which notice, demo geo data
+built from documentation ranges, demo settings. Likes and comments are answered with a thank-you
+and kept nowhere."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, abort, render_template, request
+from babel import Locale
+from flask import Blueprint, abort, current_app, render_template, request
 
-from geoip.build import build_database
+from geoip.build import build_database, read_networks
+from geoip.location import UNKNOWN
+from webapp.preview.places import Place, PlaceNames
 from webapp.resources import packaged
 from webapp.settings import LOOPBACK
+
+if TYPE_CHECKING:
+    # Not at run time: the command line imports this module, and `forewarn serve` must set up
+    # prometheus-client's multiprocess folder before the engine's metrics import it.
+    from webapp.engine import Engine
 
 
 @dataclass(frozen=True)
@@ -47,9 +57,50 @@ WORDS: dict[str, dict[str, str]] = {
 demo_blueprint = Blueprint("demo", __name__)
 
 
+ENGINE_KEY = "forewarn.demo.engine"  # the app's extensions: the engine the demo runs with
+
+
+@dataclass(frozen=True)
+class DemoReader:
+    """A place of the demo database, as the home page lists it: its networks, an address in the
+    first, and the notices a reader there gets on each article (in ARTICLES order)."""
+
+    place: str
+    networks: tuple[str, ...]
+    example: str
+    notices: tuple[tuple[str, ...], ...]
+
+
 @demo_blueprint.get("/")
 def home() -> str:
-    return render_template("demo/index.html", articles=ARTICLES)
+    """The articles, and who gets which notice: from the demo database and the catalog the demo
+    runs with, and the address it is running at, so that the page cannot drift from them."""
+    engine: Engine = current_app.extensions[ENGINE_KEY]
+    readers = demo_readers(engine)
+    unknown = tuple(engine.decide(UNKNOWN, a.lang).notice_ids for a in ARTICLES)
+    example = next((r for r in readers if "UA-43" in r.place), readers[0])
+    return render_template("demo/index.html", articles=ARTICLES, readers=readers,
+                           unknown=unknown, example=example, base=request.host_url,
+                           languages=[Locale.parse(a.lang).get_display_name("en")
+                                      for a in ARTICLES])
+
+
+def demo_readers(engine: Engine) -> tuple[DemoReader, ...]:
+    """One reader per place of the demo networks CSV, in its order, located by the engine's own
+    databases (the demo database built from that CSV) and decided by its catalog."""
+    names = PlaceNames(engine.catalog)
+    by_place: dict[str, list[str]] = {}
+    decided: dict[str, tuple[str, tuple[tuple[str, ...], ...]]] = {}
+    for row in read_networks(demo_networks_csv()):
+        example = str(next(iter(row.network.hosts()), row.network.network_address))
+        location = engine.locator.locate(ip_address(example))
+        place = Place(location.country, location.regions[0] if location.regions else None)
+        name = names.heading(place, ())
+        by_place.setdefault(name, []).append(str(row.network))
+        decided.setdefault(name, (example, tuple(
+            engine.decide(location, article.lang).notice_ids for article in ARTICLES)))
+    return tuple(DemoReader(name, tuple(networks), *decided[name])
+                 for name, networks in by_place.items())
 
 
 @demo_blueprint.get("/articles/<slug>")

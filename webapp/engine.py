@@ -278,14 +278,16 @@ class Engine:
 
     def answer(
         self, environ: Mapping[str, Any], page_lang: str | None, *, charset: str = "utf-8",
-        path: str | None = None,
+        path: str | None = None, reading: Reading | None = None,
     ) -> Answer:
         """The answer for the reader of ``environ`` on a page in ``page_lang`` (its ``<html
         lang>`` or Content-Language), the block encoded in ``charset``; ``path`` is the page's
         when it is not the request's own (the fragment's ``path=``). Counts the look-up, the
         notices served and the cautions the block brings, except for the preview's forced
-        requests (webapp/reader/forced.py)."""
-        reading = self.read(environ, page_lang)
+        requests (webapp/reader/forced.py). ``reading`` is ``read``'s for the same request and
+        page when the caller needed the decision first."""
+        if reading is None:
+            reading = self.read(environ, page_lang)
         decision = reading.decision
         block, onion = b"", None
         today = self.clock()
@@ -358,7 +360,8 @@ class Engine:
     def health(self) -> dict[str, Any]:
         """The /healthz document: what is loaded, from where, how old, and the last reload
         error of each file. ``status`` is "degraded" while any file's newer version is bad
-        (Forewarn still serves, with the last good one). No reader data."""
+        (Forewarn still serves, with the last good one, and answers 200: a load balancer keeps
+        it in service, docs/deploying.md "Health checks"). No reader data."""
         now = datetime.now(UTC)
         catalog = self.catalog
         states = (self._catalog_file, *self._database_files)

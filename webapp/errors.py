@@ -13,8 +13,9 @@ logs it and shows it on /_forewarn/healthz. The whole tree::
     ├── CatalogError               the catalog or a mirror list it names is invalid
     ├── CodingError                a page body is not valid for its Content-Encoding
     ├── UpstreamError              the origin gave no usable answer (the reader gets 502/504)
-    └── PreviewFailed              `forewarn preview` could not make its page or picture
-        └── BrowserMissing         ... because there is no Chromium or Playwright
+    ├── PreviewFailed              `forewarn preview` could not make its page or picture
+    │   └── BrowserMissing         ... because there is no Chromium or Playwright
+    └── ServeError                 `forewarn serve` cannot listen on its address
 
 The base lives in geoip/, the lowest layer, so that the geo errors can derive from it without
 geoip/ importing webapp/ (docs/architecture.md); it is re-exported here.
@@ -22,7 +23,7 @@ geoip/ importing webapp/ (docs/architecture.md); it is re-exported here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from geoip.errors import (
@@ -38,7 +39,8 @@ from geoip.errors import (
 __all__ = [
     "EXIT_FAILED", "EXIT_USAGE", "BrowserMissing", "CatalogError", "CodingError", "FetchError",
     "ForewarnError", "GeoDatabaseError", "MissingCredentials", "NetworksCsvError",
-    "PreviewFailed", "QueryError", "SettingsError", "UpstreamError", "UsageError", "key_path",
+    "PreviewFailed", "QueryError", "ServeError", "SettingsError", "UpstreamError", "UsageError",
+    "key_path",
 ]
 
 
@@ -54,18 +56,40 @@ class SettingsError(ForewarnError):
 
 
 class CatalogError(ForewarnError):
-    """The catalog file is unreadable or invalid; ``key`` is the dotted key path."""
+    """The catalog file is unreadable or invalid; ``key`` is the dotted key path, ``shown_key``
+    the same with a notice's id beside its index (``notices[1] (by-extremist).text``).
 
-    def __init__(self, path: str, key: str, message: str) -> None:
+    It names the first problem found, with "(and N more)" when there are more; ``problems``
+    holds every one, each as its own CatalogError, for `forewarn check` to print them all."""
+
+    def __init__(self, path: str, key: str, message: str, *, shown_key: str | None = None,
+                 problems: Sequence[CatalogError] = ()) -> None:
         self.path, self.key, self.message = path, key, message
-        super().__init__(f"{path}: {key}: {message}" if key else f"{path}: {message}")
+        self.shown_key = shown_key or key
+        self.problems: tuple[CatalogError, ...] = tuple(problems) or (self,)
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        where = f"{path}: {self.shown_key}" if key else path
+        super().__init__(f"{where}: {message}{more}")
 
     @classmethod
-    def from_validation(cls, path: str, error: Mapping[str, Any], count: int) -> CatalogError:
-        """The first of ``count`` validation errors (pydantic's ``errors()`` items) as one line:
-        its location as a key path such as ``sites[0].available_alternatives[2].url``."""
-        more = f" (and {count - 1} more)" if count > 1 else ""
-        return cls(path, key_path(error["loc"]), _validation_message(error) + more)
+    def of(cls, problems: Sequence[CatalogError]) -> CatalogError:
+        """One error naming the first of ``problems`` and carrying them all."""
+        first = problems[0]
+        return cls(first.path, first.key, first.message, shown_key=first.shown_key,
+                   problems=problems)
+
+    @classmethod
+    def from_validation(
+        cls, path: str, errors: Sequence[Mapping[str, Any]], label: Callable[[str], str] = str,
+    ) -> CatalogError:
+        """pydantic's ``errors()`` as one error carrying them all, each located by its key path
+        such as ``sites[0].available_alternatives[2].url``; ``label`` turns a key path into the
+        one shown."""
+        problems = []
+        for error in errors:
+            key = key_path(error["loc"])
+            problems.append(cls(path, key, _validation_message(error), shown_key=label(key)))
+        return cls.of(problems)
 
 
 def key_path(loc: tuple[int | str, ...]) -> str:
@@ -112,6 +136,10 @@ class PreviewFailed(ForewarnError):
 
 class BrowserMissing(PreviewFailed):
     """No usable Chromium, or no Playwright to drive it."""
+
+
+class ServeError(ForewarnError):
+    """``forewarn serve`` cannot listen where it was told (exit status 1)."""
 
 
 class CodingError(ForewarnError):

@@ -18,16 +18,21 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from webapp.engine import Answer, Engine
+from werkzeug.wsgi import ClosingIterator
+
+from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
 from webapp.page.coding import Coding, DecodedTooLarge, coding_for
 from webapp.page.conditional import Asked
+from webapp.page.existing import Existing, find_existing, without
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
+    NOTICES_HEADER,
     ResponseHeaders,
     content_language,
     declared_charset,
     finish,
+    notice_ids_in,
     skip_reason,
 )
 from webapp.page.placement import Placement, anchor_placement, splice
@@ -55,6 +60,8 @@ _UNPLACED = {
                "ends inside markup before it); page passed unchanged",
     "frameset": "%s is a frameset document (no body to hold a notice); page passed unchanged",
 }
+# The splice-skipped reason of a page that already carries a Forewarn block or the header of one.
+ALREADY = "already-noticed"
 
 
 class PageNotices:
@@ -75,11 +82,16 @@ class PageNotices:
         asked, inner = Asked.split(environ)
         captured = _Captured()
         body = self.app(environ if inner is None else inner, captured.start_response)
-        return self._rewrite(environ, asked, captured, body, start_response)
+        # The wrapped app's answer is closed once: when it has been read, or by the server's
+        # close() when that comes first, even before reading began (a generator's own
+        # ``finally`` runs only once it has started).
+        close = _Once(getattr(body, "close", None))
+        return ClosingIterator(
+            self._rewrite(environ, asked, captured, body, start_response, close), close)
 
     def _rewrite(
         self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
-        body: Iterable[bytes], start_response: StartResponse,
+        body: Iterable[bytes], start_response: StartResponse, close: Callable[[], None],
     ) -> Iterator[bytes]:
         chunks = iter(body)
         try:
@@ -87,6 +99,8 @@ class PageNotices:
             headers = ResponseHeaders(captured.headers)
             reason = skip_reason(captured.status, headers)
             coding = coding_for(headers.get("Content-Encoding"))
+            if reason is None and NOTICES_HEADER in headers and FORCED_KEY not in environ:
+                reason = ALREADY  # a Forewarn behind this one (a proxy, middleware) decided
             if reason is not None or coding is None:
                 self._skipped(environ, reason or "encoded", headers)
                 if self._start(asked, captured, headers, start_response):
@@ -95,9 +109,7 @@ class PageNotices:
             yield from self._with_notice(environ, asked, captured, headers, coding, raw,
                                          start_response)
         finally:
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
+            close()
 
     @staticmethod
     def _start(asked: Asked, captured: _Captured, headers: ResponseHeaders,
@@ -114,14 +126,14 @@ class PageNotices:
     ) -> Iterator[bytes]:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
         the original bytes untouched when no block is added."""
+        consumed: list[bytes] = []
         length: int | None = None
         if coding.identity:  # the page's own bytes: nothing to decode, nothing to keep aside
             declared = headers.get("Content-Length") or ""
             length = int(declared) if declared.isdigit() else None
             data, placement = self._find_place(raw, length, anchor=False)
-            consumed, decoded = [data], raw
+            decoded = raw
         else:
-            consumed = []
             decoded = coding.decode(_recording(raw, consumed))
             try:
                 data, placement = self._find_place(decoded, anchor=False)
@@ -131,21 +143,44 @@ class PageNotices:
                 placement, data = Placement(None, reason), b""
         if placement.reason == "implied" and is_partial_request(environ):
             placement = replace(placement, offset=None, reason="partial")
-        answer = self._answer(environ, headers, placement)
+        reading: Reading | None = None
+        try:
+            if not placement.anchored and placement.offset is not None:
+                # Only a reader who gets a block needs the marker or slot the page may have
+                # (and only there would a block already in the page stand): decided first.
+                reading = self.engine.read(environ, _page_lang(placement, headers))
+                if reading.forced or reading.decision.shown:
+                    data, placement = self._anchor(data, decoded, placement, length, consumed,
+                                                   coding.identity)
+            data, existing = self._existing(environ, headers, data, placement, decoded)
+        except CodingError as error:
+            log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
+            placement, existing = Placement(None, "corrupt"), None
+        if coding.identity:
+            consumed = [data]
+        cut = 0
+        if existing is not None:
+            if FORCED_KEY not in environ or existing.end is None:  # serving: left as it is
+                if FORCED_KEY not in environ:
+                    self.engine.metrics.skipped.labels(ALREADY).inc()
+                if self._start(asked, captured, headers, start_response):
+                    yield from (chunk for chunk in consumed if chunk)
+                    yield from raw
+                return
+            # The preview: the block for the previewed place instead of the one the page came with
+            cut = existing.end - existing.start
+            data, placement = without(data, existing, placement)
+        answer = self._answer(environ, headers, placement, reading)
         block = answer.block if answer else b""
-        if block and not placement.anchored:
-            # Only a reader who gets a block needs the marker or slot the page may have.
-            data, placement = self._anchor(data, decoded, placement, length, consumed,
-                                           coding.identity)
         if answer is not None:
-            answer.finish(headers, len(block), length_known=coding.identity)
+            answer.finish(headers, len(block) - cut, length_known=coding.identity)
         else:
             if FORCED_KEY not in environ:  # the preview's own request is no reader: not counted
                 self.engine.metrics.skipped.labels(placement.reason).inc()
             finish(headers, (), 0, length_known=coding.identity)
         if not self._start(asked, captured, headers, start_response):
             return
-        if not block:
+        if not (block or cut):
             yield from (chunk for chunk in consumed if chunk)
             yield from raw
             return
@@ -164,6 +199,17 @@ class PageNotices:
             raise ConnectionResetError(errno.ECONNRESET, "page decoded too large") from None
         except CodingError as error:  # the headers are sent: all that is left is to stop
             log.warning("page body turned out not valid %s (%s); response cut", coding.name, error)
+
+    def _existing(
+        self, environ: WSGIEnvironment, headers: ResponseHeaders, data: bytes,
+        placement: Placement, more: Iterator[bytes],
+    ) -> tuple[bytes, Existing | None]:
+        """A Forewarn block already where this one's would go (webapp/page/existing.py); for
+        the preview of a page a Forewarn passed (its header names notices), anywhere."""
+        forced = FORCED_KEY in environ
+        anywhere = forced and bool(notice_ids_in(headers.get(NOTICES_HEADER)))
+        return find_existing(data, placement, more, PREFIX_LIMIT, whole=forced,
+                             anywhere=anywhere)
 
     def _skipped(self, environ: WSGIEnvironment, reason: str, headers: ResponseHeaders) -> None:
         self.engine.metrics.skipped.labels(reason).inc()
@@ -240,19 +286,26 @@ class PageNotices:
         return data, placement
 
     def _answer(
-        self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement
+        self, environ: WSGIEnvironment, headers: ResponseHeaders, placement: Placement,
+        reading: Reading | None,
     ) -> Answer | None:
-        """The engine's answer for this reader and page, or None when the page has no place for
-        the block (it then passes unchanged)."""
+        """The engine's answer for this reader and page (from ``reading`` when the reader was
+        already placed), or None when the page has no place for the block (it then passes
+        unchanged)."""
         if placement.offset is None:
             if placement.reason in _UNPLACED:
                 log.warning(_UNPLACED[placement.reason], environ.get("PATH_INFO", "/"))
             return None
-        page_lang = placement.html_lang or content_language(headers)
         # A byte order mark outranks the header, which outranks <meta charset> (HTML's rules).
         charset = ((placement.charset if placement.bom else None)
                    or declared_charset(headers) or placement.charset or "ascii")
-        return self.engine.answer(environ, page_lang, charset=charset)
+        return self.engine.answer(environ, _page_lang(placement, headers), charset=charset,
+                                  reading=reading)
+
+
+def _page_lang(placement: Placement, headers: ResponseHeaders) -> str | None:
+    """The page's language: its ``<html lang>``, else its Content-Language."""
+    return placement.html_lang or content_language(headers)
 
 
 def is_partial_request(environ: WSGIEnvironment) -> bool:
@@ -264,6 +317,18 @@ def is_partial_request(environ: WSGIEnvironment) -> bool:
     if environ.get("HTTP_HX_REQUEST") == "true":
         return environ.get("HTTP_HX_BOOSTED") != "true"
     return "HTTP_X_UP_TARGET" in environ or "HTTP_TURBO_FRAME" in environ
+
+
+class _Once:
+    """Calls ``close`` the first time it is called, and never again."""
+
+    def __init__(self, close: Callable[[], object] | None) -> None:
+        self._close = close
+
+    def __call__(self) -> None:
+        close, self._close = self._close, None
+        if close is not None:
+            close()
 
 
 def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import errno
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from typing import TYPE_CHECKING, BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
@@ -106,7 +106,7 @@ class UpstreamProxy:
             return _error_page(502, start_response)
         start_response(f"{response.status} {response.reason or ''}".rstrip(),
                        self._response_headers(response))
-        return self._stream(response)
+        return _OriginAnswer(response, self._origin)
 
     def _target(self, environ: WSGIEnvironment) -> str:
         """The request target on the origin: the reader's path with its dot-segments removed
@@ -190,24 +190,50 @@ class UpstreamProxy:
         return (path or "/") + (f"?{parts.query}" if parts.query else "") + (
             f"#{parts.fragment}" if parts.fragment else "")
 
-    def _stream(self, response: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
-        """The origin's bytes as they come. The status is already sent when the origin fails
-        mid-body, so the only honest thing left is to break the connection, so the reader's
-        client sees a cut response (ending the body normally would pass a chunked page's first
-        half off as whole). A connection reset is what WSGI servers take for that: gunicorn
-        closes the socket and logs it at debug level, with no traceback."""
+
+class _OriginAnswer:
+    """The origin's answer as the WSGI iterable: its bytes as they come, and a ``close()`` that
+    always reaches the connection, even when the server closes the answer before reading any
+    of it (a generator's own ``finally`` runs only once it has started). A connection read to
+    its end goes back to the pool; one closed early is closed, never pooled half-read.
+
+    The status is already sent when the origin fails mid-body, so the only honest thing left is
+    to break the connection, so the reader's client sees a cut response (ending the body
+    normally would pass a chunked page's first half off as whole). A connection reset is what
+    WSGI servers take for that: gunicorn closes the socket and logs it at debug level, with no
+    traceback."""
+
+    def __init__(self, response: urllib3.BaseHTTPResponse, origin: str) -> None:
+        self._response, self._origin = response, origin
+        self._ended = False
+        self._chunks = self._read()
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def _read(self) -> Generator[bytes, None, None]:
         finished = False
         try:
-            yield from response.stream(CHUNK, decode_content=False)
+            yield from self._response.stream(CHUNK, decode_content=False)
             finished = True
         except (HTTPError, OSError) as error:
             log.warning("upstream %s: answer cut: %s", self._origin, _reason(error))
             raise ConnectionResetError(errno.ECONNRESET, "upstream answer cut") from None
         finally:
-            if finished:
-                response.release_conn()
-            else:
-                response.close()  # a half-read connection must not go back to the pool
+            self._end(finished)
+
+    def close(self) -> None:
+        self._chunks.close()  # ends the connection if the reading had started
+        self._end(finished=False)  # and if it had not
+
+    def _end(self, finished: bool) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        if finished:
+            self._response.release_conn()
+        else:
+            self._response.close()  # a half-read connection must not go back to the pool
 
 
 def remove_dot_segments(path: str) -> str:

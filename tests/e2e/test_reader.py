@@ -121,7 +121,8 @@ def test_editor_reaches_the_four_readers_in_two_clicks(
     page.wait_for_url(lambda url: "/_forewarn/preview?" in url, wait_until="commit")
     page.locator("figcaption").first.wait_for()
     captions = page.locator("figcaption").all_inner_texts()
-    expected = {"Russia (ru)": "ru-undesirable", "UA-43": "ru-undesirable",
+    expected = {"Russia — Russia and the Russia-controlled parts of Ukraine": "ru-undesirable",
+                "UA-43": "ru-undesirable",
                 "Germany": "none", "Unknown location": "ru-undesirable"}
     for place, notices in expected.items():
         caption = next((c for c in captions if place in c), f"no caption for {place}: {captions}")

@@ -10,13 +10,14 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 from webapp.catalog.mirror_list import source_files
-from webapp.catalog.model import Catalog, Notice, load_catalog
+from webapp.catalog.model import Catalog, Notice, load_catalog, notice_labels
+from webapp.errors import CatalogError
 from webapp.settings import GUARD_KINDS
 
 log = logging.getLogger("forewarn")
@@ -27,18 +28,26 @@ _BRACED = re.compile(r"\{([^{}\s]*)\}")
 
 @dataclass(frozen=True)
 class CatalogWarning:
-    """Something in a loadable catalog that is probably a mistake: where, and what."""
+    """Something in a loadable catalog that is probably a mistake: where (``shown_key`` with a
+    notice's id beside its index), and what."""
 
     path: str
     key: str
     message: str
+    shown_key: str = ""
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.key}: {self.message}"
+        return f"{self.path}: {self.shown_key or self.key}: {self.message}"
 
 
 def catalog_warnings(catalog: Catalog) -> tuple[CatalogWarning, ...]:
     """Every warning about ``catalog``, in file order."""
+    label = notice_labels([notice.id for notice in catalog.notices])
+    return tuple(replace(warning, shown_key=label(warning.key))
+                 for warning in _warnings(catalog))
+
+
+def _warnings(catalog: Catalog) -> list[CatalogWarning]:
     found: list[CatalogWarning] = []
     for i, notice in enumerate(catalog.notices):
         found += _notice_warnings(catalog, f"notices[{i}]", notice)
@@ -49,7 +58,7 @@ def catalog_warnings(catalog: Catalog) -> tuple[CatalogWarning, ...]:
                                         "mirror set not used by any notice"))
         elif not mirror_set.links:
             found.append(CatalogWarning(catalog.path, f"mirrors.{sid}", "mirror set has no links"))
-    return tuple(found)
+    return found
 
 
 def _notice_warnings(catalog: Catalog, where: str, notice: Notice) -> list[CatalogWarning]:
@@ -192,19 +201,31 @@ def load_and_log(path: Path) -> Catalog:
 
 def report(path: Path, strict: bool, out: TextIO, err: TextIO,
            fallback_dir: Path | None = None, prefix: str = "/_forewarn") -> int:
-    """`forewarn check`: each warning on a line of ``err``, a summary on ``out``; exit 1 when
-    ``strict`` and there are warnings (a broken catalog raises CatalogError). With
-    ``fallback_dir``, the fallback blocks exported there are checked against the catalog too."""
-    catalog = load_catalog(path)
+    """`forewarn check`: every error, or else every warning, on a line of ``err``, and a summary
+    on ``out``; exit 1 on errors, and with ``strict`` on warnings too. With ``fallback_dir``, the
+    fallback blocks exported there are checked against the catalog too."""
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as error:
+        for problem in error.problems:
+            print(f"forewarn: {problem}", file=err)
+        return error.exit_status
     warnings = catalog_warnings(catalog)
     if fallback_dir is not None:
         warnings += fallback_warnings(catalog, fallback_dir, prefix)
     for warning in warnings:
         print(f"forewarn: warning: {warning}", file=err)
     if strict and warnings:
-        print(f"forewarn: {path}: {len(warnings)} warnings, failing (--strict)", file=err)
+        print(f"forewarn: {path}: {counted(len(warnings), 'warning')}, failing (--strict)",
+              file=err)
         return 1
-    summary = f", {len(warnings)} warnings" if warnings else ""
-    print(f"{path}: OK: {len(catalog.notices)} notices, {len(catalog.jurisdictions)} "
-          f"jurisdictions, {len(catalog.mirrors)} mirror sets{summary}", file=out)
+    summary = f", {counted(len(warnings), 'warning')}" if warnings else ""
+    print(f"{path}: OK: {counted(len(catalog.notices), 'notice')}, "
+          f"{counted(len(catalog.jurisdictions), 'jurisdiction')}, "
+          f"{counted(len(catalog.mirrors), 'mirror set')}{summary}", file=out)
     return 0
+
+
+def counted(count: int, noun: str) -> str:
+    """``1 warning``, ``2 warnings``."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

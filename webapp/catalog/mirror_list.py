@@ -120,7 +120,7 @@ def _parse(path: Path, text: str) -> MirrorList:
     try:
         return _ADAPTER.validate_python(document)
     except ValidationError as exc:
-        raise CatalogError.from_validation(str(path), exc.errors()[0], exc.error_count()) from None
+        raise CatalogError.from_validation(str(path), exc.errors()) from None
 
 
 def _pick_site(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ SEVERITY_ORDER: dict[str, int] = {"critical": 0, "warning": 1, "info": 2}
 # that editors show as completion help: they are written for an editor of the catalog.
 _FORBID = ConfigDict(extra="forbid", str_strip_whitespace=True, use_attribute_docstrings=True)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_NOTICE_KEY = re.compile(r"^notices\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,9 @@ class Jurisdiction:
     """Autonomous system numbers of networks known to operate there."""
     languages: tuple[str, ...] = ()
     """Readers here also get each notice in these languages (when it has text in them)."""
+    place_names: dict[str, str] = field(default_factory=dict)
+    """What editors call some of the countries and regions above, where the ISO name is not
+    what they say, e.g. UA-43 = "Crimea": the preview shows it beside the ISO name."""
 
 
 @dataclass(frozen=True)
@@ -202,15 +207,43 @@ def load_catalog(path: str | Path) -> Catalog:
 
 def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
     """Validate already-parsed TOML data; ``name`` is used in error messages, and mirror lists
-    (``source``) are found relative to it."""
+    (``source``) are found relative to it. A CatalogError names the first problem and carries
+    every one found (``problems``): all of pydantic's, or else all of the cross-checks'."""
     _one_kind_of_links(data, name)
+    label = notice_labels(_raw_ids(data))
     data = {**data, "path": name}
     try:
         catalog = _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        raise CatalogError.from_validation(name, exc.errors()[0], exc.error_count()) from None
-    _check_references(catalog)  # the catalog's own mistakes first, then its mirror lists'
+        raise CatalogError.from_validation(name, exc.errors(), label) from None
+    # the catalog's own mistakes first, then its mirror lists'
+    problems = [CatalogError(p.path, p.key, p.message, shown_key=label(p.key))
+                for p in _reference_problems(catalog)]
+    if problems:
+        raise CatalogError.of(problems)
     return _with_sourced_links(catalog)
+
+
+def notice_labels(ids: Sequence[object]) -> Callable[[str], str]:
+    """A key path with the notice's id beside its index, where ``ids`` (the notices' ids, in
+    file order, whatever the file holds) gives one: ``notices[1].text`` ->
+    ``notices[1] (by-extremist).text``."""
+
+    def label(key: str) -> str:
+        found = _NOTICE_KEY.match(key)
+        index = int(found.group(1)) if found else len(ids)
+        nid = ids[index] if index < len(ids) else None
+        if found is None or not isinstance(nid, str) or not nid:
+            return key
+        return f"{found.group(0)} ({nid}){key[found.end():]}"
+
+    return label
+
+
+def _raw_ids(data: dict[str, Any]) -> list[object]:
+    notices = data.get("notices")
+    return [n.get("id") if isinstance(n, dict) else None
+            for n in (notices if isinstance(notices, list) else ())]
 
 
 def _one_kind_of_links(data: dict[str, Any], name: str) -> None:
@@ -236,63 +269,72 @@ def _with_sourced_links(catalog: Catalog) -> Catalog:
     return replace(catalog, mirrors=sets)
 
 
-def _check_references(catalog: Catalog) -> None:
+def _reference_problems(catalog: Catalog) -> Iterator[CatalogError]:
+    """Every mistake the types cannot see: codes, ids, references between parts, in file
+    order."""
     name = catalog.path
-    _check_language(name, "default_language", catalog.default_language)
+    yield from _language_problems(name, "default_language", catalog.default_language)
     for jid, jur in catalog.jurisdictions.items():
-        _check_jurisdiction(name, jid, jur)
+        yield from _jurisdiction_problems(name, jid, jur)
     seen: set[str] = set()
     for i, notice in enumerate(catalog.notices):
-        _check_notice(catalog, f"notices[{i}]", notice, seen)
+        yield from _notice_problems(catalog, f"notices[{i}]", notice, seen)
 
 
-def _check_jurisdiction(name: str, jid: str, jur: Jurisdiction) -> None:
+def _jurisdiction_problems(name: str, jid: str, jur: Jurisdiction) -> Iterator[CatalogError]:
     where = f"jurisdictions.{jid}"
     if not _ID.match(jid) or jid == "unknown":
-        raise CatalogError(name, where, "id must be lower-case letters, digits, '-' or '_'")
+        yield CatalogError(name, where, "id must be lower-case letters, digits, '-' or '_'")
     if not (jur.countries or jur.regions or jur.asns):
-        raise CatalogError(name, where, "needs at least one of countries, regions, asns")
+        yield CatalogError(name, where, "needs at least one of countries, regions, asns")
     for i, code in enumerate(jur.countries):
         if pycountry.countries.get(alpha_2=code) is None:
-            raise CatalogError(name, f"{where}.countries[{i}]", f"{code!r} is not ISO 3166-1")
+            yield CatalogError(name, f"{where}.countries[{i}]", f"{code!r} is not ISO 3166-1")
     for i, code in enumerate(jur.regions):
         if pycountry.subdivisions.get(code=code) is None:
-            raise CatalogError(name, f"{where}.regions[{i}]", f"{code!r} is not ISO 3166-2")
+            yield CatalogError(name, f"{where}.regions[{i}]", f"{code!r} is not ISO 3166-2")
     for i, lang in enumerate(jur.languages):
-        _check_language(name, f"{where}.languages[{i}]", lang)
+        yield from _language_problems(name, f"{where}.languages[{i}]", lang)
+    for code in jur.place_names:
+        if code not in (*jur.countries, *jur.regions):
+            yield CatalogError(name, f"{where}.place_names.{code}",
+                               "names a place that is not among this jurisdiction's countries "
+                               "and regions")
 
 
-def _check_notice(catalog: Catalog, where: str, notice: Notice, seen: set[str]) -> None:
+def _notice_problems(
+    catalog: Catalog, where: str, notice: Notice, seen: set[str]
+) -> Iterator[CatalogError]:
     name = catalog.path
     if not _ID.match(notice.id):
-        raise CatalogError(name, f"{where}.id", "must be lower-case letters, digits, '-' or '_'")
+        yield CatalogError(name, f"{where}.id", "must be lower-case letters, digits, '-' or '_'")
     if notice.id in seen:
-        raise CatalogError(name, f"{where}.id", f"duplicate notice id {notice.id!r}")
+        yield CatalogError(name, f"{where}.id", f"duplicate notice id {notice.id!r}")
     seen.add(notice.id)
     for i, jid in enumerate(notice.jurisdictions):
         if jid not in catalog.jurisdictions:
-            raise CatalogError(name, f"{where}.jurisdictions[{i}]", f"unknown jurisdiction {jid!r}")
+            yield CatalogError(name, f"{where}.jurisdictions[{i}]", f"unknown jurisdiction {jid!r}")
     for i, lang in enumerate(notice.languages):
-        _check_language(name, f"{where}.languages[{i}]", lang)
+        yield from _language_problems(name, f"{where}.languages[{i}]", lang)
     if notice.mirrors is not None and notice.mirrors not in catalog.mirrors:
-        raise CatalogError(name, f"{where}.mirrors", f"unknown mirror set {notice.mirrors!r}")
+        yield CatalogError(name, f"{where}.mirrors", f"unknown mirror set {notice.mirrors!r}")
     if notice.since and notice.until and notice.until <= notice.since:
-        raise CatalogError(name, f"{where}.until", "must be after since")
+        yield CatalogError(name, f"{where}.until", "must be after since")
     if not (notice.jurisdictions or notice.languages or notice.everyone):
-        raise CatalogError(name, where, "no audience: give jurisdictions, languages or everyone")
+        yield CatalogError(name, where, "no audience: give jurisdictions, languages or everyone")
     for lang, text in notice.text.items():
-        _check_language(name, f"{where}.text.{lang}", lang)
+        yield from _language_problems(name, f"{where}.text.{lang}", lang)
         if text.guard is not None and not text.guard.texts():
-            raise CatalogError(name, f"{where}.text.{lang}.guard",
+            yield CatalogError(name, f"{where}.text.{lang}.guard",
                                f"give at least one of {', '.join(GUARD_KINDS)}")
     if catalog.default_language not in notice.text:
-        raise CatalogError(
+        yield CatalogError(
             name, f"{where}.text", f"no text in the default language {catalog.default_language!r}"
         )
 
 
-def _check_language(name: str, where: str, code: str) -> None:
+def _language_problems(name: str, where: str, code: str) -> Iterator[CatalogError]:
     try:
         Locale.parse(code, sep="-")
     except (UnknownLocaleError, ValueError):
-        raise CatalogError(name, where, f"{code!r} is not a known language code") from None
+        yield CatalogError(name, where, f"{code!r} is not a known language code")

@@ -18,7 +18,13 @@ from webapp.preview.access import DEFAULT_TTL, MAX_TTL, LinkSigner
 from webapp.preview.as_reader import View
 from webapp.preview.browser import chromium
 from webapp.preview.page_source import from_file, from_url
-from webapp.preview.places import UNKNOWN_PLACE, Place, chosen_countries, preview_places
+from webapp.preview.places import (
+    UNKNOWN_PLACE,
+    Place,
+    PlaceNames,
+    chosen_countries,
+    preview_places,
+)
 from webapp.preview.query import (
     Sites,
     parse_accept_language,
@@ -121,8 +127,9 @@ def _one(args: argparse.Namespace, settings: Settings, view: View) -> int:
         with chromium(os.environ) as browser:
             screenshot(browser, previewer.shootable(served), args.screenshot, args.width,
                        full_page=args.full_page)
+    label = PlaceNames(previewer.engine.catalog).label(place)
     for written in filter(None, (args.out, args.screenshot)):
-        print(f"{written}: {place.label}: notices {notices}")
+        print(f"{written}: {label}: notices {notices}")
     return 0
 
 

@@ -12,7 +12,7 @@ from babel import Locale
 
 from webapp.catalog.model import Catalog
 from webapp.engine import Engine
-from webapp.preview.places import Place
+from webapp.preview.places import Place, PlaceNames
 
 OTHER = "none/other"  # a page with no language, or one no notice is written in or aimed at
 
@@ -20,6 +20,7 @@ OTHER = "none/other"  # a page with no language, or one no notice is written in 
 @dataclass(frozen=True)
 class Row:
     place: Place
+    label: str  # the place as editors say it (PlaceNames)
     jurisdictions: tuple[str, ...]
     cells: tuple[tuple[str, ...], ...]  # notice ids per column, severest first
 
@@ -46,11 +47,12 @@ def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix
     state = engine.state
     catalog, selector = state.catalog, state.selector
     languages = page_languages(catalog)
+    names = PlaceNames(catalog)
     rows = []
     for place in places:
         decisions = [selector.decide(place.location, None if lang == OTHER else lang, day)
                      for lang in languages]
-        rows.append(Row(place, decisions[0].jurisdictions,
+        rows.append(Row(place, names.label(place), decisions[0].jurisdictions,
                         tuple(decision.notice_ids for decision in decisions)))
     return Matrix(day, languages, tuple(rows))
 
@@ -75,6 +77,6 @@ def to_csv(matrix: Matrix) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(matrix.header())
     for row in matrix.rows:
-        writer.writerow([row.place.label, row.place.code, " ".join(row.jurisdictions),
+        writer.writerow([row.label, row.place.code, " ".join(row.jurisdictions),
                          *(" ".join(ids) for ids in row.cells)])
     return out.getvalue()

@@ -53,20 +53,43 @@ class Place:
 
     @property
     def label(self) -> str:
-        """"Russia (RU)", "Avtonomna Respublika Krym (UA-43)", "Unknown location"."""
+        """"Russia (RU)", "Avtonomna Respublika Krym (UA-43)", "Unknown location" (the ISO
+        names; PlaceNames adds the catalog's)."""
         return self.name if self.code == "unknown" else f"{self.name} ({self.code})"
 
 
 UNKNOWN_PLACE = Place()
 
 
-def heading(place: Place, jurisdictions: tuple[str, ...]) -> str:
-    """"Russia (ru)", "Avtonomna Respublika Krym, UA-43 (ru)", "Germany": a frame's title, the
-    place and the catalog jurisdictions it falls in."""
-    name = place.name
-    if place.region or (place.country is None and place.asn is not None):
-        name = f"{name}, {place.code}"
-    return f"{name} ({', '.join(jurisdictions)})" if jurisdictions else name
+class PlaceNames:
+    """The names the preview gives places, as editors say them: the ISO name (the short English
+    one for countries) with the catalog's own name for the place first where it gives one
+    (``place_names``), and the catalog's names of the jurisdictions a place falls in."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._jurisdictions = {jid: jur.name for jid, jur in catalog.jurisdictions.items()}
+        self._own = {code: name for jur in catalog.jurisdictions.values()
+                     for code, name in jur.place_names.items()}
+
+    def label(self, place: Place) -> str:
+        """"Russia (RU)", "Crimea (Avtonomna Respublika Krym, UA-43)", "Unknown location"."""
+        if place.code == "unknown":
+            return place.name
+        own = self._own.get(place.code)
+        if own and own != place.name:
+            return f"{own} ({place.name}, {place.code})"
+        return f"{place.name} ({place.code})"
+
+    def heading(self, place: Place, jurisdictions: tuple[str, ...]) -> str:
+        """A frame's title: the place (a country by its name alone), and the jurisdictions it
+        falls in by their names: "Crimea (Avtonomna Respublika Krym, UA-43) — Russia and the
+        Russia-controlled parts of Ukraine"; a jurisdiction named like the place is not said
+        twice ("Belarus")."""
+        said = {place.name, self._own.get(place.code)}
+        names = [self._jurisdictions.get(jid, jid) for jid in jurisdictions]
+        names = [name for name in names if name not in said]
+        shown = self.label(place) if place.region or place.asn is not None else place.name
+        return f"{shown} — {'; '.join(names)}" if names else shown
 
 
 def country_name(code: str) -> str:

@@ -25,10 +25,10 @@ from webapp.preview.matrix import (
 from webapp.preview.places import (
     UNKNOWN_PLACE,
     Place,
+    PlaceNames,
     all_countries,
     chosen_countries,
     country_name,
-    heading,
     matrix_places,
     preview_places,
     regions_of,
@@ -66,12 +66,9 @@ class Frame:
     place: Place
     src: str
     served: Served
-    jurisdictions: tuple[str, ...]  # the catalog groups the place falls in
+    label: str  # the place as editors say it (PlaceNames)
+    heading: str  # and the jurisdictions it falls in, by name
     picked: bool = False  # the place chosen in the form
-
-    @property
-    def heading(self) -> str:
-        return heading(self.place, self.jurisdictions)
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -160,8 +157,10 @@ def index() -> str:
     picked = query.place
     if picked is not None:
         places = [picked, *(place for place in places if place != picked)]
+    names = PlaceNames(engine.catalog)
     frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
-                    engine.index.match(place.location), picked=place is picked)
+                    names.label(place), names.heading(place, engine.index.match(place.location)),
+                    picked=place is picked)
               for place in places]
     return render_template(
         "preview/index.html", query=query, frames=frames, links=_links(query),
@@ -226,7 +225,10 @@ def matrix() -> str:
     catalog = _backing().engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
                            links=_links(query), language_name=language_name,
-                           organization=catalog.organization, severity=severities(catalog))
+                           organization=catalog.organization, severity=severities(catalog),
+                           jurisdiction_names={jid: jur.name for jid, jur
+                                               in catalog.jurisdictions.items()}
+                           | {"unknown": "Unknown location"})
 
 
 @preview_blueprint.get("/preview/matrix.csv")

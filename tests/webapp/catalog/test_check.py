@@ -15,6 +15,7 @@ from webapp.catalog.check import catalog_warnings
 from webapp.catalog.model import load_catalog
 from webapp.cli import main
 from webapp.engine import Engine
+from webapp.errors import CatalogError
 from webapp.settings import Settings, load_settings
 
 SHIPPED = ROOT / "catalog" / "notices.toml"
@@ -39,14 +40,14 @@ RU_TEXT = """  [notices.text.ru]
 GOOD_RU = GOOD + RU_TEXT  # jurisdiction ru reads Russian: GOOD alone lacks it
 
 WARNINGS = [
-    (GOOD, "notices[0].text", "no text in 'ru', a language of jurisdiction 'ru'"),
+    (GOOD, "notices[0] (ru-undesirable).text", "no text in 'ru', a language of jurisdiction 'ru'"),
     (GOOD_RU.replace('title = "Title"', 'title = "{organisation} since {since}"'),
-     "notices[0].text.en.title", "unknown placeholder {organisation} is shown as it is "
-                                 "(known: {since}, {organization})"),
+     "notices[0] (ru-undesirable).text.en.title",
+     "unknown placeholder {organisation} is shown as it is (known: {since}, {organization})"),
     (GOOD_RU.replace('body = "Текст."', 'body = "С {sinse}."'),
-     "notices[0].text.ru.body", "unknown placeholder {sinse}"),
+     "notices[0] (ru-undesirable).text.ru.body", "unknown placeholder {sinse}"),
     (GOOD_RU.replace("since = 2024-02-20\n", "").replace('title = "Title"', 'title = "{since}"'),
-     "notices[0].text.en.title", "{since} but the notice has no since date"),
+     "notices[0] (ru-undesirable).text.en.title", "{since} but the notice has no since date"),
     (GOOD_RU.replace('mirrors = "m"\n', ""), "mirrors.m", "mirror set not used by any notice"),
     (GOOD_RU.replace('links = [{ url = "https://m.example.net/", label = "Mirror" }]', ""),
      "mirrors.m", "mirror set has no links"),
@@ -74,7 +75,7 @@ def test_a_warning_is_one_line_naming_file_key_and_problem_and_passes(
     [line] = err.splitlines()
     assert line.startswith(f"forewarn: warning: {path}: {key}: ")
     assert problem in line
-    assert out == f"{path}: OK: 1 notices, 1 jurisdictions, 1 mirror sets, 1 warnings\n"
+    assert out == f"{path}: OK: 1 notice, 1 jurisdiction, 1 mirror set, 1 warning\n"
 
 
 @pytest.mark.parametrize(("text", "key", "problem"), WARNINGS)
@@ -86,7 +87,7 @@ def test_strict_makes_warnings_failures(
     assert (code, out) == (1, "")
     warning, summary = err.splitlines()
     assert warning.startswith(f"forewarn: warning: {path}: {key}: ")
-    assert summary == f"forewarn: {path}: 1 warnings, failing (--strict)"
+    assert summary == f"forewarn: {path}: 1 warning, failing (--strict)"
 
 
 def test_several_warnings_come_in_file_order(tmp_path: Path) -> None:
@@ -99,12 +100,12 @@ def test_several_warnings_come_in_file_order(tmp_path: Path) -> None:
     ("old", "new", "message"),
     [
         ("since = 2024-02-20", "since = 2024-02-20\nuntil = 2024-02-01",
-         "notices[0].until: must be after since"),
+         "notices[0] (ru-undesirable).until: must be after since"),
         ('jurisdictions = ["ru"]', 'jurisdictions = ["by"]',
-         "notices[0].jurisdictions[0]: unknown jurisdiction 'by'"),
+         "notices[0] (ru-undesirable).jurisdictions[0]: unknown jurisdiction 'by'"),
         ("[[notices]]", '[[notices]]\nid = "ru-undesirable"\njurisdictions = ["ru"]\n'
          '[notices.text.en]\ntitle = "T"\nbody = "B"\n[[notices]]',
-         "notices[1].id: duplicate notice id 'ru-undesirable'"),
+         "notices[1] (ru-undesirable).id: duplicate notice id 'ru-undesirable'"),
     ],
 )
 def test_the_errors_stay_errors_with_or_without_strict(
@@ -125,8 +126,67 @@ def test_serving_logs_each_warning_once_and_serves(
     with caplog.at_level(logging.WARNING, logger="forewarn"):
         engine = Engine(settings)
     lines = [record.getMessage() for record in caplog.records]
-    assert lines == [f"catalog: {path}: notices[0].text: no text in 'ru', a language of "
-                     "jurisdiction 'ru': readers there get the notice only in the page's language",
-                     f"catalog: {path}: notices[0].text.en.title: unknown placeholder {{x}} is "
-                     "shown as it is (known: {since}, {organization})"]
+    assert lines == [f"catalog: {path}: notices[0] (ru-undesirable).text: no text in 'ru', a "
+                     "language of jurisdiction 'ru': readers there get the notice only in the "
+                     "page's language",
+                     f"catalog: {path}: notices[0] (ru-undesirable).text.en.title: unknown "
+                     "placeholder {x} is shown as it is (known: {since}, {organization})"]
     assert engine.decide(Location("RU"), "en").notice_ids == ("ru-undesirable",)
+
+
+BY_NOTICE = """[[notices]]
+id = "by-extremist"
+jurisdictions = ["ru"]
+severity = "warning"
+  [notices.text.en]
+  title = "T"
+  body = "B"
+"""
+
+
+@pytest.mark.parametrize(("mistakes", "lines"), [
+    ({'severity = "critical"': 'severity = "urgent"', 'body = "B"': 'body = 7'},
+     ["notices[0] (ru-undesirable).severity: Input should be 'critical', 'warning' or 'info' "
+      "(got 'urgent')",
+      "notices[1] (by-extremist).text.en.body: Input should be a valid string (got 7)"]),
+    ({'jurisdictions = ["ru"]\nsince': 'jurisdictions = ["xx"]\nsince',
+      '"by-extremist"\njurisdictions = ["ru"]': '"by-extremist"\njurisdictions = ["ru", "yy"]',
+      'countries = ["RU"]': 'countries = ["SU"]'},
+     ["jurisdictions.ru.countries[0]: 'SU' is not ISO 3166-1",
+      "notices[0] (ru-undesirable).jurisdictions[0]: unknown jurisdiction 'xx'",
+      "notices[1] (by-extremist).jurisdictions[1]: unknown jurisdiction 'yy'"]),
+], ids=["types", "references"])
+def test_check_prints_every_error_on_its_own_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, mistakes: dict[str, str],
+    lines: list[str]
+) -> None:
+    text = GOOD_RU + BY_NOTICE
+    for old, new in mistakes.items():
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = write(tmp_path, text)
+    code, out, err = run(capsys, "check", str(path))
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"forewarn: {path}: {line}" for line in lines]
+
+
+def test_loading_names_the_first_error_and_how_many_more(tmp_path: Path) -> None:
+    text = (GOOD_RU + BY_NOTICE).replace('severity = "critical"', 'severity = "urgent"')
+    path = write(tmp_path, text.replace('body = "B"', "body = 7"))
+    with pytest.raises(CatalogError) as caught:
+        load_catalog(path)
+    assert str(caught.value) == (f"{path}: notices[0] (ru-undesirable).severity: Input should be "
+                                 "'critical', 'warning' or 'info' (got 'urgent') (and 1 more)")
+    assert [problem.key for problem in caught.value.problems] == [
+        "notices[0].severity", "notices[1].text.en.body"]
+
+
+def test_the_summary_counts_in_the_plural_past_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = write(tmp_path, GOOD.replace('title = "Title"', 'title = "{x}"'))
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 0
+    assert out == f"{path}: OK: 1 notice, 1 jurisdiction, 1 mirror set, 2 warnings\n"
+    code, out, err = run(capsys, "check", "--strict", str(path))
+    assert err.splitlines()[-1] == f"forewarn: {path}: 2 warnings, failing (--strict)"

@@ -106,5 +106,6 @@ def test_a_missing_catalog_is_named(tmp_path: Path) -> None:
 
 def test_duplicate_notice_ids_are_refused(tmp_path: Path) -> None:
     notice = GOOD[GOOD.index("[[notices]]"):]
-    with pytest.raises(CatalogError, match=r"notices\[1\]\.id: duplicate notice id"):
+    with pytest.raises(CatalogError,
+                       match=r"notices\[1\] \(ru-undesirable\)\.id: duplicate notice id"):
         load_catalog(write(tmp_path, GOOD + notice))

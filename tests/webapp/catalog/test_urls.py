@@ -53,7 +53,7 @@ def test_a_more_url_that_is_not_http_is_refused_at_load_and_by_check(
     assert "must be an http(s) URL with a host" in caught.value.message
     code, out, err = run(capsys, "check", "--strict", str(path))
     assert code == 1 and out == ""
-    assert err.count("\n") == 1 and "notices[0].text.en.more_url" in err
+    assert err.count("\n") == 1 and "notices[0] (ru-undesirable).text.en.more_url" in err
 
 
 @pytest.mark.parametrize("url", SCRIPTS)

@@ -63,7 +63,8 @@ def test_side_by_side_at_1280_shows_three_frames_a_row_each_with_its_notice(
     germany.locator("h1").first.wait_for()
     assert germany.locator("aside.forewarn").count() == 0
     caption = " ".join(figures.nth(0).locator("figcaption").inner_text().split())
-    assert caption == "Russia (ru) notices: ru-undesirable Open alone"
+    assert caption == ("Russia — Russia and the Russia-controlled parts of Ukraine "
+                       "notices: ru-undesirable Open alone")
     assert page.locator(".pv-bar").evaluate("e => getComputedStyle(e).backgroundColor") == (
         "rgb(31, 42, 54)")  # the stylesheet under /_forewarn/static/ applies
     shot(page, "preview-1280.png")
@@ -112,7 +113,9 @@ def test_the_controls_work_without_javascript(
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**region=UA-43**")
     first = page.locator("figure.pv-frame").first
-    assert first.locator("h2").inner_text() == "Avtonomna Respublika Krym, UA-43 (ru) chosen"
+    assert first.locator("h2").inner_text() == (
+        "Crimea (Avtonomna Respublika Krym, UA-43) — Russia and the Russia-controlled parts of "
+        "Ukraine chosen")
     assert "notices: none" in first.locator("figcaption").inner_text()  # the day before
     page.get_by_label("Country").select_option("RU")
     page.get_by_role("button", name="Show").click()

@@ -13,7 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import Client
 
-from tests.support import TODAY
+from tests.support import ROOT, TODAY
+from webapp.catalog.model import load_catalog
 from webapp.engine import Engine
 from webapp.middleware import NoticeMiddleware
 from webapp.preview.matrix import OTHER, build_matrix, page_languages
@@ -47,7 +48,8 @@ def test_matrix_csv_of_the_shipped_catalog(client: FlaskClient) -> None:
     assert [row["code"] for row in rows] == list(SHIPPED)
     for row in rows:
         assert (row["en"], row["ru"], row["be"], row["fa"], row[OTHER]) == SHIPPED[row["code"]], row
-    assert rows[1]["place"] == "Avtonomna Respublika Krym (UA-43)"
+    assert rows[1]["place"] == "Crimea (Avtonomna Respublika Krym, UA-43)"
+    assert rows[2]["place"] == "Sevastopol (UA-40)"  # the catalog gives no other name
     assert (rows[1]["jurisdictions"], rows[-1]["jurisdictions"], rows[-3]["jurisdictions"]) == (
         "ru", "unknown", "")
 
@@ -62,8 +64,13 @@ def test_matrix_page_shows_the_same_cells_as_the_csv(client: FlaskClient) -> Non
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
         table.append([" ".join(re.findall(r'<code class="pv-id">([^<]+)</code>', cell))
                       or _text(cell) for cell in cells])
-    from_csv = [[row["place"], row["jurisdictions"] or "none", *(row[lang] or "none" for lang in
-                 ("en", "ru", "be", "fa", OTHER))] for row in csv_rows(client)]
+    # the page names the jurisdictions as the catalog does; the CSV gives their ids
+    catalog = load_catalog(ROOT / "catalog" / "notices.toml")
+    names = {jid: jur.name for jid, jur in catalog.jurisdictions.items()}
+    names["unknown"] = "Unknown location"
+    from_csv = [[row["place"], "; ".join(names[j] for j in row["jurisdictions"].split()) or "none",
+                 *(row[lang] or "none" for lang in ("en", "ru", "be", "fa", OTHER))]
+                for row in csv_rows(client)]
     assert table == from_csv
     assert "as of 2026-11-24" in page  # the engine's today
 

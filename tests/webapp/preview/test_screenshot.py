@@ -120,8 +120,8 @@ def test_out_and_screenshot_together_at_1280(
                     "--screenshot", str(png), "--width", "1280")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == [
-        f"{out}: Avtonomna Respublika Krym (UA-43): notices ru-undesirable",
-        f"{png}: Avtonomna Respublika Krym (UA-43): notices ru-undesirable"]
+        f"{out}: Crimea (Avtonomna Respublika Krym, UA-43): notices ru-undesirable",
+        f"{png}: Crimea (Avtonomna Respublika Krym, UA-43): notices ru-undesirable"]
     assert 'data-forewarn="ru-undesirable"' in out.read_text(encoding="utf-8")
     with Image.open(png) as image:
         assert image.size == (1280, 800)
@@ -180,6 +180,35 @@ def test_all_writes_each_place_and_a_contact_sheet_that_shows_them(
         "rgb(31, 42, 54)")  # preview.css was copied beside it
     Path(output_path).mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(output_path) / "contact-sheet.png"), full_page=True)
+    page.close()
+
+
+def test_all_pages_and_their_contact_sheet_open_from_disk_styled(
+    tmp_path: Path, browser: Browser
+) -> None:
+    """Opened from file://, the written pages show the notice with forewarn.css (copied beside
+    them, linked relatively) and the contact sheet with preview.css, and its links lead to the
+    pages."""
+    _chromium_or_skip()
+    source = tmp_path / "article.html"
+    source.write_text(PAGE.format(css="site.css", outside="https://cdn.example"), encoding="utf-8")
+    folder = tmp_path / "out"
+    done = forewarn("--all", "--file", str(source), "--dir", str(folder), "--width", "390")
+    assert done.returncode == 0, done.stderr
+    assert (folder / "forewarn.css").read_bytes() == (
+        Path(__file__).parents[3] / "webapp" / "static" / "forewarn.css").read_bytes()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto((folder / "index.html").as_uri())
+    assert page.locator(".pv-bar").evaluate("e => getComputedStyle(e).backgroundColor") == (
+        "rgb(31, 42, 54)")
+    page.locator('a.pv-open[href="RU.html"]').click()
+    page.wait_for_url("**/RU.html")
+    assert page.url == (folder / "RU.html").as_uri()
+    aside = page.locator("aside.forewarn")
+    assert aside.evaluate("e => getComputedStyle(e).zIndex") == "2147483647"
+    section = page.locator("section.forewarn-critical").first
+    assert section.evaluate("e => getComputedStyle(e).backgroundColor") == (
+        "rgb({}, {}, {})".format(*CRITICAL_BACKGROUND))
     page.close()
 
 
