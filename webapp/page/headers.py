@@ -249,6 +249,9 @@ def _lifetimes(headers: MutableHeaders, lifetime: int | None, shared: bool,
             headers[name] = fresh_for(value, lifetime, False, None) or value
 
 
+_STALE = "stale-while-revalidate"
+
+
 @lru_cache(maxsize=_PARSED)
 def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int | None) -> str:
     """``value`` (a Cache-Control) with ``max-age`` and ``s-maxage`` at most ``lifetime``,
@@ -258,8 +261,8 @@ def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int 
     control = parse_cache_control_header(value, cls=ResponseCacheControl)
     if control.no_store:
         return value or ""
-    if stale is not None and control.stale_while_revalidate is None:
-        control.stale_while_revalidate = stale
+    if stale is not None and _stale_while_revalidate(control) is None:
+        control[_STALE] = str(stale)
     if lifetime is not None:
         if control.max_age is not None and control.max_age > lifetime:
             control.max_age = lifetime
@@ -268,13 +271,21 @@ def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int 
         stated = control.s_maxage if control.s_maxage is not None else control.max_age
         if stated is None and shared and lifetime < STATED_WITHIN:
             control.s_maxage = stated = lifetime
-        if control.stale_while_revalidate is not None:
+        given = _stale_while_revalidate(control)
+        if given is not None:
             left = lifetime - (stated or 0)
             if left > 0:
-                control.stale_while_revalidate = min(control.stale_while_revalidate, left)
+                control[_STALE] = str(min(given, left))
             else:
-                del control["stale-while-revalidate"]
+                del control[_STALE]
     return control.to_header()
+
+
+def _stale_while_revalidate(control: ResponseCacheControl) -> int | None:
+    """The directive's seconds, None when absent or not a number. Read from the parsed fields
+    as Werkzeug 3.1's property does: Werkzeug 3.0 (the lowest bound) has no such property."""
+    value = control.get(_STALE)
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def _validators_for(headers: MutableHeaders, variant: str) -> None:
