@@ -13,12 +13,10 @@ import errno
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
-
-from werkzeug.wsgi import ClosingIterator
 
 from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
@@ -86,13 +84,13 @@ class PageNotices:
         # close() when that comes first, even before reading began (a generator's own
         # ``finally`` runs only once it has started).
         close = _Once(getattr(body, "close", None))
-        return ClosingIterator(
-            self._rewrite(environ, asked, captured, body, start_response, close), close)
+        return _Closing(self._rewrite(environ, asked, captured, body, start_response, close),
+                        close)
 
     def _rewrite(
         self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
         body: Iterable[bytes], start_response: StartResponse, close: Callable[[], None],
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
         chunks = iter(body)
         try:
             raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
@@ -317,6 +315,26 @@ def is_partial_request(environ: WSGIEnvironment) -> bool:
     if environ.get("HTTP_HX_REQUEST") == "true":
         return environ.get("HTTP_HX_BOOSTED") != "true"
     return "HTTP_X_UP_TARGET" in environ or "HTTP_TURBO_FRAME" in environ
+
+
+class _Closing:
+    """The answer the server gets: iterated as the generator it holds (Werkzeug's
+    ClosingIterator puts a Python call in front of every chunk and builds a typing alias per
+    answer: 3 µs a page in the profile), closed by closing that generator and then ``close``."""
+
+    __slots__ = ("_chunks", "_close")
+
+    def __init__(self, chunks: Generator[bytes, None, None], close: Callable[[], None]) -> None:
+        self._chunks, self._close = chunks, close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+    def close(self) -> None:
+        try:
+            self._chunks.close()
+        finally:
+            self._close()
 
 
 class _Once:
