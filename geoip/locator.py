@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -25,18 +26,33 @@ class Locator:
     database gives a country, regions come from the first one that gives any. The ASN comes
     from the first database that has one. An operator's overrides go first.
 
-    Raises GeoDatabaseError when any file is unusable (the ones already opened are closed).
-    The open databases are held in one tuple, so that a reload can swap them in one step.
+    Raises GeoDatabaseError when any file is unusable (the ones already opened are closed),
+    unless ``last_good`` holds a database opened from the same path: that one is used instead and
+    the error is kept in ``failed`` (a gunicorn worker booting while a file is bad starts with
+    the master's last good version, as a reload would keep it). The open databases are held in
+    one tuple, so that a reload can swap them in one step.
     """
 
-    def __init__(self, paths: Iterable[str | os.PathLike[str]]) -> None:
+    def __init__(self, paths: Iterable[str | os.PathLike[str]],
+                 last_good: Locator | None = None) -> None:
         opened: list[GeoDatabase] = []
+        self.failed: dict[str, GeoDatabaseError] = {}
+        kept = {str(database.path): database
+                for database in (last_good._databases if last_good is not None else ())}
         try:
             for path in paths:
-                opened.append(GeoDatabase(path))
+                try:
+                    opened.append(GeoDatabase(path))
+                except GeoDatabaseError as error:
+                    name = str(Path(path))
+                    if name not in kept:
+                        raise
+                    opened.append(kept[name])
+                    self.failed[name] = error
         except GeoDatabaseError:
             for database in opened:
-                database.close()
+                if database not in kept.values():
+                    database.close()
             raise
         self._databases: tuple[GeoDatabase, ...] = tuple(opened)
         # With one database (the usual set-up), the Location for each distinct answer, made

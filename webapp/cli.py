@@ -235,7 +235,8 @@ def _serve(args: argparse.Namespace) -> int:
     from webapp.server import serve
 
     settings = settings_from(args)
-    Engine(settings)  # fail here, with one line, rather than in every worker
+    # Fail here, with one line, rather than in every worker; then the workers' last good files.
+    engine = Engine(settings)
     if not 0 < args.port < 65536 or args.workers < 1:
         raise UsageError("--port must be 1-65535 and --workers at least 1")
     if not is_loopback_host(args.host):
@@ -246,7 +247,7 @@ def _serve(args: argparse.Namespace) -> int:
     _warn(setup_warnings(settings))
     print(open_line(settings, args.host, args.port), file=sys.stderr, flush=True)
     serve(settings, args.host, args.port, args.workers, access_log=args.access_log,
-          log_level=args.log_level)
+          log_level=args.log_level, last_good=engine)
     return 0
 
 

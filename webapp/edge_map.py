@@ -79,19 +79,19 @@ def nginx_map(partition: Partition, page_languages: tuple[str, ...] | None,
     lines.append("}")
     folds = folded(partition, page_languages)
     languages = _language_sets(folds)
-    for among, number in languages.items():
-        lines += ["", f"# The reader's language among {', '.join(among)}",
+    for (among, fallback), number in languages.items():
+        lines += ["", f"# The reader's language among {', '.join(among)}, else {fallback}",
                   f"map $http_accept_language $forewarn_language_raw_{number} {{",
                   '    default "";', f'    "~*{language_pattern(among)}" $1;', "}",
                   f"map $forewarn_language_raw_{number} $forewarn_language_{number} {{",
-                  f"    default {partition.default_language};"]
+                  f"    default {fallback};"]
         lines += _rows((lang, lang) for lang in among)
         lines.append("}")
     lines += ["", "# The key: the variant, the reader's language where it can change the page, "
               "the map's fingerprint", "map $forewarn_place $forewarn_variant {",
               f'    default "{UNMAPPED}@{partition.fingerprint}";']
     for variant in partition.variants:
-        part = f".${{forewarn_language_{languages[variant.languages]}}}" \
+        part = f".${{forewarn_language_{languages[_language_set(variant)]}}}" \
             if variant in folds else ""
         lines.append(f'    "{variant.name}" "{variant.name}{part}@{partition.fingerprint}";')
     return "\n".join([*lines, "}", ""])
@@ -122,14 +122,14 @@ def varnish_vcl(partition: Partition, page_languages: tuple[str, ...] | None,
                          for number, ids in tables.asns.items()], "X-Fw-Asn", "    ")
     folds = folded(partition, page_languages)
     languages = _language_sets(folds)
-    for among, number in languages.items():
-        lines += _vcl_language(among, number, partition.default_language)
+    for (among, fallback), number in languages.items():
+        lines += _vcl_language(among, number, fallback)
     lines += ['    set req.http.X-Fw-Place = req.http.X-Fw-Country + "|" + req.http.X-Fw-Region '
               '+ "|" + req.http.X-Fw-Asn;',
               f'    set req.http.X-Forewarn-Variant = "{UNMAPPED}@{partition.fingerprint}";']
     for atoms, jurisdictions in sorted(partition.combinations.items()):
         variant = _variant_of(partition, jurisdictions)
-        value = (f'"{variant.name}." + req.http.X-Fw-Language-{languages[variant.languages]} '
+        value = (f'"{variant.name}." + req.http.X-Fw-Language-{languages[_language_set(variant)]} '
                  f'+ "@{partition.fingerprint}"' if variant in folds else
                  f'"{variant.name}@{partition.fingerprint}"')
         lines += [f'    if (req.http.X-Fw-Place == "{"|".join(atoms)}") {{',
@@ -160,12 +160,17 @@ def _chain(branches: list[tuple[str, tuple[str, ...]]], header: str, indent: str
     return [*lines, f"{indent}}}"] if lines else []
 
 
-def _language_sets(variants: list[Variant]) -> dict[tuple[str, ...], int]:
-    """Each distinct set of languages a folded variant picks among, numbered from 1."""
-    found: dict[tuple[str, ...], int] = {}
+def _language_sets(variants: list[Variant]) -> dict[tuple[tuple[str, ...], str], int]:
+    """Each distinct set of languages a folded variant picks among, with the language its
+    readers get when they name none, numbered from 1."""
+    found: dict[tuple[tuple[str, ...], str], int] = {}
     for variant in variants:
-        found.setdefault(variant.languages, len(found) + 1)
+        found.setdefault(_language_set(variant), len(found) + 1)
     return found
+
+
+def _language_set(variant: Variant) -> tuple[tuple[str, ...], str]:
+    return variant.languages, variant.fallback
 
 
 def _variant_of(partition: Partition, jurisdictions: tuple[str, ...]) -> Variant:

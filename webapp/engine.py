@@ -38,7 +38,7 @@ from webapp.reader.render import Rendered, Renderer
 from webapp.reader.selection import Decision, Selector
 from webapp.reader.variant import Partition, mismatch
 from webapp.settings import Settings
-from webapp.watch import FileState, Reloader
+from webapp.watch import FileState, Reloader, Taken
 
 log = logging.getLogger("forewarn")
 EDGE_KEY = "HTTP_X_FOREWARN_VARIANT"  # the key a trusted edge keeps this page's copy under
@@ -133,18 +133,33 @@ class Engine:
     Raises CatalogError or GeoDatabaseError at construction when the files are unusable. Later,
     changed files are loaded again in the background (``settings.reload_seconds``); a bad
     version keeps the last good one and shows in ``health()``.
+
+    ``last_good`` is an engine built earlier from the same settings (gunicorn's master, before
+    it forks a worker): a file that is bad now is then not an error but its last good version,
+    degraded in ``health()`` as after a failed reload. Without it, a worker started while the
+    catalog was being edited badly would fail to boot, and gunicorn would stop serving.
     """
 
     def __init__(
         self, settings: Settings, clock: Callable[[], date] = utc_today,
-        metrics: Metrics | None = None,
+        metrics: Metrics | None = None, last_good: Engine | None = None,
     ) -> None:
         self.settings = settings
         self.clock = clock
         self.metrics = metrics or Metrics()
-        self._state = self._catalog_state(load_and_log(settings.catalog))
+        catalog_error: CatalogError | None = None
+        catalog_taken = Taken.now(settings.catalog, source_files)
+        database_taken = [Taken.now(Path(path)) for path in settings.geoip_dbs]
+        try:
+            catalog = load_and_log(settings.catalog)
+        except CatalogError as error:
+            if last_good is None:
+                raise
+            catalog, catalog_error = last_good.catalog, error
+        self._state = self._catalog_state(catalog)
         self._previous = self._state
-        self.locator = Locator(settings.geoip_dbs)
+        self.locator: Locator = Locator(settings.geoip_dbs,
+                               last_good.locator if last_good is not None else None)
         self._cdn = cdn_headers(settings.country_header, settings.region_header,
                                 settings.asn_header)
         self._trusted = Trusted(settings.trusted_proxies)
@@ -152,12 +167,25 @@ class Engine:
         # A changed mirror list (source = "...") reloads the whole catalog.
         self._catalog_file = self.reloader.watch(
             "catalog", settings.catalog, load_and_log, self.swap_catalog, (CatalogError,),
-            depends=source_files)
+            depends=source_files, taken=catalog_taken)
         self._database_files = [
             self.reloader.watch("geoip", Path(path), GeoDatabase, self.locator.replace,
-                                (GeoDatabaseError,))
-            for path in self.locator.paths
+                                (GeoDatabaseError,), taken=taken)
+            for path, taken in zip(self.locator.paths, database_taken, strict=True)
         ]
+        if last_good is not None:
+            failures: list[tuple[FileState, FileState, Exception | None]] = [
+                (self._catalog_file, last_good._catalog_file, catalog_error)]
+            failures += [(state, previous, self.locator.failed.get(str(state.path)))
+                         for state, previous in zip(self._database_files,
+                                                    last_good._database_files, strict=True)]
+            for state, previous, failure in failures:
+                if failure is not None:
+                    state.loaded_at, state.last_error = previous.loaded_at, str(failure)
+                    log.warning("%s is unusable now, starting with the version loaded at %s: "
+                                "%s", state.path, previous.loaded_at.isoformat(
+                                    timespec="seconds"), failure)
+                    self._reload_failed(state.kind)
         if settings.fallback_dir is not None:
             self._export_fallbacks(settings.fallback_dir)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -9,26 +10,46 @@ from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
 from webapp.app import create_app
+from webapp.engine import Engine
+from webapp.metrics import Metrics
 from webapp.settings import Settings
 
 
 class ForewarnServer(BaseApplication):  # type: ignore[misc]
     """gunicorn with Forewarn's app; each worker builds its own app after the fork.
 
+    ``last_good`` is the engine the master validated the files with. Before each fork the
+    master loads the files that changed into it (a bad version keeps the last good one, as a
+    reload does), and the worker starts with it wherever a file is bad now: a worker that
+    starts while an editor's catalog is broken (a crash, a timeout, a restart) serves the last
+    good notices, degraded in healthz, instead of failing to boot and taking gunicorn down.
+
     No access log by default; when asked for, one without the reader's address (see serve()).
     """
 
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+    def __init__(self, settings: Settings, options: dict[str, Any],
+                 last_good: Engine | None = None) -> None:
         self._settings = settings
         self._options = options
+        self._last_good = last_good
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self._options.items():
             self.cfg.set(key, value)
+        if self._last_good is not None:
+            self.cfg.set("pre_fork", self._refresh)
+
+    def _refresh(self, _arbiter: Any, _worker: Any) -> None:
+        if self._last_good is not None:
+            self._last_good.reloader.check()
 
     def load(self) -> Any:
-        return create_app(self._settings)
+        """In the worker, after the fork: its engine, watching its files from now on (not from
+        its first request: an idle worker's first reader must not get the files of its boot)."""
+        engine = Engine(self._settings, metrics=Metrics(os.environ), last_good=self._last_good)
+        engine.reloader.ensure_running()
+        return create_app(engine=engine)
 
 
 class PrivateLogger(Logger):  # type: ignore[misc]
@@ -87,9 +108,11 @@ ACCESS_LOG_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 def serve(settings: Settings, host: str, port: int, workers: int, threads: int = 4, *,
-          access_log: str | None = None, log_level: str = "info") -> None:
+          access_log: str | None = None, log_level: str = "info",
+          last_good: Engine | None = None) -> None:
     """Serve until interrupted; returns when gunicorn stops. No access log unless asked for,
-    and then one without the reader's address, query, referer or user agent."""
+    and then one without the reader's address, query, referer or user agent. ``last_good``:
+    see ForewarnServer."""
     ForewarnServer(settings, {
         "bind": f"{host}:{port}" if ":" not in host else f"[{host}]:{port}",
         "workers": workers,
@@ -104,4 +127,4 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int =
         "timeout": 30,
         "graceful_timeout": 10,
         "control_socket_disable": True,
-    }).run()
+    }, last_good).run()

@@ -45,6 +45,20 @@ class _Watch:
     files: tuple[Path, ...] = ()  # what the file depended on when last tried
 
 
+@dataclass(frozen=True)
+class Taken:
+    """A watched file's stamps, and the files it depended on, as they were at one moment."""
+
+    stamps: Stamps
+    files: tuple[Path, ...]
+
+    @classmethod
+    def now(cls, path: Path,
+            depends: Callable[[Path], tuple[Path, ...]] | None = None) -> Taken:
+        files = depends(path) if depends is not None else ()
+        return cls(_stamps((path, *files)), files)
+
+
 class Reloader:
     """Checks every ``interval`` seconds, in a daemon thread, whether watched files changed.
 
@@ -58,9 +72,10 @@ class Reloader:
     A file may name others it is loaded with (the catalog its mirror lists): ``depends(path)``
     lists them, and a change to any of them loads the watched file again, as a whole.
 
-    The thread starts on ``ensure_running()``, which the request path calls: so it runs in each
-    gunicorn worker (threads do not survive a fork) and never in a master that only validated
-    the files. ``interval <= 0`` turns watching off.
+    The thread starts on ``ensure_running()``, which a gunicorn worker calls when it boots and the
+    request path calls (in-process apps): so it runs in each worker (threads do not survive a
+    fork) and never in the master, which checks its files only before it forks a worker.
+    ``interval <= 0`` turns watching off.
     """
 
     def __init__(self, interval: float,
@@ -81,12 +96,15 @@ class Reloader:
 
     def watch(self, kind: str, path: Path, load: Callable[[Path], Any],
               apply: Callable[[Any], None], errors: tuple[type[Exception], ...],
-              depends: Callable[[Path], tuple[Path, ...]] | None = None) -> FileState:
-        """Watch ``path``, whose current version was just loaded by the caller, and the files
-        ``depends(path)`` names."""
-        files = depends(path) if depends is not None else ()
-        state = FileState(kind, path, datetime.now(UTC), stamp=_stamps((path, *files)))
-        self._watches.append(_Watch(state, load, apply, errors, depends, files))
+              depends: Callable[[Path], tuple[Path, ...]] | None = None,
+              taken: Taken | None = None) -> FileState:
+        """Watch ``path`` and the files ``depends(path)`` names, whose version the caller loaded
+        after ``taken = Taken.now(path, depends)``. Take it before loading: a file replaced
+        while it loads is then seen as changed (stamped after, the old contents would be kept
+        under the new file's stamp, never reloaded)."""
+        taken = taken or Taken.now(path, depends)
+        state = FileState(kind, path, datetime.now(UTC), stamp=taken.stamps)
+        self._watches.append(_Watch(state, load, apply, errors, depends, taken.files))
         return state
 
     def after_each_pass(self, task: Callable[[], None]) -> None:
@@ -95,11 +113,14 @@ class Reloader:
         self._after_pass.append(task)
 
     def ensure_running(self) -> None:
+        """Start watching in this process, with a check now: an engine built long before (a
+        process forked from the one that built it) must not answer with what it loaded then."""
         if self._running or self.interval <= 0:
             return
         with self._start_lock:
             if self._running:
                 return
+            self.check()
             # The thread holds the reloader weakly, so an engine nobody uses any more (tests build
             # many) is collected and its thread ends.
             thread = threading.Thread(target=_run, name=self.thread_name, daemon=True,

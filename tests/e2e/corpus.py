@@ -1,6 +1,7 @@
 """Load real pages twice, straight from the origin and through Forewarn, several at a time in one
-browser, and note for each whether the notice is visible and whether the page's own document is
-the same once the block is taken out."""
+browser, and note for each whether the notice is visible, whether the page's own document is
+the same once the block is taken out, how tall the block is and where the page's headline
+begins with and without it (on a desktop, and on a phone)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page, Route
 
+from tests.support import ROOT
+
+STYLESHEET_PATH = "/_forewarn/static/forewarn.css"
+STYLESHEET = ROOT / "webapp" / "static" / "forewarn.css"
 READER = "192.0.2.1"  # a reader in Russia: the critical notice shows on every page
 VIEWPORT = {"width": 1280, "height": 800}
+# A phone as tests/e2e/conftest.py has it (a page without <meta name="viewport"> is laid out
+# 980 px wide and shown zoomed out, as phones show it), but at one device pixel per CSS pixel:
+# the layout, in CSS pixels, is the same, and 260 pages paint and picture four times cheaper.
+PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
+                         "has_touch": True, "device_scale_factor": 1}
 
 # The whole document as the parser built it, without Forewarn's block (which must be there
 # exactly once when served through Forewarn, and absent otherwise).
@@ -32,6 +43,18 @@ NOT_FIRST = """() => {
   if (first && first.matches("aside.forewarn[data-forewarn]")) return "";
   return `the first element in <body> is <${first ? first.tagName.toLowerCase() : "nothing"}>`;
 }"""
+# The block's height, the first visible <h1>'s top (from the top of the page) and the height of
+# the first screen, in CSS pixels (on a phone a page without a viewport <meta> has more of them
+# to the screen: it is shown zoomed out).
+PLACES = """() => {
+  const block = document.querySelector("aside.forewarn[data-forewarn]");
+  const h1 = [...document.querySelectorAll("h1")].find(el => el.getClientRects().length);
+  return {block: block ? block.getBoundingClientRect().height : null,
+          h1: h1 ? h1.getBoundingClientRect().top + scrollY : null, inner: innerHeight};
+}"""
+# Two frames: the browser has run what it runs after load (focusing an autofocus field and
+# scrolling to it is one of them), so what is measured no longer depends on timing.
+SETTLED = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 # Why the notice's title is not seen at load, or "" when it is: inside the first screen, shown,
 # and the topmost thing at its centre (no overlay of the page's over it).
 UNSEEN = """() => {
@@ -64,28 +87,55 @@ class Outcome:
     not_first: str  # why the block is not the first element of <body>; "" when it is
     difference: str  # where the documents differ (with and without Forewarn); "" when equal
     screenshot: bytes
+    block: float | None = None  # the block's height, collapsed, in the screen's pixels
+    h1: float | None = None  # where the headline begins through Forewarn, in the screen's pixels
+    h1_plain: float | None = None  # where it begins without Forewarn
+    screen: float = 800.0  # the screen's height in its pixels (the viewport's)
 
     @property
     def problems(self) -> list[str]:
         found = [] if self.blocks == 1 else [f"{self.blocks} notice blocks in the document"]
         return found + [text for text in (self.unseen, self.not_first, self.difference) if text]
 
+    def over_budget(self, budget: int) -> list[str]:
+        """The block taller than ``budget``; or a headline the page shows on its first screen,
+        with room for the block above it, pushed below that screen by the block."""
+        found = []
+        if self.block is not None and self.block > budget:
+            found.append(f"block {self.block:.0f} px > {budget} px")
+        if self.h1_plain is not None and self.h1_plain < self.screen - budget and (
+                self.h1 is None or self.h1 >= self.screen):
+            found.append(f"headline at {self.h1_plain:.0f} px without the block, {self.h1} "
+                         "with it: off the first screen")
+        return found
+
 
 CONTEXT: dict[str, Any] = {"viewport": VIEWPORT, "java_script_enabled": True, "locale": "en-US",
            "extra_http_headers": {"X-Forwarded-For": READER}}
+PHONE_CONTEXT: dict[str, Any] = {**CONTEXT, **PHONE}
 
 
 def only_to(context: BrowserContext, servers: tuple[str, ...]) -> None:
     """Abort every request of the context but the pages and Forewarn's stylesheet on
     ``servers``: the rest would go to third parties, or to the origin, which has none of the
-    pages' images or styles (aborted or answered 404, they lay out the same)."""
+    pages' images or styles (aborted or answered 404, they lay out the same). A page whose
+    <base href> names its own site (pixnet) asks that site for the stylesheet: there, Forewarn
+    stands in front of it, so the stylesheet is what it gets."""
     allowed = "|".join(re.escape(server) for server in servers)
     pattern = re.compile(f"^(?!(?:{allowed})/(?:corpus/|doc/|_forewarn/static/))")
-    context.route(pattern, lambda route: route.abort())
+    context.route(pattern, _abort_or_stylesheet)
+
+
+def _abort_or_stylesheet(route: Route) -> None:
+    if urlsplit(route.request.url).path == STYLESHEET_PATH:
+        route.fulfill(body=STYLESHEET.read_bytes(), content_type="text/css; charset=utf-8")
+    else:
+        route.abort()
 
 
 @contextmanager
-def reader_context(browser: Browser, servers: tuple[str, ...]) -> Iterator[BrowserContext]:
+def reader_context(browser: Browser, servers: tuple[str, ...],
+                   options: dict[str, Any] = CONTEXT) -> Iterator[BrowserContext]:
     """Scripting on, as for nearly every reader (the parser then reads ``<noscript>`` as raw
     text, which decides where some bodies begin), but no script runs: the origin sends the pages
     with ``Content-Security-Policy: script-src 'none'`` (tests/e2e/origin.py), since their
@@ -93,7 +143,7 @@ def reader_context(browser: Browser, servers: tuple[str, ...]) -> Iterator[Brows
     parties; what is compared is what the parser built from the bytes, which is all the splice
     touches. Every request not to ``servers`` is aborted, so no page waits on, or reaches, the
     outside world."""
-    context = browser.new_context(**CONTEXT)
+    context = browser.new_context(**options)
     only_to(context, servers)
     try:
         yield context
@@ -102,11 +152,11 @@ def reader_context(browser: Browser, servers: tuple[str, ...]) -> Iterator[Brows
 
 
 def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
-             at_once: int = 4) -> dict[str, Outcome]:
+             at_once: int = 4, options: dict[str, Any] = CONTEXT) -> dict[str, Outcome]:
     """Each page from ``plain`` and from ``forewarn`` (base URLs), ``at_once`` pairs of tabs in
     flight: a pair takes the next page as soon as it is done with one."""
     outcomes: dict[str, Outcome] = {}
-    with reader_context(browser, (plain, forewarn)) as context:
+    with reader_context(browser, (plain, forewarn), options) as context:
         tabs = [(context.new_page(), context.new_page()) for _ in range(at_once)]
         in_flight: list[tuple[str, Page, Page]] = []
         for name in names:
@@ -127,15 +177,24 @@ def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
 def _compare(name: str, without: Page, with_block: Page) -> Outcome:
     without.wait_for_load_state("domcontentloaded")  # the document is whole: no script runs
     with_block.wait_for_load_state("load")  # laid out with Forewarn's stylesheet
+    for page in (without, with_block):
+        page.evaluate(SETTLED)
     unseen = str(with_block.evaluate(UNSEEN))
     not_first = str(with_block.evaluate(NOT_FIRST))
     shot = with_block.screenshot(caret="initial")  # "hide" would add style="" to fields
+    placed, placed_plain = with_block.evaluate(PLACES), without.evaluate(PLACES)
+    screen = float((with_block.viewport_size or VIEWPORT)["height"])
+
+    def on_screen(found: dict[str, Any], key: str) -> float | None:
+        value = found[key]
+        return None if value is None else value * screen / found["inner"]
     plain_blocks, plain_doc = without.evaluate(DOCUMENT)
     blocks, doc = with_block.evaluate(DOCUMENT)
     difference = "" if doc == plain_doc else first_difference(plain_doc, doc)
     if plain_blocks:
         difference = f"the page itself has {plain_blocks} Forewarn block(s); {difference}"
-    return Outcome(name, blocks, unseen, not_first, difference, shot)
+    return Outcome(name, blocks, unseen, not_first, difference, shot, on_screen(placed, "block"),
+                   on_screen(placed, "h1"), on_screen(placed_plain, "h1"), screen)
 
 
 def first_difference(expected: str, actual: str, context: int = 80) -> str:

@@ -62,8 +62,11 @@ def _jurisdictions(catalog: Catalog, country: str, region: str, asn: int | None)
 
 
 def expected_notices(catalog: Catalog, place: Place, page_lang: str, day: date) -> list[Notice]:
-    """The audience rules of docs/architecture.md, severest first: the reader's jurisdictions,
-    the page's language, everyone; for an unknown reader each notice's ``unknown`` policy."""
+    """The audience rules of docs/architecture.md: the reader's jurisdictions, the page's
+    language, everyone; for an unknown reader each notice's ``unknown`` policy. In its order:
+    the reader's own place first (the jurisdiction they are located in; for an unknown reader
+    the notices aimed at the page's language), then severest first, then page-language
+    audiences before everyone audiences, then catalog order."""
 
     def applies(notice: Notice) -> bool:
         if notice.everyone or page_lang in notice.languages:
@@ -72,8 +75,15 @@ def expected_notices(catalog: Catalog, place: Place, page_lang: str, day: date) 
             return notice.unknown == "show"
         return bool(set(notice.jurisdictions) & set(place.jurisdictions))
 
+    def order(notice: Notice) -> tuple[bool, int, int]:
+        by_language = page_lang in notice.languages
+        own = bool(set(notice.jurisdictions) & set(place.jurisdictions)) if place.known \
+            else by_language
+        return not own, SEVERITY_ORDER[notice.severity], 0 if by_language else \
+            1 if notice.everyone else 2
+
     shown = [n for n in catalog.notices if n.in_effect(day) and applies(n)]
-    return sorted(shown, key=lambda notice: SEVERITY_ORDER[notice.severity])
+    return sorted(shown, key=order)
 
 
 def place_languages(catalog: Catalog, place: Place, notice: Notice) -> list[str]:

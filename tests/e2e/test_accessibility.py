@@ -1,6 +1,8 @@
 """axe-core (axe-playwright-python) inside the notice block: on each demo article for each reader
-who gets a notice, and on a publisher's page in a dark theme whose own styles reach for every
-aside, paragraph and link. Text contrast (axe's color-contrast rule) is part of every run."""
+who gets a notice, in the light and the dark theme, with every disclosure closed and then opened
+as a reader opens them; and on a publisher's page in a dark theme whose own styles reach for
+every aside, paragraph and link. Text contrast (axe's color-contrast rule) is part of every
+run."""
 
 from __future__ import annotations
 
@@ -21,8 +23,13 @@ from webapp.demo import ARTICLES, DemoArticle
 
 NOTICED = [place for place in demo_places(shipped_catalog())
            if expected_notices(shipped_catalog(), place, "en", date.today())]
+# Every reader and article that gets a block.
+WITH_BLOCK = [(place, article) for place in demo_places(shipped_catalog()) for article in ARTICLES
+              if expected_notices(shipped_catalog(), place, article.lang, date.today())]
 AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"color-contrast": {"enabled": True}}}
 BLOCKING = ("serious", "critical")
+# forewarn.css's dark backgrounds for critical and warning notices
+DARK_BACKGROUNDS = ("rgb(58, 25, 23)", "rgb(50, 40, 15)")
 
 
 def check_the_block(page: Page, report: Path) -> None:
@@ -40,16 +47,28 @@ def check_the_block(page: Page, report: Path) -> None:
     assert blocking == [], "\n".join(blocking)
 
 
-@pytest.mark.parametrize("article", ARTICLES, ids=lambda article: article.lang)
-@pytest.mark.parametrize("place", NOTICED, ids=str)
-def test_no_serious_accessibility_violation_in_the_notice(
-    place: Place, article: DemoArticle, reader: ReaderFactory, live_demo: LiveServer,
-    output_path: str,
+def open_every_disclosure(page: Page) -> None:
+    """Tap each summary of the block, as a reader does; then none is left closed."""
+    summaries = page.locator("aside.forewarn summary")
+    for i in range(summaries.count()):
+        summaries.nth(i).click()
+    assert page.locator("aside.forewarn details:not([open])").count() == 0
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("place", "article"), WITH_BLOCK,
+                         ids=[f"{place}-{article.lang}" for place, article in WITH_BLOCK])
+def test_no_serious_accessibility_violation_in_the_notice_closed_or_open(
+    place: Place, article: DemoArticle, scheme: str, reader: ReaderFactory,
+    live_demo: LiveServer, output_path: str, screenshot: Callable[..., Path],
 ) -> None:
-    page = reader(place.address).page
+    page = reader(place.address, color_scheme=scheme, reduced_motion="reduce").page
     page.goto(f"{live_demo.url}/articles/{article.slug}")
     page.locator("aside.forewarn").wait_for()
-    check_the_block(page, Path(output_path) / "axe-violations.json")
+    check_the_block(page, Path(output_path) / "axe-violations-closed.json")
+    open_every_disclosure(page)
+    screenshot(page, f"{place}-{article.lang}-{scheme}-open.png")
+    check_the_block(page, Path(output_path) / "axe-violations-open.json")
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
@@ -59,7 +78,7 @@ def test_the_notice_stays_readable_on_a_dark_theme(
     output_path: str, screenshot: Callable[..., Path],
 ) -> None:
     page = reader(place.address, screen, servers=(forewarn_proxy.url,),
-                  color_scheme="dark").page
+                  color_scheme="dark", reduced_motion="reduce").page
     page.goto(f"{forewarn_proxy.url}/pages/dark-article.html")
     assert page.locator("body").evaluate("el => getComputedStyle(el).backgroundColor") == \
         "rgb(16, 18, 20)", "the page's dark theme applied"
@@ -69,4 +88,10 @@ def test_the_notice_stays_readable_on_a_dark_theme(
     assert block.evaluate("el => getComputedStyle(el).float") == "none"
     box, size = block.bounding_box(), page.viewport_size
     assert box is not None and size is not None and box["width"] == size["width"], box
+    # in the reader's dark theme (the page's own is dark too)
+    notice = block.locator("section.forewarn-notice").first
+    assert notice.evaluate("el => getComputedStyle(el).backgroundColor") in DARK_BACKGROUNDS
     check_the_block(page, Path(output_path) / "axe-violations.json")
+    open_every_disclosure(page)
+    screenshot(page, f"dark-{place}-{screen}-open.png")
+    check_the_block(page, Path(output_path) / "axe-violations-open.json")

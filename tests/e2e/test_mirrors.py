@@ -25,17 +25,19 @@ WITH_MIRRORS = [
 
 def deep_links(catalog: Catalog, place: Place) -> tuple[set[str], int]:
     """Every mirror of the notices this reader gets, pointing at the same article, and how many
-    of them a reader is offered (fewer when a set shows only ``show`` links a day)."""
+    of them a reader is offered: each address once (two notices may share a mirror), fewer when
+    a set shows only ``show`` links a day."""
     links: set[str] = set()
     offered = 0
     for notice in expected_notices(catalog, place, "en", date.today()):
         mirrors = catalog.mirrors[notice.mirrors] if notice.mirrors else None
         if mirrors is None:
             continue
-        for link in mirrors.links:
-            links.add(link.url.rstrip("/") + ARTICLE if mirrors.deep_links else link.url)
+        new = {link.url.rstrip("/") + ARTICLE if mirrors.deep_links else link.url
+               for link in mirrors.links} - links
+        links |= new
         show = getattr(mirrors, "show", None)
-        offered += min(show, len(mirrors.links)) if show else len(mirrors.links)
+        offered += min(show, len(new)) if show else len(new)
     return links, offered
 
 

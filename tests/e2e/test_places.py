@@ -1,18 +1,20 @@
 """What a reader in each place of the shipped catalog sees, on a phone and on a desktop, on each
-demo article: the right notices, first in the accessibility tree, their titles on the first
-screen, each section in its language and direction; mirror links that open the same article."""
+demo article: the right notices in the right order, first in the accessibility tree, their
+titles on the first screen, the block within its height budget and the headline on the first
+screen; each notice in its languages and their directions (the other languages behind their
+disclosure, opened as a reader does); mirror links that start at the block's start edge."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from itertools import groupby
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page
 
 from tests.e2e import aria
+from tests.e2e.budget import Measure, measure
 from tests.e2e.conftest import SCREENS, ReaderFactory
 from tests.e2e.places import (
     Place,
@@ -54,12 +56,16 @@ def test_the_notice_comes_first_on_the_first_screen_in_its_languages(
     assert block.get_attribute("data-forewarn") == " ".join(n.id for n in expected)
     sections = block.locator("section.forewarn-notice")
     shown = [sections.nth(i).get_attribute("data-notice-id") for i in range(sections.count())]
-    grouped = [notice_id for notice_id, _ in groupby(shown)]
-    assert grouped == [n.id for n in expected], "severest first, each notice's sections together"
+    assert shown == [n.id for n in expected], "one section per notice, their own place first"
     assert_title_on_first_screen(page, sections.first.locator("h2"))
     assert_first_in_the_accessibility_tree(page, sections.first)
+    found: Measure = measure(page, SCREENS[screen]["viewport"]["width"], None)
+    assert found.problems() == [], found  # within budget, the headline on the first screen
+    direction = block.get_attribute("dir") or ""
+    assert direction == script_direction(block.get_attribute("lang") or "")
+    assert block.evaluate(LINKS_START_AT_THE_START_EDGE, direction) == []
     for notice in expected:
-        langs = assert_sections_in_their_languages(catalog, sections, notice.id)
+        langs = assert_texts_in_their_languages(catalog, block, notice.id)
         # The page's language leads; else the reader's (the context sends en-US); else the default.
         lead = next(lang for lang in (article.lang, "en", catalog.default_language)
                     if lang in notice.text)
@@ -92,11 +98,11 @@ def assert_first_in_the_accessibility_tree(page: Page, first_section: Locator) -
     assert heading is not None and heading.name == title, "the notice's title is read first"
 
 
-# Mirror links that begin a line of the list: their text must begin at the section's start edge
-# (the right in a right-to-left section). Returns the labels of those that do not.
-LINKS_START_AT_THE_START_EDGE = """(section, dir) => {
+# Mirror links that begin a line of the list: their text must begin at the block's start edge
+# (the right in a right-to-left block). Returns the labels of those that do not.
+LINKS_START_AT_THE_START_EDGE = """(block, dir) => {
   const edge = box => dir === "rtl" ? box.right : box.left;
-  const list = section.querySelector(".forewarn-mirrors ul");
+  const list = block.querySelector(".forewarn-mirrors ul");
   if (!list) return [];
   return [...list.querySelectorAll("li")].filter(
     li => Math.abs(edge(li.getBoundingClientRect()) - edge(list.getBoundingClientRect())) < 1
@@ -108,23 +114,28 @@ LINKS_START_AT_THE_START_EDGE = """(section, dir) => {
 }"""
 
 
-def assert_sections_in_their_languages(
-    catalog: Catalog, sections: Locator, notice_id: str
-) -> list[str]:
-    """Each section of the notice is marked with the language its text is in and that
-    language's direction, and is laid out in it. Returns the languages in order."""
+def assert_texts_in_their_languages(catalog: Catalog, block: Locator, notice_id: str) -> list[str]:
+    """The notice's section (its first language) and each of its other languages, behind the
+    "This notice in" disclosure, opened as a reader does: each marked with the language its
+    text is in and that language's direction, laid out in it, its title the catalog's. Returns
+    the languages in order."""
     notice = next(n for n in catalog.notices if n.id == notice_id)
-    mine = sections.locator(f"xpath=self::*[@data-notice-id='{notice_id}']")
+    section = block.locator(f"section.forewarn-notice[data-notice-id='{notice_id}']")
+    texts = [(section, section.locator(".forewarn-head > h2"))]
+    disclosure = section.locator("details.forewarn-languages")
+    if disclosure.count():
+        disclosure.locator("summary").click()
+        translations = section.locator(".forewarn-translation")
+        texts += [(translations.nth(i), translations.nth(i).locator("h3"))
+                  for i in range(translations.count())]
     langs = []
-    for i in range(mine.count()):
-        section = mine.nth(i)
-        lang = section.get_attribute("lang") or ""
+    for element, title in texts:
+        lang = element.get_attribute("lang") or ""
         assert lang in notice.text, f"{notice_id}: lang={lang!r} has no text in the catalog"
-        assert section.locator("h2").inner_text() == expected_title(catalog, notice, lang)
+        assert title.is_visible() and title.inner_text() == expected_title(catalog, notice, lang)
         direction = script_direction(lang)
-        assert section.get_attribute("dir") == direction, (notice_id, lang)
-        assert section.evaluate("el => getComputedStyle(el).direction") == direction
-        assert section.evaluate(LINKS_START_AT_THE_START_EDGE, direction) == [], (notice_id, lang)
+        assert element.get_attribute("dir") == direction, (notice_id, lang)
+        assert element.evaluate("el => getComputedStyle(el).direction") == direction
         langs.append(lang)
     assert len(langs) == len(set(langs)), f"{notice_id}: a language twice: {langs}"
     return langs

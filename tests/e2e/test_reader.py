@@ -50,7 +50,11 @@ def test_reader_in_crimea_sees_the_notice_first(
     box = notice.bounding_box()
     assert box is not None and box["y"] < 800 / 2, "the notice is at the top, without scrolling"
     assert notice.get_attribute("lang") == "en"
-    assert page.locator("section.forewarn-notice").nth(1).get_attribute("lang") == "ru"
+    # the Russian text behind its disclosure, hidden until the reader opens it
+    russian = notice.locator(".forewarn-translation")
+    assert russian.get_attribute("lang") == "ru" and not russian.is_visible()
+    notice.locator("details.forewarn-languages > summary").click()
+    assert russian.is_visible()
     first_landmark = page.evaluate(
         f"() => {{ const el = document.querySelector({LANDMARKS!r}); "
         "return el.className + '|' + (el.querySelector('[role=region]') || {}).lang; }"
@@ -94,17 +98,26 @@ def test_reader_in_iran_on_an_english_page_gets_english_then_persian_right_to_le
     page.goto(f"{live_demo.url}/articles/library-winter")
     sections = page.locator("section.forewarn-notice")
     sections.first.wait_for(state="visible")
-    assert [sections.nth(i).get_attribute("lang") for i in range(sections.count())] == ["en", "fa"]
-    persian = sections.nth(1)
+    assert [sections.nth(i).get_attribute("lang") for i in range(sections.count())] == ["en"]
+    sections.first.locator("details.forewarn-languages > summary").click()
+    translations = sections.first.locator(".forewarn-translation")
+    assert [translations.nth(i).get_attribute("lang")
+            for i in range(translations.count())] == ["fa"]
+    persian = translations.first
     assert persian.evaluate("el => getComputedStyle(el).direction") == "rtl"
-    # right to left for real: the Persian title starts at the right edge of its section
-    title, box = persian.locator("h2").bounding_box(), persian.bounding_box()
-    assert title is not None and box is not None
+    # right to left for real: the Persian title's text is drawn at the right of its box
+    title = persian.locator("h3").evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " const b = r.getBoundingClientRect(); return {x: b.left, width: b.width}; }")
+    box = persian.bounding_box()
+    assert box is not None
     right_gap = box["x"] + box["width"] - (title["x"] + title["width"])
     assert right_gap < title["x"] - box["x"]
-    # the onion address can be selected and copied without JavaScript
-    field = persian.locator(".forewarn-copy input")
-    assert field.get_attribute("readonly") is not None
+    # the onion address can be selected and copied without JavaScript, once its disclosure opens
+    field = page.locator("aside.forewarn .forewarn-copy input")
+    assert not field.is_visible()
+    page.locator("aside.forewarn details.forewarn-onion > summary").click()
+    assert field.is_visible() and field.get_attribute("readonly") is not None
     assert field.input_value().endswith(".onion/articles/library-winter")
     page.screenshot(path=screenshot_path("reader-iran-bilingual.png"), full_page=True)
 

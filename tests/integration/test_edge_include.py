@@ -29,7 +29,7 @@ RUSSIAN_NOTICE_TEXT = ("undesirable", "нежелательн")
         ("/articles/table", IRAN, "ir-hostile-media"),
         ("/articles/table", UNLOCATED, "ru-undesirable"),  # unknown = "show" for this one only
         ("/ru/articles/table", GERMANY, "ru-undesirable"),  # a Russian page: readers anywhere
-        ("/ru/articles/table", IRAN, "ru-undesirable ir-hostile-media"),
+        ("/ru/articles/table", IRAN, "ir-hostile-media ru-undesirable"),  # their own place first
     ],
 )
 def test_each_reader_gets_their_own_notice_in_the_one_cached_article(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -77,14 +78,16 @@ def server(tmp_path: Path, demo_db: Path) -> Iterator[tuple[LiveServer, Path, Pa
 def until(condition: object, url: str, attempts: int = 400) -> None:
     """Poll ``url`` until ``condition(response)`` holds for 10 answers in a row (both workers)."""
     pool = urllib3.PoolManager(retries=False, timeout=10)
-    streak = 0
+    streak, seen = 0, Counter[str]()
     for _ in range(attempts):
         response = pool.request("GET", url, headers={"X-Forwarded-For": RUSSIA})
+        seen[f"{response.status} {response.headers.get('X-Forewarn-Notices')} "
+             f"{response.data[:40]!r}"] += 1
         streak = streak + 1 if condition(response) else 0  # type: ignore[operator]
         if streak == 10:
             return
         threading.Event().wait(0.02)
-    raise AssertionError(f"{url}: not seen 10 times in a row in {attempts} requests")
+    raise AssertionError(f"{url}: not seen 10 times in a row in {attempts} requests: {seen}")
 
 
 def test_files_replaced_broken_deleted_and_restored_under_load_fail_no_request(
@@ -136,3 +139,36 @@ def test_files_replaced_broken_deleted_and_restored_under_load_fail_no_request(
     assert sum(seen.values()) > 50
     log = live.log_path.read_text()
     assert "Traceback" not in log and RUSSIA not in log
+
+
+def _workers(master: int) -> set[int]:
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return {int(pid) for pid in children}
+
+
+def test_a_worker_started_while_the_catalog_is_broken_serves_the_last_good_one(
+    server: tuple[LiveServer, Path, Path], tmp_path: Path
+) -> None:
+    """A worker killed (a crash, gunicorn's timeout, the OOM killer) while an editor's catalog is
+    broken: gunicorn starts another, which must not fail to boot (gunicorn then stops altogether)
+    but serve the last good notices, degraded."""
+    live, catalog, _ = server
+    fragment, health = f"{live.url}/_forewarn/fragment?path=/a", f"{live.url}/_forewarn/healthz"
+    (tmp_path / "bad.toml").write_text("schema = 2\n")
+    os.replace(tmp_path / "bad.toml", catalog)
+    until(lambda r: r.json()["status"] == "degraded", health)
+    before = _workers(live.process.pid)
+    assert len(before) == 2, before
+    os.kill(min(before), signal.SIGKILL)
+    for _ in range(300):
+        now = _workers(live.process.pid)
+        if len(now) == 2 and now != before:
+            break
+        threading.Event().wait(0.05)  # waiting for gunicorn to start a worker, not measuring
+    assert len(now) == 2 and now != before, (now, live.log_path.read_text())
+    until(lambda r: r.headers["X-Forewarn-Notices"] == "ru-undesirable", fragment)
+    until(lambda r: r.json()["status"] == "degraded", health)
+    assert live.process.poll() is None
+    log = live.log_path.read_text()
+    assert "Worker failed to boot" not in log and "Traceback" not in log
+    assert "starting with the version loaded at" in log

@@ -1,7 +1,7 @@
 """The newer notices as Chromium lays them out (the demo server, Debian's Chromium through
-Playwright): the Belarus notice's three sections read left to right, and in a right-to-left notice
-the mirror links sit on the right like the text around them. (Kept here, not in tests/e2e, while
-that folder is being rewritten; same browser set-up.)"""
+Playwright): the Belarus notice's three languages read left to right, and in a right-to-left
+block the mirror links sit on the right like the text around them. (Kept here, not in
+tests/e2e, while that folder is being rewritten; same browser set-up.)"""
 
 from __future__ import annotations
 
@@ -31,15 +31,17 @@ def open_as(chromium: Browser, server: LiveServer, path: str, address: str) -> P
     return page
 
 
-def test_a_reader_in_belarus_reads_three_left_to_right_sections(
+def test_a_reader_in_belarus_reads_three_left_to_right_languages(
     chromium: Browser, live_demo: LiveServer
 ) -> None:
     page = open_as(chromium, live_demo, "/articles/library-winter", "203.0.113.200")
-    sections = page.locator("section.forewarn-notice")
-    seen = [(sections.nth(i).get_attribute("lang"),
-             sections.nth(i).evaluate("el => getComputedStyle(el).direction"))
-            for i in range(sections.count())]
+    page.locator("details.forewarn-languages > summary").click()
+    texts = page.locator("section.forewarn-notice, .forewarn-translation")
+    seen = [(texts.nth(i).get_attribute("lang"),
+             texts.nth(i).evaluate("el => getComputedStyle(el).direction"))
+            for i in range(texts.count())]
     assert seen == [("en", "ltr"), ("be", "ltr"), ("ru", "ltr")]
+    page.locator("details.forewarn-onion > summary").click()  # the long onion address too
     no_overflow = "() => document.documentElement.scrollWidth <= window.innerWidth"
     assert page.evaluate(no_overflow), "a long onion address must not widen the page"
     SHOTS.mkdir(parents=True, exist_ok=True)
@@ -51,11 +53,13 @@ def test_mirror_links_in_a_right_to_left_notice_start_on_the_right(
     chromium: Browser, live_demo: LiveServer
 ) -> None:
     page = open_as(chromium, live_demo, "/articles/river-teahouse", "198.51.100.1")
-    section = page.locator("section.forewarn-notice[dir=rtl]")
-    box = section.bounding_box()
+    block = page.locator("aside.forewarn[dir=rtl]")
+    box = block.bounding_box()
     assert box is not None
     right = box["x"] + box["width"]
-    for link in section.locator("a.forewarn-mirror").all():
+    links = block.locator("a.forewarn-mirror").all()
+    assert len(links) == 2
+    for link in links:
         # where the link's text is drawn (its box may be wider than the text)
         left, text_right = link.evaluate("el => { const r = document.createRange(); "
                                          "r.selectNodeContents(el); const b = "

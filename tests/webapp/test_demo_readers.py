@@ -19,30 +19,42 @@ BELARUS = ("203.0.113.200", "2001:db8:5::1")
 
 
 class Sections(HTMLParser):
-    """The notice sections of a page: (notice id, lang, dir, text), and the mirror links."""
+    """The notice texts of a page, each language of each notice: (notice id, lang, dir, text),
+    the first language of a notice being its section, the others its translations (behind the
+    "This notice in" disclosure); and the mirror links."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sections: list[list[str]] = []
         self.links: list[tuple[str, str]] = []
-        self._depth = 0
+        self.html = ""
+        self._notice = ""
+        self._open: list[str] = []  # the elements open inside the current text
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = {name: value or "" for name, value in attrs}
-        if tag == "section" and "forewarn-notice" in found.get("class", ""):
-            self.sections.append([found["data-notice-id"], found["lang"], found["dir"], ""])
-            self._depth = 1
-        elif tag == "section" and self._depth:
-            self._depth += 1
+        classes = found.get("class", "").split()
+        if tag == "section" and "forewarn-notice" in classes:
+            self._notice = found["data-notice-id"]
+            self._start(tag, found)
+        elif "forewarn-translation" in classes:
+            self._start(tag, found)
+        elif self._open:
+            self._open.append(tag)
         if tag == "a" and found.get("class") == "forewarn-mirror":
             self.links.append((found["data-kind"], found["href"]))
 
+    def _start(self, tag: str, found: dict[str, str]) -> None:
+        self.sections.append([self._notice, found["lang"], found["dir"], ""])
+        self._open = [tag]
+
     def handle_endtag(self, tag: str) -> None:
-        if tag == "section" and self._depth:
-            self._depth -= 1
+        if self._open and self._open[-1] == tag:
+            self._open.pop()
 
     def handle_data(self, data: str) -> None:
-        if self._depth:
+        # a notice's own text, not the disclosure labels or a translation inside it
+        if self._open and "summary" not in self._open and "nav" not in self._open:
             self.sections[-1][3] += data
 
 
@@ -50,7 +62,8 @@ def get(server: LiveServer, path: str, address: str) -> tuple[dict[str, str], Se
     request = urllib.request.Request(server.url + path, headers={"X-Forwarded-For": address})
     with urllib.request.urlopen(request, timeout=10) as response:
         parser = Sections()
-        parser.feed(response.read().decode("utf-8"))
+        parser.html = response.read().decode("utf-8")
+        parser.feed(parser.html)
         return dict(response.headers), parser
 
 
@@ -64,6 +77,9 @@ def test_a_reader_in_belarus_gets_the_notice_in_english_belarusian_and_russian(
     assert [(s[0], s[1], s[2]) for s in page.sections] == [
         ("by-extremist", "en", "ltr"), ("by-extremist", "be", "ltr"),
         ("by-extremist", "ru", "ltr")]
+    # the English first, in its section; the Belarusian and the Russian behind its disclosure
+    sections = re.findall(r'<section class="forewarn-notice[^>]*lang="(\w+)"', page.html)
+    assert sections == ["en"]
     english, belarusian, russian = (s[3] for s in page.sections)
     # the designation date, written for each language
     assert "since December 23, 2021" in english
@@ -87,9 +103,11 @@ def test_a_reader_in_belarus_on_the_russian_article_reads_russian_first(
     live_demo: LiveServer,
 ) -> None:
     headers, page = get(live_demo, "/articles/radio-volunteers", BELARUS[0])
-    assert headers["X-Forewarn-Notices"] == "ru-undesirable, by-extremist"
+    # Belarus's own notice first, then Russia's (for readers of Russian pages anywhere)
+    assert headers["X-Forewarn-Notices"] == "by-extremist, ru-undesirable"
     assert [(s[0], s[1]) for s in page.sections] == [
-        ("ru-undesirable", "ru"), ("by-extremist", "ru"), ("by-extremist", "be")]
+        ("by-extremist", "ru"), ("by-extremist", "be"), ("by-extremist", "en"),
+        ("ru-undesirable", "ru"), ("ru-undesirable", "en")]
 
 
 @pytest.mark.parametrize(("address", "place"), [("198.51.100.1", "Germany"),
@@ -99,7 +117,9 @@ def test_a_reader_of_the_persian_article_anywhere_gets_the_persian_notice_right_
 ) -> None:
     headers, page = get(live_demo, "/articles/river-teahouse", address)
     assert headers["X-Forewarn-Notices"] == "ir-hostile-media", place
-    assert [(s[0], s[1], s[2]) for s in page.sections] == [("ir-hostile-media", "fa", "rtl")]
+    # in Persian, right to left; the English (the catalog's default) behind the disclosure
+    assert [(s[0], s[1], s[2]) for s in page.sections] == [("ir-hostile-media", "fa", "rtl"),
+                                                           ("ir-hostile-media", "en", "ltr")]
     assert "رسانه‌های فارسی‌زبان" in page.sections[0][3]
 
 

@@ -75,7 +75,8 @@ def test_the_block_carries_its_marker_and_day_and_the_folder_its_manifest(
     assert manifest["day"] == "2026-11-24"
     assert manifest["catalog"]["sha256"] == catalog_sha256(Path(engine.catalog.path))
     assert list(manifest["languages"]) == [*LANGS, "none"]
-    assert manifest["languages"]["fa"]["notices"] == ["ru-undesirable", "ir-hostile-media"]
+    # unknown location on a Persian page: the notice for the page's language first (issue 16)
+    assert manifest["languages"]["fa"]["notices"] == ["ir-hostile-media", "ru-undesirable"]
     assert (tmp_path / "forewarn.css").read_bytes() == (
         ROOT / "webapp" / "static" / "forewarn.css").read_bytes()
 
@@ -236,7 +237,7 @@ def test_export_fallback_on_the_command_line(
     code = main(["export", "fallback", "--demo", "--dir", str(tmp_path), "--date", "2026-11-24"])
     out = capsys.readouterr().out
     assert code == 0
-    assert f"{tmp_path / 'fa.html'}: ru-undesirable ir-hostile-media\n" in out
+    assert f"{tmp_path / 'fa.html'}: ir-hostile-media ru-undesirable\n" in out
     assert json.loads((tmp_path / "manifest.json").read_text())["day"] == "2026-11-24"
 
 

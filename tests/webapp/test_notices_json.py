@@ -12,16 +12,22 @@ import pytest
 from jsonschema import Draft202012Validator
 from werkzeug.test import Client, EnvironBuilder, TestResponse
 
+from geoip.location import Location
 from tests.e2e.places import demo_places, shipped_catalog
 from tests.support import TODAY
 from tests.webapp.block_data import as_shown, block_data
-from webapp.catalog.model import load_catalog
+from webapp.catalog.model import load_catalog, parse_catalog
 from webapp.engine import Engine
 from webapp.middleware import NoticeMiddleware
 from webapp.preview.as_reader import View, serve_as
 from webapp.preview.matrix import OTHER, page_languages
 from webapp.preview.places import Place, chosen_countries, matrix_places
+from webapp.reader.as_data import DataRenderer
 from webapp.reader.forced import FORCED_KEY, Forced
+from webapp.reader.jurisdiction import JurisdictionIndex
+from webapp.reader.links import PageURL
+from webapp.reader.render import Renderer
+from webapp.reader.selection import Selector
 from webapp.resources import NOTICES_JSON_SCHEMA, packaged
 from webapp.settings import Settings, load_settings
 
@@ -117,6 +123,40 @@ def test_each_language_carries_its_own_cautions_with_placeholders_filled(
     assert notice["mirrors"]["links"][0] == {
         "kind": "mirror", "label": "mirror.example.net",
         "url": "https://mirror.example.net/a/1", "home": "https://mirror.example.net/"}
+
+
+def test_each_language_carries_its_summary_in_that_language(middleware: NoticeMiddleware) -> None:
+    """Issue 19's follow-up to 16: the one sentence the block shows under each title is in the
+    answer, in the language it is shown in (the chosen one first)."""
+    data = ask(middleware, "path=/a/1&lang=ru", **{"X-Forwarded-For": "192.0.2.7"}).get_json()
+    [notice] = data["notices"]
+    assert [(text["lang"], text["summary"]) for text in notice["languages"]] == [
+        ("ru", "За репосты и лайки наших материалов в России грозит штраф или срок: не делайте "
+               "этого с аккаунтов, связанных с вами."),
+        ("en", "In Russia, sharing or liking our materials can bring fines or prison: never do "
+               "it from an account linked to you.")]
+
+
+def test_a_language_without_a_summary_has_none_and_the_block_shows_its_first_paragraph() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "Example Radio", "default_language": "en",
+        "notices": [{"id": "n", "everyone": True, "severity": "info", "text": {
+            "en": {"title": "T", "summary": "About {organization}.", "body": "One.\n\nTwo."},
+            "ru": {"title": "Т", "body": "Раз {organization}.\n\nДва."}}}],
+    }, "inline.toml")
+    renderer = Renderer(catalog, "/_forewarn")
+    # a Russian page: Russian first (no summary), then the catalog's default, English
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), "ru", TODAY)
+    data = json.loads(DataRenderer(renderer).json(decision, PageURL(), TODAY))
+    assert not list(VALIDATOR.iter_errors(data))
+    [notice] = data["notices"]
+    assert [(text["lang"], text.get("summary")) for text in notice["languages"]] == [
+        ("ru", None), ("en", "About Example Radio.")]
+    assert "summary" not in notice["languages"][0]
+    block = block_data(renderer.block(decision).html.encode())
+    assert as_shown(data) == block
+    assert [(text["shown"], text["paragraphs"]) for text in block["notices"][0]["languages"]] \
+        == [("Раз Example Radio.", ["Два."]), ("About Example Radio.", ["One.", "Two."])]
 
 
 def test_a_reader_with_no_notice_gets_an_empty_answer(middleware: NoticeMiddleware) -> None:

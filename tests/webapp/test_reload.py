@@ -14,9 +14,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from geoip.build import build_database
+from geoip.errors import GeoDatabaseError
 from tests.support import ROOT, TODAY
+from webapp import engine as engine_module
 from webapp.app import create_app
 from webapp.engine import Engine
+from webapp.errors import CatalogError
 from webapp.settings import load_settings
 
 RUSSIA = "192.0.2.10"
@@ -219,3 +222,65 @@ def test_a_new_mirror_list_named_by_an_edited_catalog_is_watched_too(
     engine.reloader.check()
     assert client.get("/_forewarn/healthz").get_json()["status"] == "ok"
     assert f'href="{NEW_MIRROR}a"' in fragment(client, BELARUS)[1]
+
+
+def test_an_engine_started_while_the_catalog_is_broken_keeps_the_last_good_one(
+    engine: Engine, files: tuple[Path, Path]
+) -> None:
+    """What a gunicorn worker does when it boots (after a crash or a timeout) while an editor's
+    catalog is broken: it starts with the master's last good catalog, degraded, instead of
+    failing to boot (gunicorn then stops, and no reader gets anything)."""
+    replace_text(files[0], "schema = 1", "schema = 2")
+    with pytest.raises(CatalogError, match="schema"):
+        Engine(engine.settings, clock=lambda: TODAY)  # no last good engine: the start fails
+    worker = Engine(engine.settings, clock=lambda: TODAY, last_good=engine)
+    client = create_app(engine=worker).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer ops-1234"
+    notices, html = fragment(client)
+    assert notices == "ru-undesirable" and TITLE in html
+    health = client.get("/_forewarn/healthz").get_json()
+    assert health["status"] == "degraded" and "schema" in health["catalog"]["last_error"]
+    metrics = client.get("/_forewarn/metrics").get_data(as_text=True)
+    assert 'forewarn_reload_failures_total{kind="catalog"} 1.0' in metrics
+    replace_text(files[0], "schema = 2", "schema = 1")  # mended: the worker's reload takes it
+    worker.reloader.check()
+    assert client.get("/_forewarn/healthz").get_json()["status"] == "ok"
+
+
+def test_an_engine_started_while_the_database_is_broken_keeps_the_last_good_one(
+    engine: Engine, files: tuple[Path, Path]
+) -> None:
+    database = files[1]
+    good = database.read_bytes()
+    (database.parent / "cut.mmdb").write_bytes(good[: len(good) // 3])
+    os.replace(database.parent / "cut.mmdb", database)
+    with pytest.raises(GeoDatabaseError):
+        Engine(engine.settings, clock=lambda: TODAY)
+    worker = Engine(engine.settings, clock=lambda: TODAY, last_good=engine)
+    client = create_app(engine=worker).test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer ops-1234"
+    assert fragment(client)[0] == "ru-undesirable"  # located by the last good database
+    health = client.get("/_forewarn/healthz").get_json()
+    assert health["status"] == "degraded" and health["geoip"][0]["last_error"]
+    assert health["catalog"]["last_error"] is None
+
+
+def test_a_catalog_replaced_while_the_engine_loads_it_is_loaded_again(
+    engine: Engine, files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's save that lands while a worker boots (between reading the catalog and
+    watching it) is not missed: the worker would otherwise serve the old notices under the new
+    file's stamp until the next edit."""
+    loaded = engine_module.load_and_log
+
+    def load_then_edit(path: Path) -> Any:
+        catalog = loaded(path)
+        replace_text(files[0], TITLE, "Example Radio: saved while loading")
+        return catalog
+
+    monkeypatch.setattr(engine_module, "load_and_log", load_then_edit)
+    worker = Engine(engine.settings, clock=lambda: TODAY)
+    monkeypatch.undo()
+    worker.reloader.check()
+    html = fragment(create_app(engine=worker).test_client())[1]
+    assert "Example Radio: saved while loading" in html and TITLE not in html

@@ -1,7 +1,8 @@
 """What `forewarn check` says about a catalog beyond "it loads": warnings about things that load but
-are probably mistakes (a notice missing a language its readers read, a misspelt placeholder, a
-mirror set nothing uses) and about fallback blocks exported from an older catalog or for another
-day, printed one per line, failures with ``--strict``, logged at serve time."""
+are probably mistakes (a notice missing a language its readers read, a serious notice without a
+short summary, a misspelt placeholder, a mirror set nothing uses) and about fallback blocks
+exported from an older catalog or for another day, printed one per line, failures with
+``--strict``, logged at serve time."""
 
 from __future__ import annotations
 
@@ -16,13 +17,15 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from webapp.catalog.mirror_list import source_files
-from webapp.catalog.model import Catalog, Notice, load_catalog, notice_labels
+from webapp.catalog.model import Catalog, Notice, NoticeText, load_catalog, notice_labels
+from webapp.catalog.placeholders import PLACEHOLDERS, fill, filler
 from webapp.errors import CatalogError
 from webapp.settings import GUARD_KINDS
 
 log = logging.getLogger("forewarn")
-PLACEHOLDERS = ("since", "organization")  # what webapp/reader/render.py fills in
 GUARD_LENGTH = 200  # characters: longer is no longer "one short sentence" beside a button
+SUMMARY_LIMIT = 200  # characters a reader reads before the article, as shown (placeholders filled)
+SUMMARY_NEEDED = ("critical", "warning")  # severities whose readers must get the gist at a glance
 _BRACED = re.compile(r"\{([^{}\s]*)\}")
 
 
@@ -71,9 +74,11 @@ def _notice_warnings(catalog: Catalog, where: str, notice: Notice) -> list[Catal
                     f"no text in {lang!r}, a language of jurisdiction {jid!r}: readers there get "
                     "the notice only in the page's language"))
     for lang, text in notice.text.items():
-        for name, value in (("title", text.title), ("body", text.body)):
+        fields = (("title", text.title), ("summary", text.summary or ""), ("body", text.body))
+        for name, value in fields:
             found += _placeholder_warnings(catalog.path, f"{where}.text.{lang}.{name}", value,
                                            notice)
+        found += _summary_warnings(catalog, f"{where}.text.{lang}", notice, lang, text)
     return found + _guard_warnings(catalog.path, where, notice)
 
 
@@ -99,6 +104,23 @@ def _guard_warnings(path: str, where: str, notice: Notice) -> list[CatalogWarnin
                     f"no {kind} caution in {lang!r} (there is one in {having[0]!r}): readers "
                     f"of {lang!r} get it in {having[0]!r}"))
     return found
+
+
+def _summary_warnings(catalog: Catalog, where: str, notice: Notice, lang: str,
+                      text: NoticeText) -> list[CatalogWarning]:
+    """A critical or warning notice needs a summary in each language it has a title in (else
+    the body's first paragraph stands in, however long); no summary may pass the limit."""
+    if text.summary is None:
+        if notice.severity not in SUMMARY_NEEDED:
+            return []
+        return [CatalogWarning(catalog.path, where, f"no summary: a {notice.severity} notice "
+                               "shows its title and a one-sentence summary on every page; "
+                               "without one the body's first paragraph is shown")]
+    length = len(fill(text.summary, filler(catalog, notice, lang)))
+    if length <= SUMMARY_LIMIT:
+        return []
+    return [CatalogWarning(catalog.path, f"{where}.summary", f"{length} characters as shown: "
+                           f"keep it to one sentence of at most {SUMMARY_LIMIT}")]
 
 
 def _placeholder_warnings(path: str, where: str, text: str, notice: Notice) -> list[CatalogWarning]:

@@ -116,7 +116,12 @@ class NoticeText:
     title: str
     """The heading; {since} and {organization} are filled in."""
     body: str
-    """Plain text; blank lines separate paragraphs; {since} and {organization} are filled in."""
+    """Plain text; blank lines separate paragraphs; {since} and {organization} are filled in.
+    Readers open it from a "Full notice" disclosure under the summary."""
+    summary: str | None = None
+    """One plain-text sentence shown under the title on every page: what is risky and what to
+    do (at most 200 characters; forewarn check warns when a critical or warning notice has
+    none). Without it the body's first paragraph is shown in its place."""
     more_url: WebURL | None = None
     """A page with more about the risk and how to stay safe (http or https)."""
     guard: Guard | None = None

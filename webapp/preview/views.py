@@ -13,6 +13,14 @@ from webapp.errors import QueryError
 from webapp.fallback import IfDown, if_down
 from webapp.preview.access import Access, FrameSigner, check_access, frame_scope
 from webapp.preview.as_reader import Served, View, serve_as
+from webapp.preview.budget import (
+    BUDGETS,
+    Height,
+    Heights,
+    block_of,
+    heights_path,
+    matrix_heights,
+)
 from webapp.preview.matrix import (
     OTHER,
     Matrix,
@@ -69,6 +77,7 @@ class Frame:
     label: str  # the place as editors say it (PlaceNames)
     heading: str  # and the jurisdictions it falls in, by name
     picked: bool = False  # the place chosen in the form
+    heights: tuple[Height, ...] | None = None  # the block's, from the last browser run
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -157,11 +166,16 @@ def index() -> str:
     picked = query.place
     if picked is not None:
         places = [picked, *(place for place in places if place != picked)]
+    heights = Heights.load(heights_path(engine.catalog.path))
     names = PlaceNames(engine.catalog)
-    frames = [Frame(place, _url("preview.page", place, query), _serve(place, query),
-                    names.label(place), names.heading(place, engine.index.match(place.location)),
-                    picked=place is picked)
-              for place in places]
+    frames = []
+    for place in places:
+        served = _serve(place, query)
+        block = block_of(served.body.decode("utf-8", "replace")) if served.notices else None
+        frames.append(Frame(place, _url("preview.page", place, query), served,
+                            names.label(place),
+                            names.heading(place, engine.index.match(place.location)),
+                            picked=place is picked, heights=heights.of(block)))
     return render_template(
         "preview/index.html", query=query, frames=frames, links=_links(query),
         organization=engine.catalog.organization, countries=all_countries(),
@@ -221,9 +235,14 @@ def _framed_by_self(policy: str) -> str:
 def matrix() -> str:
     query = _query()
     found = _matrix(query)
-    rows = [(row, _url("preview.index", row.place, query)) for row in found.rows]
-    catalog = _backing().engine.catalog
+    engine = _backing().engine
+    heights = Heights.load(heights_path(engine.catalog.path))
+    measured = matrix_heights(engine, found, heights)
+    rows = [(row, _url("preview.index", row.place, query), cells)
+            for row, cells in zip(found.rows, measured, strict=True)]
+    catalog = engine.catalog
     return render_template("preview/matrix.html", matrix=found, rows=rows, query=query,
+                           budgets=sorted(BUDGETS.items()), measured_any=bool(heights.blocks),
                            links=_links(query), language_name=language_name,
                            organization=catalog.organization, severity=severities(catalog),
                            jurisdiction_names={jid: jur.name for jid, jur

@@ -1,7 +1,8 @@
 """The decision as data, for the publisher's apps (``GET /_forewarn/notices.json``): the notices,
-their languages, texts, mirror links and cautions exactly as the block shows them, as JSON that
-follows the shipped schema (static/notices-json.schema.json). Rendered once per notice set,
-languages, mirror view and day, like the block; per request only the deep-link path is filled in."""
+their languages, titles, summaries, texts, mirror links and cautions exactly as the block shows
+them, as JSON that follows the shipped schema (static/notices-json.schema.json). Rendered once per
+notice set, languages, mirror view and day, like the block; per request only the deep-link path
+is filled in."""
 
 from __future__ import annotations
 
@@ -63,7 +64,11 @@ class DataRenderer:
 
 
 def _language(section: Section) -> dict[str, Any]:
-    return {"lang": section.lang, "dir": section.dir, "title": section.title,
+    """One language of a notice; ``summary`` (the catalog's one sentence, filled in) only when
+    the catalog gives one in that language, as the schema says: the block then shows the first
+    of ``paragraphs`` in its place."""
+    summary = {"summary": section.summary} if section.summary else {}
+    return {"lang": section.lang, "dir": section.dir, "title": section.title, **summary,
             "paragraphs": list(section.paragraphs), "more_url": section.more_url,
             "guard": dict(section.guard)}
 

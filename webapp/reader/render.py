@@ -1,20 +1,21 @@
 """Render a Decision into the notice block (HTML), once per (notice set, languages, mirror view),
-cached; per request only the deep-link path is filled in."""
+cached; per request only the deep-link path is filled in. Each notice shows its title and summary
+in its first language; its full text and its other languages sit behind disclosures; the mirror
+links of all the notices make one line under them."""
 
 from __future__ import annotations
 
 import hashlib
-import re
 import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from babel import Locale
-from babel.dates import format_date
+from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from webapp.catalog.model import Catalog, Notice
+from webapp.catalog.model import Catalog, MirrorLink, Notice
+from webapp.catalog.placeholders import fill, filler
 from webapp.catalog.urls import is_web_url
 from webapp.reader.guard import Guarded, attribute, cautions, kinds_of
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
@@ -23,29 +24,46 @@ from webapp.resources import templates_dir
 
 CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
 _UTF8 = frozenset({"utf-8", "utf8"})
-_PLACEHOLDER = re.compile(r"\{(since|organization)\}")
 
 # The few words of the block that are not the catalog's. Unknown languages fall back to English.
+# "severity-*" is said before each title (colour alone does not tell it); "full" opens a notice's
+# whole text, "languages" (followed by the names) its other languages, "onion-show" the Tor
+# address to copy.
 UI_WORDS: dict[str, dict[str, str]] = {
     "en": {"notice": "Reader safety notice", "more": "Read more", "mirrors": "Other ways in",
            "via": "You are reading this page through a mirror:",
-           "onion": "Tor address (select and copy into Tor Browser)"},
+           "onion": "Tor address (select and copy into Tor Browser)",
+           "severity-critical": "Danger", "severity-warning": "Caution",
+           "severity-info": "Note", "full": "Full notice", "languages": "This notice in:",
+           "onion-show": "Tor address"},
     "ru": {"notice": "Предупреждение для читателей", "more": "Подробнее",
            "mirrors": "Другие способы зайти",
            "via": "Вы читаете эту страницу через зеркало:",
-           "onion": "Адрес в Tor (выделите и скопируйте в Tor Browser)"},
+           "onion": "Адрес в Tor (выделите и скопируйте в Tor Browser)",
+           "severity-critical": "Опасно", "severity-warning": "Осторожно",
+           "severity-info": "К сведению", "full": "Полный текст",
+           "languages": "На других языках:", "onion-show": "Адрес в Tor"},
     "be": {"notice": "Папярэджанне для чытачоў", "more": "Падрабязней",
            "mirrors": "Іншыя спосабы зайсці",
            "via": "Вы чытаеце гэтую старонку праз люстэрка:",
-           "onion": "Адрас у Tor (вылучыце і скапіюйце ў Tor Browser)"},
+           "onion": "Адрас у Tor (вылучыце і скапіюйце ў Tor Browser)",
+           "severity-critical": "Небяспечна", "severity-warning": "Асцярожна",
+           "severity-info": "Да ведама", "full": "Поўны тэкст",
+           "languages": "На іншых мовах:", "onion-show": "Адрас у Tor"},
     "uk": {"notice": "Попередження для читачів", "more": "Докладніше",
            "mirrors": "Інші способи зайти",
            "via": "Ви читаєте цю сторінку через дзеркало:",
-           "onion": "Адреса в Tor (виділіть і скопіюйте в Tor Browser)"},
+           "onion": "Адреса в Tor (виділіть і скопіюйте в Tor Browser)",
+           "severity-critical": "Небезпечно", "severity-warning": "Обережно",
+           "severity-info": "До відома", "full": "Повний текст",
+           "languages": "Іншими мовами:", "onion-show": "Адреса в Tor"},
     "fa": {"notice": "هشدار برای خوانندگان", "more": "بیشتر بخوانید",
            "mirrors": "راه‌های دیگر دسترسی",
            "via": "شما این صفحه را از طریق یک نسخهٔ آینه می‌خوانید:",
-           "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)"},
+           "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)",
+           "severity-critical": "خطر", "severity-warning": "احتیاط",
+           "severity-info": "برای اطلاع", "full": "متن کامل",
+           "languages": "به زبان‌های دیگر:", "onion-show": "نشانی تور"},
 }
 # What each kind of mirror link is, shown before its label so a reader knows which tool it needs
 # (a kind not listed here gets no tag). Merged into UI_WORDS as "kind-<kind>".
@@ -68,14 +86,40 @@ class Section:
     lang: str
     dir: str
     title: str
-    paragraphs: tuple[str, ...]
+    paragraphs: tuple[str, ...]  # the whole body
     more_url: str | None
     words: dict[str, str]
     guard: tuple[tuple[str, str], ...] = ()  # (kind, caution) of the catalog's guard text
+    summary: str | None = None  # the catalog's one sentence, filled in
 
     @property
     def guarded(self) -> Guarded:
         return Guarded(self.notice.id, self.lang, self.dir, self.guard)
+
+    @property
+    def shown(self) -> str:
+        """What is always shown under the title: the summary, else the body's first paragraph
+        (an older catalog)."""
+        return self.summary or (self.paragraphs[0] if self.paragraphs else "")
+
+    @property
+    def disclosed(self) -> tuple[str, ...]:
+        """The paragraphs behind "Full notice": the body, less the paragraph shown above."""
+        return self.paragraphs if self.summary else self.paragraphs[1:]
+
+    @property
+    def name(self) -> str:
+        """The language's own name, for the "This notice in" disclosure."""
+        return language_name(self.lang)
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """One notice in the block: its first language shown, the others behind one disclosure."""
+
+    notice: Notice
+    lead: Section
+    others: tuple[Section, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,34 +276,58 @@ class Renderer:
         }
 
     def _render(self, decision: Decision, host: str | None, day: date) -> tuple[str, str | None]:
-        sections = self.sections(decision)
-        mirrors = self.offers(decision, host, day)
+        sections = self.sections(decision)  # each notice's languages in a row, lead first
+        views, at = [], 0
+        for item in decision.shown:
+            end = at + len(item.languages)
+            views.append(NoticeView(item.notice, sections[at], tuple(sections[at + 1:end])))
+            at = end
+        mirrors = merged(list(self.offers(decision, host, day).values()))
         found = cautions(section.guarded for section in sections)
+        lead = sections[0]
         html = self._template.render(
             ids=" ".join(decision.notice_ids),
-            label=sections[0].words["notice"],
-            lang=sections[0].lang,
-            sections=sections,
+            label=lead.words["notice"],
+            lang=lead.lang,
+            dir=lead.dir,
+            words=lead.words,
+            notices=views,
             mirrors=mirrors,
             stylesheet=self._stylesheet,
             guard=attribute(found, self._guard_selectors) if found else "",
             guard_script=self._guard_script,
         )
-        return html, onion_location(list(mirrors.values()))
+        return html, onion_location([mirrors])
 
     def _section(self, notice: Notice, lang: str) -> Section:
         text = notice.text[lang]
-        words = UI_WORDS.get(lang, UI_WORDS["en"])
-        values = {"organization": self._catalog.organization,
-                  "since": format_date(notice.since, format="long", locale=lang)
-                  if notice.since else ""}
-
-        def fill(value: str) -> str:
-            return _PLACEHOLDER.sub(lambda match: values[match.group(1)], value)
-
+        values = filler(self._catalog, notice, lang)
         more_url = text.more_url if is_web_url(text.more_url) else None  # never javascript:
-        guard = tuple((kind, fill(value)) for kind, value in text.guard.texts()) \
+        guard = tuple((kind, fill(value, values)) for kind, value in text.guard.texts()) \
             if text.guard else ()
-        return Section(notice, lang, text_direction(lang), fill(text.title),
-                       tuple(fill(p) for p in text.paragraphs), more_url, words, guard)
+        return Section(notice, lang, text_direction(lang), fill(text.title, values),
+                       tuple(fill(p, values) for p in text.paragraphs), more_url,
+                       UI_WORDS.get(lang, UI_WORDS["en"]), guard,
+                       fill(text.summary, values) if text.summary else None)
+
+
+def merged(offers: list[Offered]) -> Offered:
+    """The mirror links of every notice as one line: in notice order, each address once (two
+    notices often share a set, or an onion mirror); the mirror the reader came through, if any."""
+    seen: dict[str, tuple[MirrorLink, str]] = {}
+    for offer in offers:
+        for link, href in offer.links:
+            seen.setdefault(href, (link, href))
+    via = next((offer.via for offer in offers if offer.via), None)
+    return Offered(tuple(seen.values()), via)
+
+
+@lru_cache(maxsize=256)
+def language_name(lang: str) -> str:
+    """The language's name in itself, capitalised as a list item ("Беларуская")."""
+    try:
+        name = Locale.parse(lang, sep="-").get_display_name(lang) or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+    return name[:1].upper() + name[1:]
 

@@ -1,4 +1,5 @@
-"""Choose the notices a reader gets, and the languages each is given in."""
+"""Choose the notices a reader gets, in the order they read them, and the languages each is given
+in (the first shown, the others behind a disclosure)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from webapp.reader.jurisdiction import UNKNOWN, JurisdictionIndex
 
 @dataclass(frozen=True, slots=True)
 class Shown:
-    """One notice as it will be rendered: the notice and its text languages, first one leading."""
+    """One notice as it will be rendered: the notice and its text languages, the first one shown,
+    the others behind the block's "This notice in" disclosure."""
 
     notice: Notice
     languages: tuple[str, ...]
@@ -109,8 +111,22 @@ def _pick(catalog: Catalog, jurisdictions: tuple[str, ...], located: bool, lang:
         for notice in catalog.notices
         if notice.in_effect(day) and _applies(notice, located, jurisdictions, lang)
     ]
-    picked.sort(key=lambda notice: SEVERITY_ORDER[notice.severity])  # stable: file order kept
+    # sort is stable: catalog order breaks the remaining ties
+    picked.sort(key=lambda notice: _order(notice, located, jurisdictions, lang))
     return tuple(picked)
+
+
+def _order(notice: Notice, located: bool, jurisdictions: tuple[str, ...],
+           lang: str | None) -> tuple[bool, int, int]:
+    """The reader's own place first: a notice for the jurisdiction they are located in, or, when
+    their location is unknown, one aimed at the page's language (the best hint of where they read
+    from; a notice shown only under ``unknown = "show"`` is a guess). Then severest first, then
+    page-language audiences before everyone audiences before the rest."""
+    by_language = lang is not None and lang in notice.languages
+    here = any(jid in notice.jurisdictions for jid in jurisdictions)
+    theirs = here if located else by_language
+    audience = 0 if by_language else 1 if notice.everyone else 2
+    return not theirs, SEVERITY_ORDER[notice.severity], audience
 
 
 def _needs_reader(picked: tuple[Notice, ...], lang: str | None) -> bool:
@@ -123,9 +139,13 @@ def _show(catalog: Catalog, picked: tuple[Notice, ...], jurisdictions: tuple[str
     shown = []
     used = False
     for notice in picked:
-        first, by_reader = _first_language(catalog, notice, lang, preferred)
+        places = _place_languages(catalog, notice, jurisdictions)
+        first, by_reader = _first_language(catalog, notice, lang, preferred, places)
         used = used or by_reader
-        shown.append(Shown(notice, _languages(catalog, notice, jurisdictions, first)))
+        # then the place's languages and the catalog's default (every notice has it): a reader
+        # who reads neither the page's language nor the place's finds the common one
+        languages = (first, *places, catalog.default_language)
+        shown.append(Shown(notice, tuple(dict.fromkeys(languages))))
     return tuple(shown), used
 
 
@@ -138,11 +158,12 @@ def preferred_languages(accept_language: str | None) -> tuple[str, ...]:
 
 
 def _first_language(
-    catalog: Catalog, notice: Notice, page_lang: str | None, preferred: tuple[str, ...]
+    catalog: Catalog, notice: Notice, page_lang: str | None, preferred: tuple[str, ...],
+    places: tuple[str, ...],
 ) -> tuple[str, bool]:
     """The page's language if the notice has it, else the best of the reader's languages the
-    notice has (Babel's negotiation), else the catalog's default; and whether the reader's
-    Accept-Language decided it."""
+    notice has (Babel's negotiation), else the first language of the reader's place it has
+    (``places``), else the catalog's default; and whether the reader's Accept-Language decided."""
     if page_lang in notice.text:
         return page_lang, False
     if preferred:
@@ -151,7 +172,7 @@ def _first_language(
             # Babel answers in the reader's spelling ("RU" for "Accept-Language: RU"): the
             # catalog's own key is what the texts are found by.
             return _catalog_key(notice, found), True
-    return catalog.default_language, False
+    return (places[0] if places else catalog.default_language), False
 
 
 def _catalog_key(notice: Notice, lang: str) -> str:
@@ -167,18 +188,17 @@ def _applies(notice: Notice, known: bool, jurisdictions: tuple[str, ...], lang: 
     return any(jid in notice.jurisdictions for jid in jurisdictions)
 
 
-def _languages(
-    catalog: Catalog, notice: Notice, jurisdictions: tuple[str, ...], first: str
+def _place_languages(
+    catalog: Catalog, notice: Notice, jurisdictions: tuple[str, ...]
 ) -> tuple[str, ...]:
-    """The first language, then the languages of the reader's jurisdiction.
+    """The languages of the reader's jurisdictions that the notice has text in, in catalog order.
 
     An unlocated reader may be anywhere the notice is about, so gets those places' languages.
     """
     places = notice.jurisdictions if jurisdictions == (UNKNOWN,) else jurisdictions
-    result = [first]
-    for jid in places:
-        jur = catalog.jurisdictions.get(jid)
-        for extra in jur.languages if jur else ():
-            if extra in notice.text and extra not in result:
-                result.append(extra)
-    return tuple(result)
+    found = [
+        lang
+        for jid in places if jid in catalog.jurisdictions
+        for lang in catalog.jurisdictions[jid].languages if lang in notice.text
+    ]
+    return tuple(dict.fromkeys(found))

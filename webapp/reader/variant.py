@@ -17,11 +17,13 @@ A key is ``<variant>[.<language>]@<fingerprint>``:
 
 - the variant: named after the first of the places it holds (in catalog order, places in
   several jurisdictions after those in one, then ``none``, placed in no jurisdiction, then
-  ``unknown``): ``ru``, or ``ru+crimea`` for a place in two; for the shipped catalog ``ru``
-  (Russia and the places nobody can tell, which get the same notices), ``by``, ``ir``, ``none``;
-- the language the reader's Accept-Language picks among the variant's notice texts, where it
-  can change the page (a notice without the page's language): the export folds it into the key
-  only for those variants;
+  ``unknown``): ``ru``, or ``ru+crimea`` for a place in two; for the shipped catalog ``ru``,
+  ``by``, ``ir``, ``none`` and ``unknown`` (the places nobody can tell get Russia's notice too,
+  but ordered by the page's language: on a Persian page Iran's comes first);
+- the language the reader's Accept-Language picks among the variant's notice texts, else the
+  variant's ``fallback`` (the place's language, as the Selector falls back to), where it can
+  change the page (a notice without the page's language): the export folds it into the key only
+  for those variants;
 - the partition's fingerprint, which changes whenever exporting again would give another map.
 """
 
@@ -67,6 +69,9 @@ class Variant:
     members: tuple[tuple[str, ...], ...]
     languages: tuple[str, ...]
     negotiated_on: frozenset[str | None]
+    # What its readers get where their Accept-Language picks none of ``languages``: the place's
+    # language (the Selector's fallback), else the catalog's default.
+    fallback: str = ""
 
     def folds(self, page_languages: tuple[str | None, ...], known: frozenset[str]) -> bool:
         """Whether the key carries the reader's language on pages in ``page_languages``."""
@@ -128,19 +133,21 @@ class Partition:
         part = ""
         if needs or (sent is not None and has_language(sent)):
             among = variant.languages if variant else _texts(negotiated)
-            chosen = self.reader_language(accept_language, among)
+            fallback = variant.fallback if variant else self.default_language
+            chosen = self.reader_language(accept_language, among, fallback)
             decided = all(len(s.notice.text) == 1 or s.languages[0] == chosen for s in negotiated)
             part = "." + (chosen if decided else MIXED)
         return f"{name}{part}@{self.fingerprint}"
 
-    def reader_language(self, accept_language: str | None, among: tuple[str, ...]) -> str:
+    def reader_language(self, accept_language: str | None, among: tuple[str, ...],
+                        fallback: str | None = None) -> str:
         """The language of ``among`` the reader's Accept-Language picks as the Selector does
-        (Babel's negotiation, best quality first), in the catalog's spelling; the default
-        language when it picks none."""
+        (Babel's negotiation, best quality first), in the catalog's spelling; ``fallback`` (the
+        variant's, else the default language) when it picks none."""
         preferred = preferred_languages(accept_language)
         found = negotiate_locale(list(preferred), list(among), sep="-") if preferred else None
         if not found:
-            return self.default_language
+            return fallback or self.default_language
         lower = found.lower()
         return next((lang for lang in among if lang.lower() == lower), found)
 
@@ -202,11 +209,13 @@ def _merge(catalog: Catalog, selector: Selector,
     pages, days, accepts = _grid(catalog)
     groups: dict[object, list[tuple[str, ...]]] = {}
     found: dict[tuple[str, ...], tuple[list[str], set[str | None]]] = {}
+    fallbacks: dict[tuple[str, ...], set[str]] = {}
     for jurisdictions in sorted(classes, key=lambda j: _order(catalog, j)):
         location = classes[jurisdictions]
         signature = []
         texts: list[str] = []
         negotiated: set[str | None] = set()
+        fallen: set[str] = set()  # the first languages readers whom no language picks get
         for page in pages:
             for day in days:
                 base = selector.decide(location, page, day)
@@ -217,14 +226,21 @@ def _merge(catalog: Catalog, selector: Selector,
                     if primary_subtag(page) not in item.notice.text:
                         negotiated.add(_page_key(page, _known(catalog)))
                         texts += item.notice.text
+                        if len(item.notice.text) > 1:
+                            fallen.add(item.languages[0])
         groups.setdefault(tuple(signature), []).append(jurisdictions)
         found[jurisdictions] = (texts, negotiated)
+        fallbacks[jurisdictions] = fallen
     variants = []
     for members in groups.values():
         texts = [lang for member in members for lang in found[member][0]]
         negotiated = set().union(*(found[member][1] for member in members))
+        # Members share every decision, so their fallbacks too; when the notices fall back to
+        # different languages no one key names them (Partition.key then says MIXED).
+        fallen = fallbacks[members[0]]
+        fallback = next(iter(fallen)) if len(fallen) == 1 else catalog.default_language
         variants.append(Variant(class_name(members[0]), tuple(members),
-                                tuple(dict.fromkeys(texts)), frozenset(negotiated)))
+                                tuple(dict.fromkeys(texts)), frozenset(negotiated), fallback))
     return tuple(variants)
 
 
@@ -271,7 +287,7 @@ def _fingerprint(partition: Partition) -> str:
         "asns": {str(k): v for k, v in tables.asns.items()},
         "combinations": {"|".join(k): class_name(v) for k, v in
                          sorted(partition.combinations.items())},
-        "variants": [[v.name, v.languages] for v in partition.variants],
+        "variants": [[v.name, v.languages, v.fallback] for v in partition.variants],
     }
     text = json.dumps(described, sort_keys=True, ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()[:10]

@@ -4,6 +4,7 @@ with --strict; the errors stay errors; at serve time warnings are logged and not
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 RU_TEXT = """  [notices.text.ru]
   title = "Заголовок"
+  summary = "Чем грозит и что делать."
   body = "Текст."
 """
 GOOD_RU = GOOD + RU_TEXT  # jurisdiction ru reads Russian: GOOD alone lacks it
@@ -51,6 +53,19 @@ WARNINGS = [
     (GOOD_RU.replace('mirrors = "m"\n', ""), "mirrors.m", "mirror set not used by any notice"),
     (GOOD_RU.replace('links = [{ url = "https://m.example.net/", label = "Mirror" }]', ""),
      "mirrors.m", "mirror set has no links"),
+    # a critical (or warning) notice shows title and summary on every page, in every language
+    (GOOD_RU.replace('  summary = "Чем грозит и что делать."\n', ""),
+     "notices[0] (ru-undesirable).text.ru", "no summary: a critical notice shows its title and "
+                                            "a one-sentence summary on every page"),
+    (GOOD_RU.replace('severity = "critical"', 'severity = "warning"')
+     .replace('  summary = "What is risky, and what to do."\n', ""),
+     "notices[0] (ru-undesirable).text.en", "no summary: a warning notice"),
+    # counted as readers see it: {organization} is "Test Radio" (10 characters, not 14)
+    (GOOD_RU.replace("What is risky, and what to do.", "{organization} " + "x" * 189 + "."),
+     "notices[0] (ru-undesirable).text.en.summary", "201 characters as shown: keep it to one "
+                                                    "sentence of at most 200"),
+    (GOOD_RU.replace("Чем грозит и что делать.", "{sinse}"),
+     "notices[0] (ru-undesirable).text.ru.summary", "unknown placeholder {sinse}"),
 ]
 
 
@@ -63,6 +78,22 @@ def test_the_shipped_catalog_has_no_warnings(capsys: pytest.CaptureFixture[str])
 
 def test_a_catalog_without_problems_has_no_warnings(tmp_path: Path) -> None:
     assert catalog_warnings(load_catalog(write(tmp_path, GOOD_RU))) == ()
+
+
+@pytest.mark.parametrize("length", [199, 200])
+def test_a_summary_up_to_the_limit_passes(tmp_path: Path, length: int) -> None:
+    summary = "{organization} " + "x" * (length - len("Test Radio "))  # as shown: Test Radio xx…
+    text = GOOD_RU.replace("What is risky, and what to do.", summary)
+    catalog = load_catalog(write(tmp_path, text))
+    assert catalog_warnings(catalog) == ()
+
+
+def test_an_info_notice_may_go_without_a_summary(tmp_path: Path) -> None:
+    text = (GOOD_RU.replace('severity = "critical"', 'severity = "info"')
+            .replace('  summary = "What is risky, and what to do."\n', "")
+            .replace('  summary = "Чем грозит и что делать."\n', ""))
+    assert "summary" not in text
+    assert catalog_warnings(load_catalog(write(tmp_path, text))) == ()
 
 
 @pytest.mark.parametrize(("text", "key", "problem"), WARNINGS)
@@ -190,3 +221,19 @@ def test_the_summary_counts_in_the_plural_past_one(
     assert out == f"{path}: OK: 1 notice, 1 jurisdiction, 1 mirror set, 2 warnings\n"
     code, out, err = run(capsys, "check", "--strict", str(path))
     assert err.splitlines()[-1] == f"forewarn: {path}: 2 warnings, failing (--strict)"
+
+
+def test_the_shipped_catalog_writes_every_date_through_since() -> None:
+    """Issue 16: a date typed into the text ("on 20 February 2024") is written one way in every
+    language; {since} is written the way each language writes dates. Every notice with a since
+    date says it in each language's body, and no text holds a year of its own."""
+    catalog = load_catalog(SHIPPED)
+    dated = [notice for notice in catalog.notices if notice.since is not None]
+    assert [notice.id for notice in dated] == ["ru-undesirable", "by-extremist"]
+    for notice in catalog.notices:
+        for lang, text in notice.text.items():
+            guards = [value for _kind, value in text.guard.texts()] if text.guard else []
+            for value in (text.title, text.summary or "", text.body, *guards):
+                assert not re.search(r"\b(19|20)\d\d\b", value), (notice.id, lang, value)
+            if notice.since is not None:
+                assert "{since}" in text.body, (notice.id, lang)

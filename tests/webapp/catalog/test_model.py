@@ -28,6 +28,7 @@ severity = "critical"
 mirrors = "m"
   [notices.text.en]
   title = "Title"
+  summary = "What is risky, and what to do."
   body = "First.\\n\\nSecond."
 """
 

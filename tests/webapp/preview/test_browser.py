@@ -5,6 +5,7 @@ test-results/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -62,9 +63,15 @@ def test_side_by_side_at_1280_shows_three_frames_a_row_each_with_its_notice(
     germany = page.frame_locator("iframe").nth(4)
     germany.locator("h1").first.wait_for()
     assert germany.locator("aside.forewarn").count() == 0
-    caption = " ".join(figures.nth(0).locator("figcaption").inner_text().split())
-    assert caption == ("Russia — Russia and the Russia-controlled parts of Ukraine "
-                       "notices: ru-undesirable Open alone")
+    caption = figures.nth(0).locator("figcaption")
+    assert " ".join(caption.locator("h2").inner_text().split()) == \
+        "Russia — Russia and the Russia-controlled parts of Ukraine"
+    assert " ".join(caption.locator(".pv-ids").inner_text().split()) == \
+        "notices: ru-undesirable Open alone"
+    # the block's height from the last browser run (catalog/notices.heights.json), and its budget
+    budget = " ".join(caption.locator(".pv-budget").inner_text().split())
+    assert re.fullmatch(r"Block, all closed: \d+ px of 338 at 390×844 · \d+ px of 200 at "
+                        r"1280×800", budget), budget
     assert page.locator(".pv-bar").evaluate("e => getComputedStyle(e).backgroundColor") == (
         "rgb(31, 42, 54)")  # the stylesheet under /_forewarn/static/ applies
     shot(page, "preview-1280.png")

@@ -56,13 +56,14 @@ def test_a_guarded_notice_brings_its_cautions_words_selectors_and_the_script(
     assert set(guard["selectors"]) == {"share"}  # no default selectors for comment, contact
 
 
-def test_every_guarded_notice_speaks_for_itself_severest_first(engine: Engine) -> None:
-    """A reader in Belarus on a Russian page gets both notices; each caution is there."""
+def test_every_guarded_notice_speaks_for_itself_in_the_notices_order(engine: Engine) -> None:
+    """A reader in Belarus on a Russian page gets both notices, Belarus's own first (issue 16);
+    each caution is there, in that order."""
     guard = guard_of(engine.block(engine.decide(Location(country="BY"), "ru")).html)
     texts = [(c["lang"], c["text"].split(" ")[-2]) for c in guard["cautions"]["comment"]]
     assert texts == [("ru", "могут"), ("ru", "могут")]
-    assert "в России" in guard["cautions"]["comment"][0]["text"]
-    assert "в Беларуси" in guard["cautions"]["comment"][1]["text"]
+    assert "в Беларуси" in guard["cautions"]["comment"][0]["text"]
+    assert "в России" in guard["cautions"]["comment"][1]["text"]
 
 
 def test_persian_cautions_are_right_to_left(engine: Engine) -> None:

@@ -90,8 +90,8 @@ def test_middleware_and_fragment_give_a_non_latin_path_the_same_deep_links(
 def test_the_mirror_the_reader_came_through_is_not_offered_again(engine: Engine) -> None:
     body = get(engine, "/articles/one", host="MIRROR.example.net:443").get_data(as_text=True)
     assert f'href="{MIRROR}' not in body
-    # the notice says so (in the block's last language: a reader in Russia gets en + ru)
-    assert ('<p class="forewarn-via">Вы читаете эту страницу через зеркало: '
+    # the notice says so, in the block's language (the page's: English)
+    assert ('<p class="forewarn-via">You are reading this page through a mirror: '
             '<span dir="ltr">mirror.example.net</span>') in body
     assert ".onion/articles/one" in body  # the other ways in stay
 

@@ -42,17 +42,75 @@ def test_block_has_the_contract_structure(engine: Engine) -> None:
     assert tag == "aside" and aside["class"] == "forewarn"
     assert aside["data-forewarn"] == "ru-undesirable"
     assert ("link", {"rel": "stylesheet", "href": "/_forewarn/static/forewarn.css"}) in found
+    # one section per notice, in its first language; the other languages inside it
     sections = [attrs for tag, attrs in found if tag == "section"]
-    assert [(s["lang"], s["dir"]) for s in sections] == [("en", "ltr"), ("ru", "ltr")]
+    assert [(s["lang"], s["dir"]) for s in sections] == [("en", "ltr")]
     for section in sections:
         assert section["class"] == "forewarn-notice forewarn-critical"
         assert section["data-notice-id"] == "ru-undesirable"
         assert section["role"] == "region" and section["aria-label"]
+    translations = [attrs for tag, attrs in found
+                    if attrs.get("class") == "forewarn-translation"]
+    assert [(t["lang"], t["dir"]) for t in translations] == [("ru", "ltr")]
     mirrors = [attrs for tag, attrs in found
                if tag == "a" and attrs.get("class") == "forewarn-mirror"]
     assert {m["data-kind"] for m in mirrors} == {"mirror", "onion"}
     assert all(m["rel"] == "noreferrer noopener" for m in mirrors)
     assert "Example Radio признано" in html
+
+
+def disclosed(html: str) -> tuple[str, str]:
+    """What a reader sees with every disclosure closed, and what the disclosures hold."""
+    shown = re.sub(r"<details\b.*?</details>", "", html, flags=re.S)
+    hidden = "".join(re.findall(r"<details\b.*?</details>", html, flags=re.S))
+    return shown, hidden
+
+
+def test_a_notice_shows_severity_title_and_summary_and_discloses_the_rest(engine: Engine) -> None:
+    html = engine.block(engine.decide(Location(country="BY"), "en")).html
+    shown, hidden = disclosed(html)
+    notice = engine.catalog.notices[1]
+    assert notice.id == "by-extremist"
+    assert '<span class="forewarn-severity">Danger</span>' in shown
+    assert ('<h2 class="forewarn-title">In Belarus, Example Radio is on the “extremist” lists'
+            '</h2>') in shown
+    assert f'<p class="forewarn-summary">{notice.text["en"].summary}</p>' in shown
+    # the full text, the "read more" link, the other languages and the Tor field: on demand
+    assert "forewarn-body" not in shown and "forewarn-body" in hidden
+    assert "https://example.net/safety/belarus" not in shown
+    assert "<input" not in shown and 'readonly dir="ltr"' in hidden
+    for lang in ("be", "ru"):
+        assert notice.text[lang].title.replace("{organization}", "Example Radio") in hidden
+        assert notice.text[lang].summary in hidden
+    assert ('<summary><span class="forewarn-languages-label">This notice in:</span> '
+            '<span lang="be" dir="ltr">Беларуская</span>, <span lang="ru" dir="ltr">Русский</span>'
+            '</summary>') in html
+    # the mirror links stay in sight
+    assert shown.count('class="forewarn-mirror"') == 3
+
+
+def test_without_a_summary_the_first_paragraph_stands_in_once() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "X",
+        "notices": [{"id": "n", "everyone": True, "severity": "info", "text": {"en": {
+            "title": "T", "body": "First {organization}.\n\nSecond."}}}],
+    }, "inline.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), None, TODAY)
+    shown, hidden = disclosed(Renderer(catalog, "/_forewarn").block(decision).html)
+    assert '<p class="forewarn-summary">First X.</p>' in shown
+    assert "First X." not in hidden and '<p class="forewarn-body">Second.</p>' in hidden
+
+
+def test_notices_sharing_mirrors_list_each_address_once(engine: Engine) -> None:
+    # A reader in Belarus on a Russian page: the Belarus set, then the main set, whose onion
+    # mirror the Belarus list has too.
+    html = engine.block(engine.decide(Location(country="BY"), "ru")).html
+    hrefs = re.findall(r'class="forewarn-mirror" data-kind="\w+" rel="[^"]*" href="([^"]+)"', html)
+    belarus = [link.url for link in engine.catalog.mirrors["by"].links]
+    main = [link.url for link in engine.catalog.mirrors["main"].links]
+    assert hrefs == list(dict.fromkeys(belarus + main))
+    assert len(hrefs) == len(belarus) + len(main) - 1
+    assert html.count("<nav ") == 1 and html.count('<input type="text" readonly') == 1
 
 
 def test_block_has_no_inline_script_or_style(engine: Engine) -> None:
@@ -112,13 +170,14 @@ def kind_tags(section: str) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize(("place", "page_lang", "lang", "mirror", "onion"), [
     ("RU", "ru", "ru", "Зеркало", "Tor"), ("IR", "fa", "fa", "نسخهٔ آینه", "تور")])
-def test_each_mirror_link_says_what_kind_it_is_in_the_sections_language(
+def test_each_mirror_link_says_what_kind_it_is_in_the_blocks_language(
     engine: Engine, place: str, page_lang: str, lang: str, mirror: str, onion: str
 ) -> None:
     html = engine.block(engine.decide(Location(country=place), page_lang)).html
-    section = re.search(rf'<section [^>]*lang="{lang}".*?</section>', html, re.S)
-    assert section is not None
-    assert kind_tags(section.group(0)) == {"mirror": [mirror], "onion": [onion]}
+    assert re.match(rf'<aside [^>]*lang="{lang}"', html)
+    nav = re.search(r"<nav .*?</nav>", html, re.S)
+    assert nav is not None
+    assert kind_tags(nav.group(0)) == {"mirror": [mirror], "onion": [onion]}
 
 
 def test_a_link_of_a_kind_without_words_has_no_tag() -> None:

@@ -18,30 +18,34 @@ IR = ("ir-hostile-media",)
 @pytest.mark.parametrize(
     ("address", "page_lang", "jurisdictions", "notices", "languages"),
     [
+        # The page's language first, then the place's, then the catalog's default (en).
         ("192.0.2.10", "en", ("ru",), RU, [("en", "ru")]),
         ("203.0.113.7", "en", ("ru",), RU, [("en", "ru")]),  # UA with region 43: Crimea
-        ("203.0.113.7", "ru", ("ru",), RU, [("ru",)]),
+        ("203.0.113.7", "ru", ("ru",), RU, [("ru", "en")]),
         ("2001:db8:3::1", "en", ("ru",), RU, [("en", "ru")]),
-        ("::ffff:192.0.2.10", None, ("ru",), RU, [("en", "ru")]),  # IPv4-mapped
+        # no page language, no Accept-Language: the place's language leads
+        ("::ffff:192.0.2.10", None, ("ru",), RU, [("ru", "en")]),  # IPv4-mapped
         ("198.51.100.1", "en", (), (), []),  # Germany
-        ("198.51.100.1", "ru", (), RU, [("ru",)]),  # a Russian-language page, anywhere
-        ("198.51.100.1", "ru-RU", (), RU, [("ru",)]),
+        ("198.51.100.1", "ru", (), RU, [("ru", "en")]),  # a Russian-language page, anywhere
+        ("198.51.100.1", "ru-RU", (), RU, [("ru", "en")]),
         ("198.51.100.193", "en", (), (), []),  # Ukraine, no region: not occupied territory
         ("198.51.100.129", "en", ("ir",), IR, [("en", "fa")]),
-        ("198.51.100.129", "fa", ("ir",), IR, [("fa",)]),
-        ("198.51.100.1", "fa", (), IR, [("fa",)]),  # a Persian-language page, anywhere
-        # Belarus: English, then the two languages of the place; Russian first on a Russian
-        # page, which also gets the Russia notice (page language)
+        ("198.51.100.129", "fa", ("ir",), IR, [("fa", "en")]),
+        ("198.51.100.1", "fa", (), IR, [("fa", "en")]),  # a Persian-language page, anywhere
+        # Belarus: English, then the two languages of the place; Belarusian first when nothing
+        # else says; on a Russian page its own notice first, then the Russia notice (page
+        # language), both in Russian first
         ("203.0.113.200", "en", ("by",), BY, [("en", "be", "ru")]),
-        ("2001:db8:5::1", None, ("by",), BY, [("en", "be", "ru")]),
-        ("203.0.113.200", "ru", ("by",), RU + BY, [("ru",), ("ru", "be")]),
-        ("198.51.100.1", "be", (), BY, [("be",)]),  # a Belarusian-language page, anywhere
+        ("2001:db8:5::1", None, ("by",), BY, [("be", "ru", "en")]),
+        ("203.0.113.200", "ru", ("by",), BY + RU, [("ru", "be", "en"), ("ru", "en")]),
+        ("198.51.100.1", "be", (), BY, [("be", "en")]),  # a Belarusian-language page, anywhere
         # Unknown location: the critical Russia notice shows (unknown = "show"), in its places'
         # languages too; the Belarus and Iran notices do not (unknown = "hide") unless the page
-        # is in their language.
+        # is in their language, and then they come first: the page's language is the best hint
+        # of where an unlocated reader is.
         ("10.1.2.3", "en", ("unknown",), RU, [("en", "ru")]),
-        ("127.0.0.1", "fa", ("unknown",), RU + IR, [("en", "ru"), ("fa",)]),
-        ("127.0.0.1", "be", ("unknown",), RU + BY, [("en", "ru"), ("be", "ru")]),
+        ("127.0.0.1", "fa", ("unknown",), IR + RU, [("fa", "en"), ("ru", "en")]),
+        ("127.0.0.1", "be", ("unknown",), BY + RU, [("be", "ru", "en"), ("ru", "en")]),
     ],
 )
 def test_reader_gets_the_notices_for_their_place_and_page(
@@ -69,10 +73,11 @@ def test_a_designation_shows_from_its_date(
     assert decision.notice_ids == shown
 
 
-def test_notices_come_severest_first(engine: Engine) -> None:
-    # A reader in Iran on a Russian-language page qualifies for both notices.
+def test_the_notice_for_the_readers_own_place_comes_before_a_severer_one(engine: Engine) -> None:
+    # A reader in Iran on a Russian-language page qualifies for both notices: Iran's own
+    # (a warning) is theirs, the critical Russia notice comes from the page's language.
     decision = engine.decide(Location(country="IR"), "ru")
-    assert decision.notice_ids == ("ru-undesirable", "ir-hostile-media")
+    assert decision.notice_ids == ("ir-hostile-media", "ru-undesirable")
 
 
 def test_a_region_alone_matches_its_jurisdiction(engine: Engine) -> None:
@@ -106,5 +111,5 @@ def test_a_readers_language_in_any_case_is_found_in_the_catalogs_spelling(
     # Babel answers in the reader's spelling ("RU"); the texts are keyed "ru". Before, the block
     # could not be rendered for such a reader.
     decision = engine.decide(Location("RU"), "de", accept_language=accept)
-    assert decision.key == (("ru-undesirable", ("ru",)),)
+    assert decision.key == (("ru-undesirable", ("ru", "en")),)
     assert 'lang="ru"' in engine.block(decision).html

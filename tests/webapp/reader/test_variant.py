@@ -81,7 +81,7 @@ def test_notices_whose_languages_no_one_key_names_are_never_vouched_for() -> Non
         Location("BY"), "de", date(2026, 12, 1), accept_language="be, ru")
     # "be" is the reader's first among en, ru, be; notice "a" has no be and takes ru.
     assert found.key(decision, "de", "be, ru") == f"x.{MIXED}@{found.fingerprint}"
-    assert decision.key == (("a", ("ru",)), ("b", ("be",)))
+    assert decision.key == (("a", ("ru", "en")), ("b", ("be", "en")))
 
 
 def test_why_a_key_was_refused() -> None:
