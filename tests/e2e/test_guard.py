@@ -102,6 +102,27 @@ def test_the_caution_is_beside_the_controls_only_where_a_guarded_notice_applies(
     assert visitor.traffic.left == [], "no request left the site"
 
 
+@pytest.mark.parametrize("screen", ["phone", "desktop"])
+def test_several_notices_cautions_each_sit_on_their_own_lines_in_their_own_direction(
+    screen: str, reader: ReaderFactory, live_demo: LiveServer,
+) -> None:
+    """A reader at an unknown place on the Persian article gets Iran's notice and Russia's: each
+    caution holds a Persian sentence (right to left) and an English one (left to right), and a
+    sentence of one direction must not be broken across a line of the other."""
+    page = reader("10.0.0.1", screen).page
+    page.goto(f"{live_demo.url}/articles/river-teahouse")
+    page.wait_for_load_state("networkidle")
+    caution = page.locator(".forewarn-caution").first
+    expect(caution).to_be_visible()
+    sentences = caution.evaluate("""el => [...el.querySelectorAll(':scope > span[lang]')].map(
+        span => ({lang: span.lang, direction: getComputedStyle(span).direction,
+                  top: span.getBoundingClientRect().top,
+                  bottom: span.getBoundingClientRect().bottom}))""")
+    # Persian first (the page's language); Russia's in the reader's English (locale en-US)
+    assert [(s["lang"], s["direction"]) for s in sentences] == [("fa", "rtl"), ("en", "ltr")]
+    assert sentences[0]["bottom"] <= sentences[1]["top"], sentences  # lines of their own
+
+
 def test_share_asks_once_then_the_widgets_own_popup_goes_through_once(
     visitor: Callable[..., Reader], guarded_proxy: LiveServer,
     screenshot: Callable[..., Path],
