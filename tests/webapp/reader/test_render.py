@@ -11,6 +11,7 @@ from geoip.location import Location
 from tests.support import TODAY
 from webapp.catalog.model import parse_catalog
 from webapp.engine import Engine
+from webapp.reader.guard import kinds_of
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Renderer
@@ -193,3 +194,11 @@ def test_a_link_of_a_kind_without_words_has_no_tag() -> None:
     html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
     assert kind_tags(html) == {"mirror": ["Web mirror"], "onion": ["Tor"], "psiphon": []}
     assert "<bdi>Psiphon</bdi>" in html
+
+
+def test_the_remembered_kinds_of_cautions_are_the_decisions(engine: Engine) -> None:
+    for country in ("RU", "BY", "IR", "DE", None):
+        for lang in ("en", "ru", "be", "fa", None):
+            decision = engine.decide(Location(country), lang)
+            for _ in range(2):  # the second time from memory
+                assert engine.renderer.kinds(decision) == kinds_of(decision)
