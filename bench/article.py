@@ -61,17 +61,18 @@ crossorigin>
 """
 
 
-def article(include: str = "") -> bytes:
-    """The page; ``include`` (an ESI or SSI include) goes right after the body tag."""
+def article(include: str = "", size: int = TARGET_SIZE) -> bytes:
+    """The page; ``include`` (an ESI or SSI include) goes right after the body tag; ``size``
+    bytes or so (at least the head, the header and the footer: about 6 KB)."""
     rng = random.Random(20261124)  # noqa: S311 - made-up prose, not a secret
     parts = [HEAD, BODY_TAG.decode(), "\n", include, _header()]
     parts.append('<main id="content">\n<article class="story">\n')
     parts.append('<h1 class="story-title">The library that stayed open all winter</h1>\n'
                  '<p class="byline">By <a href="/authors/anna">Anna Correspondent</a>, '
                  '<time datetime="2026-11-20T08:00:00Z">20 November 2026</time></p>\n')
-    size = sum(len(part) for part in parts)
+    target, size = size, sum(len(part) for part in parts)
     number = 0
-    while size < TARGET_SIZE - 3200:
+    while size < target - 3200:
         number += 1
         chunk = _paragraphs(rng, number)
         parts.append(chunk)

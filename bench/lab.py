@@ -104,6 +104,8 @@ class Lab:
                                      ready_path=PATH))
         middleware = self._server(gunicorn("middleware", "bench.apps:create_middleware()",
                                            self.folder, env=env, ready_path=PATH))
+        naive = self._server(gunicorn("naive", "bench.apps:create_naive()", self.folder,
+                                      env=env, ready_path=PATH))
         reference = self._server(gunicorn("reference-fragment",
                                           "bench.apps:create_reference_fragment()",
                                           self.folder, env=env))
@@ -135,6 +137,10 @@ class Lab:
                   middleware.url + PATH, (RUSSIA,), "header", (middleware,)),
             Setup("middleware-de", "the same, reader in Germany (no notice)",
                   middleware.url + PATH, (GERMANY,), "header", (middleware,)),
+            Setup("naive-ru", "the same app in the naive floor middleware (bench/apps.py), "
+                  "reader in Russia", naive.url + PATH, (RUSSIA,), "block", (naive,)),
+            Setup("naive-de", "the same, reader in Germany", naive.url + PATH, (GERMANY,),
+                  "block", (naive,)),
             Setup("proxy", "forewarn serve --upstream (nginx static origin), reader in Russia",
                   proxy.url + PATH, (RUSSIA,), "header", (proxy,)),
             Setup("edge-cache", "nginx geoip2 + proxy_cache per country/region in front of "

@@ -15,7 +15,9 @@ END = "<!-- bench:end -->"
 
 
 def rewrite(readme: str, generated: str) -> str:
-    """``readme`` with the text between the markers replaced by ``generated``."""
+    """``readme`` with the text between the markers replaced by ``generated``, whose links
+    (written from the repository's root, as results.md has them) are made to lead from docs/."""
+    generated = generated.replace("](bench/", "](../bench/")
     start, end = readme.find(BEGIN), readme.find(END)
     if start < 0 or end < start:
         raise ValueError(f"docs/performance.md: the markers {BEGIN!r} and {END!r} are missing or "

@@ -6,7 +6,9 @@ slows all setups alike rather than one), with sampled notice checks, worker memo
 
 Settings (environment): BENCH_SECONDS (saturated seconds per setup, split over the rounds;
 default 10), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_THREADS (2), BENCH_MEMORY_REQUESTS
-(100000), BENCH_ONLY (comma-separated setup names), BENCH_RESULTS (bench/results), BENCH_MICRO
+(100000), BENCH_CACHE_WARM (200000) and BENCH_CACHE_REQUESTS (100000) for the cache workload
+(bench/cache.py; 0 leaves it out), BENCH_ONLY (comma-separated setup names, "cache" for the
+workload), BENCH_RESULTS (bench/results), BENCH_MICRO
 (the micro-benchmarks' JSON, var/bench-micro.json).
 Exits 1 when a tool is missing, a sampled answer was wrong, or wrk saw errors.
 """
@@ -22,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
+from bench.cache import measure as measure_cache
+from bench.cache import networks_csv, places
+from bench.cache_lab import CacheLab
 from bench.lab import MIX, Lab, Setup, missing_tools
 from bench.machine import machine
 from bench.sampling import Sampler
@@ -29,6 +34,7 @@ from bench.servers import peak_rss_kib, rss_kib
 from bench.wrk import WrkResult, run_wrk
 
 MEMORY_SETUPS = ("middleware-ru", "proxy", "fragment")
+CACHE_SECONDS = 300  # at most, per phase of the cache workload
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,8 @@ class Options:
     connections: int
     threads: int
     memory_requests: int
+    cache_warm: int  # the cache workload (bench/cache.py): requests to warm each cache
+    cache_requests: int  # ... and requests counted; 0 leaves the workload out
     only: tuple[str, ...]
     results: Path
     micro: Path  # pytest-benchmark's JSON (every timing, tens of MB: read, summed up, not kept)
@@ -48,7 +56,9 @@ class Options:
         return cls(float(environ.get("BENCH_SECONDS", "10")), int(environ.get("BENCH_ROUNDS", "3")),
                    int(environ.get("BENCH_CONNECTIONS", "32")),
                    int(environ.get("BENCH_THREADS", "2")),
-                   int(environ.get("BENCH_MEMORY_REQUESTS", "100000")), only,
+                   int(environ.get("BENCH_MEMORY_REQUESTS", "100000")),
+                   int(environ.get("BENCH_CACHE_WARM", "200000")),
+                   int(environ.get("BENCH_CACHE_REQUESTS", "100000")), only,
                    Path(environ.get("BENCH_RESULTS", "bench/results")),
                    Path(environ.get("BENCH_MICRO", "var/bench-micro.json")))
 
@@ -67,10 +77,18 @@ def main() -> int:
         runs = measure(setups, options)
         memory = [memory_run(s, options) for s in setups
                   if s.name in MEMORY_SETUPS and options.memory_requests > 0]
+    cache = []
+    if options.cache_requests > 0 and (not options.only or "cache" in options.only):
+        with CacheLab(networks_csv(places())) as cache_lab:
+            cache = measure_cache(cache_lab, warm=options.cache_warm,
+                                  measured=options.cache_requests,
+                                  connections=options.connections, threads=options.threads,
+                                  seconds=CACHE_SECONDS)
     about["load_after"] = os.getloadavg()
     about["minutes"] = round((time.monotonic() - started) / 60, 1)
     settings = vars(options) | {"results": str(options.results), "micro": str(options.micro)}
-    results = report.build(about, settings, runs, memory, report.read_micro(options.micro))
+    results = report.build(about, settings, runs, memory, report.read_micro(options.micro),
+                           cache)
     report.write(results, options.results)
     failures = report.failures(results)
     for failure in failures:

@@ -17,6 +17,8 @@ def markdown(results: dict[str, Any]) -> str:
         parts += ["", micro_table(results)]
     if results["memory"]:
         parts += ["", memory_table(results)]
+    if results.get("cache"):
+        parts += ["", cache_table(results)]
     return "\n".join(parts) + "\n"
 
 
@@ -71,4 +73,21 @@ def memory_table(results: dict[str, Any]) -> str:
                     f"{', '.join(f'{v:.1f}' for v in run['warm_rss_mib'])} | "
                     f"{', '.join(f'{v:.1f}' for v in run['final_rss_mib'])} | "
                     f"{run['growth']:+.1%} | {run['peak_rss_mib']} |")
+    return "\n".join(rows)
+
+
+def cache_table(results: dict[str, Any]) -> str:
+    o = results["options"]
+    rows = [f"Cache workload (bench/cache.py): 10,000 article URLs drawn Zipf (s = 1), readers "
+            "from 50 countries and Crimea (a third in Russia, Belarus, Crimea and Iran), 16 KB "
+            f"pages; each cache warmed with {o.get('cache_warm', 0):,} requests, then "
+            f"{o.get('cache_requests', 0):,} counted.", "",
+            "| cache keyed on | hit ratio, warm-up | hit ratio | requests/s | p50 / p99 ms | "
+            "sampled answers wrong |", "|---|---:|---:|---:|---:|---:|"]
+    for c in results["cache"]:
+        checked = f"{c['wrong']} of {c['samples']}" + (" (status)" if c["check"] == "status"
+                                                        else "")
+        rows.append(f"| `{c['name']}`: {c['title']} | {c['warm_hit_ratio']:.1%} | "
+                    f"{c['hit_ratio']:.1%} | {c['rps']:,.0f} | {c['p50_ms']:.2f} / "
+                    f"{c['p99_ms']:.2f} | {checked} |")
     return "\n".join(rows)

@@ -21,7 +21,7 @@ import pytest
 from mmdb_writer import MMDBWriter
 from netaddr import IPSet
 
-from bench.apps import create_bare
+from bench.apps import NaiveMiddleware, create_bare
 from bench.article import HEAD, PATH, article
 from geoip.locator import Locator
 from tests.support import ROOT, SHARED_FIXTURES
@@ -211,11 +211,21 @@ def _serve(app: Any, reader: str) -> bytes:
         getattr(body, "close", lambda: None)()
 
 
+@pytest.fixture(scope="module")
+def naive(demo_db: Path, block: bytes) -> NaiveMiddleware:
+    return NaiveMiddleware(create_bare().wsgi_app, str(demo_db), block)
+
+
+PAGE_APPS = ["bare", "middleware-ru", "middleware-de", "naive-ru", "naive-de"]
+
+
 @pytest.mark.benchmark(group="page")
-@pytest.mark.parametrize("app", ["bare", "middleware-ru", "middleware-de"])
-def test_page_in_process(benchmark: Any, middleware: NoticeMiddleware, app: str) -> None:
-    """One page through the WSGI stack, no server: what the middleware adds to each request."""
-    wsgi = create_bare().wsgi_app if app == "bare" else middleware
-    reader = "198.51.100.10" if app == "middleware-de" else "192.0.2.10"
+@pytest.mark.parametrize("app", PAGE_APPS)
+def test_page_in_process(benchmark: Any, middleware: NoticeMiddleware, naive: NaiveMiddleware,
+                         app: str) -> None:
+    """One page through the WSGI stack, no server: what the middleware adds to each request,
+    and what the naive floor (bench/apps.py) adds."""
+    wsgi = {"bare": create_bare().wsgi_app, "naive": naive}.get(app.split("-")[0], middleware)
+    reader = "198.51.100.10" if app.endswith("-de") else "192.0.2.10"
     body = benchmark(_serve, wsgi, reader)
-    assert (b'data-forewarn="ru-undesirable"' in body) == (app == "middleware-ru")
+    assert (b'data-forewarn="ru-undesirable"' in body) == app.endswith("-ru")

@@ -79,7 +79,8 @@ class Locator:
         self._located = {}
 
     def locate(self, ip: IPAddress | None) -> Location:
-        """The stacked answer for ``ip``; ``UNKNOWN`` when no database answered (or no ip)."""
+        """The stacked answer for ``ip``; ``UNKNOWN`` when no database answered (or no ip). A
+        string must be an address already checked (the databases take legacy forms too)."""
         if ip is None:
             return UNKNOWN
         databases = self._databases  # one read: a reload swaps the whole tuple

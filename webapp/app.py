@@ -13,6 +13,7 @@ from webapp.demo import ENGINE_KEY, demo_blueprint
 from webapp.engine import Engine
 from webapp.metrics import Metrics
 from webapp.middleware import NoticeMiddleware
+from webapp.page.headers import EDGE_KEY_HEADER
 from webapp.proxy import UpstreamProxy
 from webapp.reader.cdn import cdn_headers
 from webapp.resources import STATIC_DIR, templates_dir
@@ -42,7 +43,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         app.register_blueprint(demo_blueprint)
     pages: WSGIApplication = app.wsgi_app
     if engine.settings.upstream:
-        cdn = cdn_headers(engine.settings.country_header, engine.settings.region_header)
-        pages = UpstreamProxy(engine.settings, extra_dropped=cdn.vary if cdn else ())
+        settings = engine.settings
+        cdn = cdn_headers(settings.country_header, settings.region_header, settings.asn_header)
+        # The place headers and what the shipped edge cache sends besides (the network, the
+        # variant key) say where the reader is: not the origin's business (README, Privacy).
+        dropped = (*(cdn.vary if cdn else ()), "X-Forewarn-ASN", EDGE_KEY_HEADER)
+        pages = UpstreamProxy(settings, extra_dropped=dropped)
     app.wsgi_app = NoticeMiddleware(pages, engine=engine)  # type: ignore[method-assign]
     return app

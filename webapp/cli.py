@@ -133,6 +133,25 @@ def _export_parser(sub: Any) -> None:
                           help="where to write (default: the fallback_dir setting)")
     fallback.add_argument("--date", metavar="YYYY-MM-DD", type=_day,
                           help="as readers get it on this day (default: today, UTC)")
+    for edge, says in (("nginx", "nginx maps from the geoip2 module's country, region and ASN"),
+                       ("varnish", "a Varnish subroutine from the CDN headers Forewarn reads")):
+        variants = what.add_parser(
+            edge, help=f"{says} to the variant key an edge cache keeps one copy per (see "
+            "deploy/README.md)")
+        _settings_options(variants)
+        variants.add_argument("--out", type=Path, metavar="FILE",
+                              help="write here, atomically (default: standard output)")
+        variants.add_argument("--page-languages", metavar="xx,yy", type=_languages,
+                              help="the languages the site's pages are in: the reader's "
+                              "language goes into the key only for variants whose notices lack "
+                              "one of them (default: every language the catalog knows)")
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    found = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not found or not all(part.replace("-", "").isalnum() for part in found):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a list of language codes (en,ru)")
+    return found
 
 
 def _day(text: str) -> date:
@@ -183,7 +202,9 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_preview(args, settings_from(args))
     if args.command == "export":
-        return _export_fallback(args)
+        if args.export_command == "fallback":
+            return _export_fallback(args)
+        return _export_edge_map(args)
     if args.geoip_command == "build":
         return _geoip_build(args)
     if args.geoip_command == "fetch":
@@ -278,6 +299,25 @@ def _export_fallback(args: argparse.Namespace) -> int:
     for block in written.blocks:
         print(f"{folder / block.file}: {' '.join(block.notice_ids) or '(no notice)'}")
     print(f"{folder}: fallback blocks for {day.isoformat()} from {settings.catalog}")
+    return 0
+
+
+def _export_edge_map(args: argparse.Namespace) -> int:
+    from webapp.edge_map import edge_map_text
+    from webapp.fallback import write_atomically
+
+    settings = settings_from(args)
+    text = edge_map_text(args.export_command, settings, args.page_languages,
+                         datetime.now(UTC).date())
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_atomically(args.out, text)
+    except OSError as error:
+        print(f"forewarn: {args.out}: cannot write: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{args.out}: {args.export_command} variant map from {settings.catalog}")
     return 0
 
 

@@ -7,10 +7,12 @@ fragment endpoint and the preview's pages all call it (docs/architecture.md)."""
 from __future__ import annotations
 
 import logging
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +25,26 @@ from webapp.catalog.model import Catalog, catalog_files
 from webapp.errors import CatalogError, SettingsError
 from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
-from webapp.page.headers import MutableHeaders, finish, sendable
-from webapp.reader.address import Trusted, client_address, parse_address
+from webapp.page.headers import EDGE_KEY_HEADER, MutableHeaders, finish, sendable
+from webapp.reader.address import Trusted, client_address_text, parse_address
 from webapp.reader.as_data import DataRenderer
 from webapp.reader.cdn import cdn_headers, cdn_location
 from webapp.reader.forced import FORCED_KEY, Forced
-from webapp.reader.guard import kinds_of
+from webapp.reader.freshness import Freshness
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Rendered, Renderer
 from webapp.reader.selection import Decision, Selector
+from webapp.reader.variant import Partition, mismatch
 from webapp.settings import Settings
 from webapp.watch import FileState, Reloader, Taken
 
 log = logging.getLogger("forewarn")
+EDGE_KEY = "HTTP_X_FOREWARN_VARIANT"  # the key a trusted edge keeps this page's copy under
+# How long an edge that keeps pages per variant may serve an expired copy while it asks again:
+# long enough that no reader waits on a Forewarn that hangs, short enough that a copy whose
+# renewal is refused (a map older than the catalog) is not served on and on.
+EDGE_STALE_SECONDS = 60
 
 
 def utc_today() -> date:
@@ -55,6 +63,8 @@ class Answer:
     onion_location: str | None
     vary: tuple[str, ...]
     variant: str = ""
+    edge_key: str | None = None  # the variant edge cache's key (webapp/reader/variant.py)
+    lifetime: int | None = None  # seconds until what readers get can change, if it can
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -65,8 +75,10 @@ class Answer:
         ids, cache safety, length, ETag (webapp/page/headers.py) and Onion-Location."""
         if self.onion_location and "Onion-Location" not in headers:
             headers["Onion-Location"] = self.onion_location
+        stale = EDGE_STALE_SECONDS if self.vary == (EDGE_KEY_HEADER,) else None
         finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary,
-               variant=self.variant or None)
+               variant=self.variant or None, edge_key=self.edge_key, lifetime=self.lifetime,
+               stale=stale)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +104,8 @@ class Reading:
     vary: tuple[str, ...]
     day: date | None
     forced: bool
+    edge_key: str | None = None  # behind a variant edge cache (Engine._edge_key)
+    state: CatalogState | None = None  # the catalog version decided from
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,12 @@ class CatalogState:
     renderer: Renderer
     selector: Selector
     data: DataRenderer
+    freshness: Freshness
+
+    @cached_property
+    def partition(self) -> Partition:
+        """The catalog's variants, built when an edge first asks (webapp/reader/variant.py)."""
+        return Partition(self.catalog, self.index)
 
 
 class Engine:
@@ -139,7 +159,8 @@ class Engine:
         self._previous = self._state
         self.locator: Locator = Locator(settings.geoip_dbs,
                                last_good.locator if last_good is not None else None)
-        self._cdn = cdn_headers(settings.country_header, settings.region_header)
+        self._cdn = cdn_headers(settings.country_header, settings.region_header,
+                                settings.asn_header)
         self._trusted = Trusted(settings.trusted_proxies)
         self.reloader = Reloader(settings.reload_seconds, self._reload_failed)
         # A changed mirror list (source = "...") or .po file reloads the whole catalog.
@@ -208,7 +229,7 @@ class Engine:
         renderer = Renderer(catalog, self.settings.prefix,
                             guard_selectors=self.settings.guard_selectors)
         return CatalogState(catalog, index, renderer, Selector(catalog, index),
-                            DataRenderer(renderer))
+                            DataRenderer(renderer), Freshness(catalog))
 
     def swap_catalog(self, catalog: Catalog) -> None:
         """Use ``catalog`` from now on (what a reload does with a good new version)."""
@@ -230,7 +251,7 @@ class Engine:
             per_place = location is not None and self.settings.cdn_caches_per_place
             vary = self._cdn.vary if per_place else ()
         if location is None:
-            address = client_address(environ, self._trusted, self.settings.proxy_header)
+            address = client_address_text(environ, self._trusted, self.settings.proxy_header)
             location = UNKNOWN if address is None else self.locator.locate(address)
         self.metrics.looked_up(location.known)
         return location, vary
@@ -249,42 +270,72 @@ class Engine:
         language (webapp/reader/forced.py) win over the request's."""
         forced = environ.get(FORCED_KEY)
         vary: tuple[str, ...] = ()
+        state = self._state  # one read: the decision and its edge key from one version
         if isinstance(forced, Forced):
             location, day = forced.location, forced.day
             page_lang = forced.lang or page_lang
         else:
             (location, vary), day = self.place(environ), None
-        decision = self.decide(location, page_lang, day,
-                               accept_language=environ.get("HTTP_ACCEPT_LANGUAGE"))
-        if decision.used_accept_language and vary:
-            vary = (*vary, "Accept-Language")
-        return Reading(decision, vary, day, isinstance(forced, Forced))
+        accept = environ.get("HTTP_ACCEPT_LANGUAGE")
+        decision = state.selector.decide(location, page_lang, day or self.clock(),
+                                         accept_language=accept)
+        edge_key: str | None = None
+        if vary:
+            vary, edge_key = self._edge_key(state, decision, page_lang, accept, vary,
+                                            environ.get(EDGE_KEY))
+        return Reading(decision, vary, day, isinstance(forced, Forced), edge_key, state)
+
+    def _edge_key(
+        self, state: CatalogState, decision: Decision, page_lang: str | None,
+        accept: str | None, vary: tuple[str, ...], sent: str | None,
+    ) -> tuple[tuple[str, ...], str]:
+        """What a page an edge may keep per place Varies on, and its variant key. When the edge
+        sent the key it keeps the page under (``X-Forewarn-Variant``, from a trusted proxy, as
+        the CDN headers are), the page Varies on that key alone if it is this reader's, and is
+        private (counted by why) if not: the edge must not keep it under a key other readers
+        share. Without one, it Varies on the CDN headers (and Accept-Language when that chose a
+        language), as before."""
+        key = state.partition.key(decision, page_lang, accept, sent)
+        if sent is None:
+            return ((*vary, "Accept-Language") if decision.used_accept_language else vary), key
+        if sent == key:
+            return (EDGE_KEY_HEADER,), key
+        self.metrics.variant_mismatch(mismatch(sent, key))
+        return (), key
 
     def answer(
         self, environ: Mapping[str, Any], page_lang: str | None, *, charset: str = "utf-8",
-        path: str | None = None,
+        path: str | None = None, reading: Reading | None = None,
     ) -> Answer:
         """The answer for the reader of ``environ`` on a page in ``page_lang`` (its ``<html
         lang>`` or Content-Language), the block encoded in ``charset``; ``path`` is the page's
         when it is not the request's own (the fragment's ``path=``). Counts the look-up, the
         notices served and the cautions the block brings, except for the preview's forced
-        requests (webapp/reader/forced.py)."""
-        reading = self.read(environ, page_lang)
+        requests (webapp/reader/forced.py). ``reading`` is ``read``'s for the same request and
+        page when the caller needed the decision first."""
+        if reading is None:
+            reading = self.read(environ, page_lang)
         decision = reading.decision
         block, onion = b"", None
-        page = PageURL.from_environ(environ, path)
+        today = self.clock()
         if decision.shown:
+            page = PageURL.from_environ(environ, path)
             block, onion = self.block_bytes(decision, page, charset, reading.day)
             if onion is not None and not sendable(onion):
                 self._unsendable("Onion-Location")
                 onion = None
+        else:
+            page = PageURL.host_of_request(environ)  # all a page without a block depends on
+        lifetime = None
         if not reading.forced:
             self.metrics.served(decision.notice_ids)
             if block:
-                self.metrics.cautions_served(kinds_of(decision))
-        variant = self._renderer_for(decision).variant(decision, page,
-                                                       reading.day or self.clock())
-        return Answer(decision, block, onion, reading.vary, variant)
+                self.metrics.cautions_served(self._renderer_for(decision).kinds(decision))
+            freshness = (reading.state or self._state).freshness
+            if freshness.changes:
+                lifetime = freshness.seconds_left(today, time.time())
+        variant = self._renderer_for(decision).variant(decision, page, reading.day or today)
+        return Answer(decision, block, onion, reading.vary, variant, reading.edge_key, lifetime)
 
     def _unsendable(self, header: str) -> None:
         """A header value from the catalog that HTTP cannot carry (URLs are checked and encoded

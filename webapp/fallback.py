@@ -120,11 +120,12 @@ def write_fallbacks(fallbacks: Fallbacks, folder: Path) -> None:
     for block in fallbacks.blocks:
         if not _LANG_FILE.match(block.lang) and block.lang != NO_LANGUAGE:
             raise ValueError(f"{block.lang!r} cannot be a fallback file name")
-        _write(folder / block.file, block.html)
+        write_atomically(folder / block.file, block.html)
     stylesheet = (STATIC_DIR / STYLESHEET).read_text(encoding="utf-8")
-    _write(folder / STYLESHEET, stylesheet)
-    _write(folder / VCL_FILE, to_vcl(fallbacks, stylesheet))
-    _write(folder / MANIFEST, json.dumps(manifest(fallbacks), indent=2, ensure_ascii=False) + "\n")
+    write_atomically(folder / STYLESHEET, stylesheet)
+    write_atomically(folder / VCL_FILE, to_vcl(fallbacks, stylesheet))
+    write_atomically(folder / MANIFEST,
+                     json.dumps(manifest(fallbacks), indent=2, ensure_ascii=False) + "\n")
 
 
 def manifest(fallbacks: Fallbacks) -> dict[str, Any]:
@@ -173,7 +174,9 @@ def _vcl_string(text: str) -> str:
     return '{"' + text + '"}'
 
 
-def _write(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """``text`` into ``path`` through a temporary file beside it and a rename: whoever reads it
+    meanwhile (an edge reloading) gets the old file or the new one, never half of one."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -32,6 +32,11 @@ class Metrics:
                                ["result"], registry=self.registry)
         self.skipped = Counter("forewarn_splice_skipped", "Responses passed without a look at "
                                "them, by reason.", ["reason"], registry=self.registry)
+        self.variant_mismatches = Counter(
+            "forewarn_edge_variant_mismatches", "Pages an edge meant to keep under a variant key "
+            "that was not the reader's (so kept by none), by why: place (a map older or newer "
+            "than the catalog: export it again) or language.", ["reason"],
+            registry=self.registry)
         self.cautions = Counter(
             "forewarn_cautions_served", "Blocks served whose notice has a caution for this kind "
             "of control (share, comment, contact): the caution script loads with them. Whether "
@@ -53,6 +58,9 @@ class Metrics:
         self._count(self.pages, "notice" if notice_ids else "none")
         for notice_id in notice_ids:
             self._count(self.notices, notice_id)
+
+    def variant_mismatch(self, reason: str) -> None:
+        self._count(self.variant_mismatches, reason)
 
     def dropped_header(self, header: str) -> None:
         self._count(self.headers_dropped, header)

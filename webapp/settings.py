@@ -44,6 +44,7 @@ class Settings:
     proxy_header: str = "x-forwarded-for"  # or "forwarded" (RFC 7239): what your proxies write
     country_header: str | None = None
     region_header: str | None = None
+    asn_header: str | None = None  # an edge's header with the reader's network's ASN
     # The CDN keys its cache on the country (and region) header: only then may a page decided
     # from them be cached there (Vary), else it is private like every other page.
     cdn_caches_per_place: bool = False
@@ -157,7 +158,8 @@ def _convert(key: str, value: Any, where: str, base: Path, env: bool) -> Any:
         return value.strip().lower()
     if key == "upstream":
         return _upstream(value, where) if value else None
-    if key in ("country_header", "region_header", "upstream_host", "preview_token", "ops_token"):
+    if key in ("country_header", "region_header", "asn_header", "upstream_host",
+               "preview_token", "ops_token"):
         return value or None
     return value
 

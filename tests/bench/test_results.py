@@ -69,7 +69,7 @@ def test_a_wrong_sampled_answer_fails_the_run_and_the_edge_cache_target() -> Non
 def test_the_markdown_has_every_setup_the_targets_and_the_chart() -> None:
     text = markdown(_results())
     assert "| `middleware-ru` | the middleware-ru setup | 1,470 | 0.37 |" in text
-    assert "| middleware requests/s, notice added, / bare | >= 0.97 | 0.98 | yes |" in text
+    assert "| middleware requests/s, notice added, / bare | >= 0.93 | 0.98 | yes |" in text
     assert "| location step / raw maxminddb get() (demo-ru) | <= 1.3 | 1.5 | **no** |" in text
     assert "![requests/s and p99 latency per setup](bench/results/chart.png)" in text
     assert "2 cores (Test CPU)" in text
@@ -81,6 +81,13 @@ def test_the_readme_section_is_replaced_between_the_markers_only() -> None:
         "After.\n"
     with pytest.raises(ValueError, match="markers"):
         rewrite("# no markers\n", "| new |")
+
+
+def test_the_chart_link_leads_from_docs_to_the_results() -> None:
+    # results.md links the chart from the repository's root; docs/performance.md is one down.
+    readme = f"{BEGIN}\n{END}\n"
+    text = rewrite(readme, markdown(_results()))
+    assert "](../bench/results/chart.png)" in text and "](bench/" not in text
 
 
 def test_the_performance_document_has_the_markers_make_bench_writes_between() -> None:
@@ -114,3 +121,40 @@ def test_a_sampled_answer_is_checked_for_exactly_its_readers_notices(
 def test_block_ids_reads_every_block() -> None:
     assert block_ids(b'<aside class="forewarn" data-forewarn="a b"><aside class="forewarn" '
                      b'data-forewarn="c">') == ["a b", "c"]
+
+
+def _cache(name: str, hit_ratio: float, rps: float, wrong: int = 0) -> dict[str, Any]:
+    return {"name": f"cache-{name}", "title": f"keyed on {name}", "check": "header+block",
+            "warm_requests": 200, "warm_hit_ratio": hit_ratio - 0.1, "requests": 100,
+            "hit_ratio": hit_ratio, "rps": rps, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0,
+            "samples": 10, "wrong": wrong, "examples": []}
+
+
+def test_the_cache_workload_is_judged_by_points_of_hit_ratio_below_no_key() -> None:
+    about = _results()["machine"]
+    cache = [_cache("place", 0.77, 2000), _cache("variant", 0.95, 8000), _cache("none", 0.99, 9000)]
+    results = report.build(about, {"seconds": 10, "rounds": 3, "connections": 32, "threads": 2,
+                                   "cache_warm": 200, "cache_requests": 100}, [], [], [], cache)
+    points = _target(results, "cache workload: variant key's hit ratio")
+    assert points["value"] == pytest.approx(4.0) and points["met"] is True
+    assert _target(results, "cache workload: requests/s")["value"] == pytest.approx(4.0)
+    text = markdown(results)
+    assert "| `cache-variant`: keyed on variant | 85.0% | 95.0% | 8,000 | 1.00 / 2.00 | 0 of 10 |" \
+        in text
+    cache[1] = _cache("variant", 0.93, 8000, wrong=1)
+    failed = report.build(about, results["options"], [], [], [], cache)
+    assert _target(failed, "cache workload: variant key's hit ratio")["met"] is False
+    assert report.failures(failed) == ["cache-variant: 1 of 10 sampled answers wrong, e.g. []"]
+
+
+def test_the_middleware_is_measured_against_the_naive_floor() -> None:
+    micro = [{"name": f"test_page_in_process[{name}]", "group": "page", "median_us": us,
+              "min_us": us} for name, us in (("bare", 30.0), ("middleware-ru", 50.0),
+                                             ("naive-ru", 40.0), ("middleware-de", 42.0),
+                                             ("naive-de", 33.0))]
+    results = report.build(_results()["machine"], {"seconds": 10, "rounds": 3,
+                                                   "connections": 32, "threads": 2}, [], [], micro)
+    ru = _target(results, "middleware's added CPU per page / the naive floor's, with a notice")
+    assert ru["value"] == pytest.approx(2.0) and ru["met"] is True  # 20 µs against 10
+    de = _target(results, "middleware's added CPU per page / the naive floor's, without one")
+    assert de["value"] == pytest.approx(4.0) and de["met"] is False  # 12 µs against 3

@@ -8,6 +8,7 @@ import re
 import shutil
 import string
 import subprocess
+import sys
 import time
 import urllib.request
 from abc import ABC, abstractmethod
@@ -183,13 +184,18 @@ class EdgeCacheNginx(EdgeServer):
 
     name = "nginx"
 
-    def __init__(self, folder: Path, origin: Origin, forewarn: Forewarn, geo_db: Path) -> None:
+    def __init__(self, folder: Path, origin: Origin, forewarn: Forewarn, geo_db: Path,
+                 catalog: Path = ROOT / "catalog" / "notices.toml",
+                 page_languages: str | None = None) -> None:
         self.geo_db = geo_db
+        self.catalog = catalog
+        self.page_languages = page_languages
         super().__init__(folder, origin, forewarn)
 
     def command(self, values: dict[str, str]) -> list[str]:
         values = {**values, "LISTEN": f"127.0.0.1:{self.port}",
-                  "CACHE_DIR": str(self.cache_dir), "GEO_DB": str(self.geo_db)}
+                  "CACHE_DIR": str(self.cache_dir), "GEO_DB": str(self.geo_db),
+                  "VARIANT_MAP": str(self.export_variant_map())}
         (self.folder / "forewarn-edge-cache.conf").write_text(
             fill(DEPLOY / "nginx" / "forewarn-edge-cache.conf", values))
         (self.folder / "forewarn-test-readers.conf").write_text(
@@ -202,6 +208,15 @@ class EdgeCacheNginx(EdgeServer):
     @property
     def cache_dir(self) -> Path:
         return self.folder / "cache"
+
+    def export_variant_map(self) -> Path:
+        """`forewarn export nginx` of ``catalog`` into the folder, as deploy/README.md says."""
+        out = self.folder / "forewarn-variants.conf"
+        languages = ["--page-languages", self.page_languages] if self.page_languages else []
+        subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", "nginx",
+                        "--out", str(out), *languages], check=True, capture_output=True,
+                       env={**os.environ, "FOREWARN_CATALOG": str(self.catalog)})
+        return out
 
 
 def _nginx_command(folder: Path) -> list[str]:

@@ -1,9 +1,9 @@
-"""The per-place edge cache when Forewarn cannot answer: the shipped
-deploy/nginx/forewarn-edge-cache.conf (nginx with the geoip2 module, keyed on the reader's
-country and region) in front of a `forewarn serve --upstream` that is stopped, hangs or answers
-500. Each reader then gets the last copy of their own place's page, never another place's; a
-place with no copy gets an error, not someone else's page; and once Forewarn is back every reader
-is served their own place's page again and the expired copies are renewed."""
+"""The edge cache when Forewarn cannot answer: the shipped deploy/nginx/forewarn-edge-cache.conf
+(nginx with the geoip2 module, keyed on the reader's variant since issue 17, with the map
+`forewarn export nginx` wrote) in front of a `forewarn serve --upstream` that is stopped, hangs
+or answers 500. Each reader then gets the last copy of their own place's page, never another
+place's; a place with no copy gets an error, not someone else's page; and once Forewarn is back
+every reader is served their own place's page again and the expired copies are renewed."""
 
 from __future__ import annotations
 

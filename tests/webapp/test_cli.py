@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,26 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "frobnicate" in err
+
+
+def test_export_nginx_writes_the_variant_maps(tmp_path: Path) -> None:
+    out = tmp_path / "variants.conf"
+    assert main(["export", "nginx", "--out", str(out), "--page-languages", "en"]) == 0
+    text = out.read_text()
+    assert "map $forewarn_place $forewarn_variant {" in text
+    assert re.search(r'"ru" "ru@[0-9a-f]{10}";', text)  # English pages: no language in keys
+    assert '"RU" "ru";' in text and '"UA-43" "ru";' in text and '"XX"' not in text
+    everywhere = tmp_path / "any.conf"
+    assert main(["export", "nginx", "--out", str(everywhere)]) == 0
+    assert re.search(r'"by" "by\.\$\{forewarn_language_\d\}@', everywhere.read_text())
+
+
+def test_export_varnish_needs_the_cdn_headers(capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FOREWARN_COUNTRY_HEADER", raising=False)
+    assert main(["export", "varnish"]) == 2
+    assert "set country_header" in capsys.readouterr().err
+    monkeypatch.setenv("FOREWARN_COUNTRY_HEADER", "cloudflare")
+    assert main(["export", "varnish"]) == 0
+    text = capsys.readouterr().out
+    assert "sub forewarn_variant {" in text and 'req.http.CF-IPCountry ~ "(?i)^RU$"' in text

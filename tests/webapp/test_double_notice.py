@@ -141,3 +141,23 @@ def test_forewarn_preview_of_a_page_served_through_forewarn_shows_one_block(
                  f"{live_demo.url}/articles/library-winter", "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     assert blocks(out.read_bytes()) == ([" ".join(expected)] if expected else [])
+
+
+@pytest.mark.parametrize("coding", [None, "gzip"])
+@pytest.mark.parametrize("address", [RUSSIA, GERMANY])
+def test_a_block_saved_at_the_marker_is_found_once_the_head_is_remembered(
+    demo_settings: Settings, coding: str | None, address: str
+) -> None:
+    """The second request for a page finds its head remembered, and the marker is looked for
+    only for a reader who gets a block (issue 17): the block already there is still found."""
+    marked = SAVED.replace(b"\n  " + BLOCK, b"<header>Site</header><!-- forewarn -->" + BLOCK)
+    engine = fresh_engine(demo_settings)
+    app = NoticeMiddleware(page_app(marked, coding), engine=engine)
+    for _ in range(2):
+        body = get(app, address).get_data()
+        assert (gzip.decompress(body) if coding else body) == marked
+        assert blocks(marked) == ["ru-undesirable"]
+    # A reader with a notice: the marker is read, the block there found and counted each time.
+    # One without: the page as it is, counted as a page without a notice (the marker's window is
+    # read only for a reader who would get a block; docs/middleware.md).
+    assert skipped(engine, "already-noticed") == (2 if address == RUSSIA else 0)

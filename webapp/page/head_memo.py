@@ -27,25 +27,34 @@ class HeadMemo:
 
     def __init__(self, marker: bytes | None) -> None:
         self.marker = marker
-        self._heads: dict[bytes, tuple[bytes, BodyStart]] = {}
+        # where "<body" first is -> (the head before it, the bytes on to the deciding one, the
+        # scan's answer): found by comparing the page with each (no key is copied or hashed)
+        self._heads: dict[int, list[tuple[bytes, bytes, BodyStart]]] = {}
+        self._count = 0
         self._lock = threading.Lock()
 
-    def find_placement(self, data: bytes, *, complete: bool,
-                       eof: bool | None = None) -> Placement | None:
+    def find_placement(self, data: bytes, *, complete: bool, eof: bool | None = None,
+                       anchor: bool = True) -> Placement | None:
+        """As ``find_placement``; without ``anchor``, a page whose head can be remembered gets
+        where its body begins, not anchored yet (``anchor_placement``)."""
         eof = complete if eof is None else eof
         cut = data.find(b"<body", 0, KEY_LIMIT)
         if cut < 0 or data.startswith(_BOMS):
             return find_placement(data, marker=self.marker, complete=complete, eof=eof)
-        key = data[:cut]
-        seen = self._heads.get(key)
-        if seen is not None and data.startswith(seen[0], cut):
-            return place_after(data, seen[1], self.marker, complete)
-        head = scan_head(data, complete=complete, eof=eof)
-        if head is None:
+        for head_bytes, decided, head in self._heads.get(cut, ()):
+            if data.startswith(head_bytes) and data.startswith(decided, cut):
+                return place_after(data, head, self.marker, complete, anchor=anchor)
+        scanned = scan_head(data, complete=complete, eof=eof)
+        if scanned is None:
             return None
-        if head.decided <= len(data) and head.decided - cut <= KEY_LIMIT:
-            with self._lock:
-                if len(self._heads) >= LIMIT:
-                    self._heads.clear()
-                self._heads[key] = (data[cut:max(cut, head.decided)], head)
-        return place_after(data, head, self.marker, complete)
+        if scanned.decided <= len(data) and scanned.decided - cut <= KEY_LIMIT:
+            self._remember(cut, data, scanned)
+        return place_after(data, scanned, self.marker, complete, anchor=anchor)
+
+    def _remember(self, cut: int, data: bytes, head: BodyStart) -> None:
+        with self._lock:
+            if self._count >= LIMIT:
+                self._heads, self._count = {}, 0
+            self._heads.setdefault(cut, []).append(
+                (data[:cut], data[cut:max(cut, head.decided)], head))
+            self._count += 1

@@ -12,7 +12,7 @@ raises: any byte string gets an answer. docs/placement.md has the rules and thei
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from webapp.page.anchors import MARKER_WINDOW, SLOT_ATTRIBUTE, SLOT_WINDOW, find_anchor
 from webapp.page.contents import Lexing
@@ -20,7 +20,7 @@ from webapp.page.tokenizer import Lexer
 from webapp.page.tree import BodyStart, HeadScan
 
 __all__ = ["DEFAULT_MARKER", "MARKER_WINDOW", "SLOT_ATTRIBUTE", "SLOT_WINDOW", "Placement",
-           "find_placement", "place_after", "scan_head", "splice"]
+           "anchor_placement", "find_placement", "place_after", "scan_head", "splice"]
 
 DEFAULT_MARKER = b"<!-- forewarn -->"
 LEXER: Lexing = Lexer()
@@ -44,6 +44,9 @@ class Placement:
     html_lang: str | None = None
     charset: str | None = None  # from the byte order mark, else from <meta charset>
     bom: bool = False  # charset came from a byte order mark, which outranks any header
+    # False: ``offset`` is where the body begins, and no marker or slot after it was looked
+    # for yet (``anchor_placement`` looks): a reader who gets no block needs neither.
+    anchored: bool = True
 
 
 def find_placement(
@@ -97,20 +100,39 @@ def scan_head(data: bytes, *, complete: bool = True, eof: bool = True) -> BodySt
 
 
 def place_after(data: bytes, head: BodyStart, marker: bytes | None, complete: bool,
-                charset: str | None = None) -> Placement | None:
-    """The placement once the body's start is known: at a marker or a slot after it, or there."""
+                charset: str | None = None, *, anchor: bool = True) -> Placement | None:
+    """The placement once the body's start is known: at a marker or a slot after it, or there;
+    without ``anchor``, where the body begins, not anchored (``anchor_placement`` finishes)."""
     def answer(offset: int | None, reason: str) -> Placement:
         return Placement(offset, reason, head.html_lang, charset or head.meta_charset,
                          bom=charset is not None)
 
     if head.offset is None:
         return answer(None, head.reason)
-    anchor = find_anchor(data, head.offset, marker, complete=complete, lexer=LEXER, fast=FAST)
+    if not anchor:
+        return Placement(head.offset, head.reason, head.html_lang, head.meta_charset,
+                         anchored=False)
+    found = find_anchor(data, head.offset, marker, complete=complete, lexer=LEXER, fast=FAST)
+    if found is None:
+        return None
+    if found[0] >= 0:
+        return answer(*found)
+    return answer(head.offset, head.reason)
+
+
+def anchor_placement(data: bytes, placement: Placement, marker: bytes | None,
+                     complete: bool) -> Placement | None:
+    """``placement`` from ``place_after(..., anchor=False)`` on the same bytes, anchored: at the
+    marker or slot after the body's start, or there; None while the windows are not all here."""
+    if placement.anchored or placement.offset is None:
+        return placement
+    anchor = find_anchor(data, placement.offset, marker, complete=complete, lexer=LEXER,
+                         fast=FAST)
     if anchor is None:
         return None
     if anchor[0] >= 0:
-        return answer(*anchor)
-    return answer(head.offset, head.reason)
+        return replace(placement, offset=anchor[0], reason=anchor[1], anchored=True)
+    return replace(placement, anchored=True)
 
 
 def _scan(

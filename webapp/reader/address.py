@@ -44,6 +44,13 @@ class Trusted:
     def __bool__(self) -> bool:
         return bool(self.networks)
 
+    def has_v4(self, value: int) -> bool:
+        """Whether the IPv4 address whose number is ``value`` is trusted."""
+        for net, mask in self._v4:  # noqa: SIM110 - any() over a generator costs more here
+            if value & mask == net:
+                return True
+        return False
+
 
 def parse_address(value: str) -> IPAddress | None:
     """Parse one address as proxies write it: strips brackets, an IPv4 port and an IPv6 zone."""
@@ -97,6 +104,53 @@ def client_address(
         if address not in trusted:
             return address
     return current
+
+
+def client_address_text(
+    environ: Mapping[str, Any], trusted: Trusted, header: str = "x-forwarded-for",
+) -> IPAddress | str | None:
+    """``client_address`` for the request path: the same reader, as its dotted IPv4 text when
+    the walk ends at one (what ``str()`` of the address gives, and what the geo databases
+    take), without building an address object per hop. Any hop that is not plain dotted IPv4
+    (IPv6, a port, brackets) and the Forwarded header take ``client_address`` itself."""
+    if header != "x-forwarded-for":
+        return client_address(environ, trusted, header)
+    peer = _ipv4(str(environ.get("REMOTE_ADDR", "")))
+    if peer is _OTHER:
+        return client_address(environ, trusted, header)
+    if peer is None:
+        return None
+    value, current = peer
+    if not trusted.has_v4(value):
+        return current
+    for hop in reversed(str(environ.get("HTTP_X_FORWARDED_FOR", "")).split(",")):
+        if not hop.strip():
+            continue
+        found = _ipv4(hop)
+        if found is _OTHER:
+            return client_address(environ, trusted, header)
+        if found is None:
+            return None  # a trusted proxy passed on something unparsable
+        value, current = found
+        if not trusted.has_v4(value):
+            return current
+    return current
+
+
+_OTHER = (-1, "")  # not dotted IPv4: for parse_address to read
+
+
+def _ipv4(raw: str) -> tuple[int, str] | None:
+    """A dotted IPv4 address as parse_address reads one (stripped, unquoted, any zone cut), as
+    its number and text; None when it is no address; ``_OTHER`` when it is not that form."""
+    text = raw.strip().strip('"')
+    if ":" in text or "[" in text:
+        return _OTHER
+    text = text.split("%", 1)[0]
+    try:
+        return int.from_bytes(socket.inet_pton(socket.AF_INET, text), "big"), text
+    except (OSError, ValueError):
+        return None
 
 
 _PAIR = re.compile(r"""\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;,"]*)\s*""")

@@ -67,20 +67,22 @@ class CdnHeaders:
 
     country: str
     region: str | None
+    asn: str | None = None  # an edge's own header with the network's ASN (nginx geoip2)
 
     @property
     def vary(self) -> tuple[str, ...]:
-        return (self.country, self.region) if self.region else (self.country,)
+        return tuple(h for h in (self.country, self.region, self.asn) if h)
 
 
-def cdn_headers(country_header: str | None, region_header: str | None) -> CdnHeaders | None:
+def cdn_headers(country_header: str | None, region_header: str | None,
+                asn_header: str | None = None) -> CdnHeaders | None:
     """The headers configured by the settings (a preset name or a header name), or None."""
     if not country_header:
         return None
     preset = PRESETS.get(country_header.strip().lower())
     if preset is not None:
-        return CdnHeaders(preset[0], region_header or preset[1])
-    return CdnHeaders(country_header.strip(), region_header)
+        return CdnHeaders(preset[0], region_header or preset[1], asn_header)
+    return CdnHeaders(country_header.strip(), region_header, asn_header)
 
 
 def cdn_location(environ: Mapping[str, Any], headers: CdnHeaders) -> Location | None:
@@ -89,17 +91,29 @@ def cdn_location(environ: Mapping[str, Any], headers: CdnHeaders) -> Location | 
     raw = environ.get(_environ_key(headers.country))
     if raw is None:
         return None
+    asn = _asn(environ, headers.asn)
     country = str(raw).strip().upper()
     if country in NOT_A_PLACE or not _is_country(country):
-        return UNKNOWN
+        # As from a database: a network the catalog lists can place a reader with no country.
+        return UNKNOWN if asn is None else Location(None, (), asn, (("asn", str(headers.asn)),))
     sources = [("country", headers.country)]
+    if asn is not None:
+        sources.append(("asn", str(headers.asn)))
     regions: tuple[str, ...] = ()
     if headers.region:
         region = _full_region(country, str(environ.get(_environ_key(headers.region), "")))
         if region:
             regions = (region,)
             sources.append(("regions", headers.region))
-    return Location(country, regions, None, tuple(sources))
+    return Location(country, regions, asn, tuple(sources))
+
+
+def _asn(environ: Mapping[str, Any], header: str | None) -> int | None:
+    """The ASN header's number ("64500" or "AS64500"), or None."""
+    if not header:
+        return None
+    text = str(environ.get(_environ_key(header), "")).strip().upper().removeprefix("AS")
+    return int(text) if text.isdigit() and len(text) <= 10 else None
 
 
 def _environ_key(header: str) -> str:

@@ -49,6 +49,12 @@ class PageURL:
             path, query = "/", ""
         return cls(path, query, _host(str(environ.get("HTTP_HOST", "")) or None))
 
+    @classmethod
+    def host_of_request(cls, environ: Mapping[str, Any]) -> PageURL:
+        """Only the Host of the request, for a page with no block (its variant depends on
+        nothing else of the URL)."""
+        return cls(host=_host(str(environ.get("HTTP_HOST", "")) or None))
+
     @property
     def quoted(self) -> str:
         """Path and query as they go into a URL (the Onion-Location header): percent-encoded

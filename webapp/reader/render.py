@@ -19,7 +19,7 @@ from webapp.catalog.interface import InterfaceWords
 from webapp.catalog.model import Catalog, MirrorLink, Notice
 from webapp.catalog.placeholders import fill, filler
 from webapp.catalog.urls import is_web_url
-from webapp.reader.guard import Guarded, attribute, cautions
+from webapp.reader.guard import Guarded, attribute, cautions, kinds_of
 from webapp.reader.links import PATH_TOKEN, Offered, PageURL, host_of, offered, onion_location
 from webapp.reader.selection import Decision
 from webapp.resources import templates_dir
@@ -122,11 +122,13 @@ class Renderer:
         self._cache: dict[object, tuple[str, str | None]] = {}
         self._encoded: dict[object, tuple[bytes, ...]] = {}  # UTF-8 pieces around the path
         self._lock = threading.Lock()
-        self._mirror_hosts = {
+        self._mirror_hosts = frozenset(
             host_of(link.url)
             for mirror_set in catalog.mirrors.values()
             for link in mirror_set.links
-        }
+        )
+        self._variants: dict[object, str] = {}  # (notices, host, day) -> variant, as the cache
+        self._kinds: dict[object, tuple[str, ...]] = {}  # notices -> the cautions' kinds
         self._rotating = any(m.show is not None for m in catalog.mirrors.values())
         # The catalog's content, not its file's name or date: the same in every worker and after
         # a reload of an unchanged file, different after any change a reader could see.
@@ -140,8 +142,26 @@ class Renderer:
         (webapp/page/headers.py), so a copy of another variant is never revalidated."""
         host = page.host if page is not None and page.host in self._mirror_hosts else None
         rotation = (day or date.today()) if self._rotating else None
-        key = repr((self._version, decision.key, host, rotation))
-        return hashlib.sha256(key.encode()).hexdigest()[:16]
+        key = (decision.key, host, rotation)
+        name = self._variants.get(key)
+        if name is None:  # a hash per page cost more than the rest of the headers together
+            text = repr((self._version, *key))
+            name = hashlib.sha256(text.encode()).hexdigest()[:16]
+            if len(self._variants) >= CACHE_LIMIT:
+                self._variants.clear()
+            self._variants[key] = name
+        return name
+
+    def kinds(self, decision: Decision) -> tuple[str, ...]:
+        """``kinds_of(decision)``, remembered per notice set and languages (this catalog's)."""
+        key = decision.key
+        found = self._kinds.get(key)
+        if found is None:
+            found = kinds_of(decision)
+            if len(self._kinds) >= CACHE_LIMIT:
+                self._kinds.clear()
+            self._kinds[key] = found
+        return found
 
     def block(self, decision: Decision, page: PageURL | None = None,
               day: date | None = None) -> Rendered:

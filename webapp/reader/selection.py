@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from babel import negotiate_locale
 from werkzeug.datastructures import LanguageAccept
@@ -44,8 +45,10 @@ class Decision:
         return tuple((item.notice.id, item.languages) for item in self.shown)
 
 
+@lru_cache(maxsize=512)
 def primary_subtag(lang: str | None) -> str | None:
-    """``"ru-RU"`` -> ``"ru"``; the catalog's texts are keyed by primary language."""
+    """``"ru-RU"`` -> ``"ru"``; the catalog's texts are keyed by primary language. (Remembered:
+    a page's language is the site's, never the reader's.)"""
     if not lang:
         return None
     return lang.strip().replace("_", "-").split("-")[0].lower() or None
@@ -67,7 +70,7 @@ class Selector:
     def decide(self, location: Location, page_lang: str | None, day: date, *,
                accept_language: str | None = None) -> Decision:
         lang = primary_subtag(page_lang)
-        jurisdictions, located = _placed(self.index, location)
+        jurisdictions, located = placed(self.index, location)
         key = (jurisdictions, located, lang, day)
         entry = self._memory.get(key)
         if entry is None:
@@ -75,7 +78,7 @@ class Selector:
         picked, shown = entry
         if shown is not None:
             return Decision(location, jurisdictions, shown, False, self.catalog)
-        preferred = _preferred(accept_language)
+        preferred = preferred_languages(accept_language)
         shown, used = _show(self.catalog, picked, jurisdictions, lang, preferred)
         return Decision(location, jurisdictions, shown, used, self.catalog)
 
@@ -92,8 +95,10 @@ class Selector:
         return picked, shown
 
 
-def _placed(index: JurisdictionIndex, location: Location) -> tuple[tuple[str, ...], bool]:
-    # An ASN alone (no country) can still place a reader in a group that lists it.
+def placed(index: JurisdictionIndex, location: Location) -> tuple[tuple[str, ...], bool]:
+    """The jurisdictions the location falls in, ("unknown",) when it is nowhere known, and
+    whether it was placed. An ASN alone (no country) can still place a reader in a group that
+    lists it."""
     matched = index.match(location)
     located = location.known or bool(matched)
     return (matched if located else (UNKNOWN,)), located
@@ -144,7 +149,7 @@ def _show(catalog: Catalog, picked: tuple[Notice, ...], jurisdictions: tuple[str
     return tuple(shown), used
 
 
-def _preferred(accept_language: str | None) -> tuple[str, ...]:
+def preferred_languages(accept_language: str | None) -> tuple[str, ...]:
     """The reader's languages, best first (werkzeug parses, quality order)."""
     if not accept_language:
         return ()
@@ -164,8 +169,15 @@ def _first_language(
     if preferred:
         found = negotiate_locale(list(preferred), list(notice.text), sep="-")
         if found:
-            return found, True
+            # Babel answers in the reader's spelling ("RU" for "Accept-Language: RU"): the
+            # catalog's own key is what the texts are found by.
+            return _catalog_key(notice, found), True
     return (places[0] if places else catalog.default_language), False
+
+
+def _catalog_key(notice: Notice, lang: str) -> str:
+    lower = lang.lower()
+    return next((key for key in notice.text if key.lower() == lower), lang)
 
 
 def _applies(notice: Notice, known: bool, jurisdictions: tuple[str, ...], lang: str | None) -> bool:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.webapp.page.test_placement import _PIECES, CORPUS
 from webapp.page.head_memo import HeadMemo
-from webapp.page.placement import DEFAULT_MARKER, find_placement
+from webapp.page.placement import DEFAULT_MARKER, anchor_placement, find_placement
 
 TAILS = st.lists(_PIECES, max_size=12)
 
@@ -53,3 +53,20 @@ def test_real_pages_twice_get_the_full_scans_answer() -> None:
         for complete in (False, True):
             expected = find_placement(page, complete=complete)
             assert memo.find_placement(page, complete=complete) == expected, page_path.name
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30), TAILS, st.booleans(),
+       st.sampled_from([DEFAULT_MARKER, None]))
+def test_where_the_body_begins_then_its_anchor_is_the_full_answer(
+    head: list[bytes], tail: list[bytes], complete: bool, marker: bytes | None,
+) -> None:
+    # The middleware looks for a marker or slot only for a reader who gets a block: the two
+    # steps give what one full placement gives, from a fresh memory and from a remembered head.
+    memo = HeadMemo(marker)
+    for page in [b"".join([*head, b"<body>", *tail]), b"".join(head + tail)] * 2:
+        expected = find_placement(page, marker=marker, complete=complete)
+        found = memo.find_placement(page, complete=complete, anchor=False)
+        if found is not None:
+            found = anchor_placement(page, found, marker, complete)
+        assert found == expected, page

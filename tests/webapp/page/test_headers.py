@@ -3,11 +3,12 @@ werkzeug's Headers would: the same values read, the same list sent after any cha
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from werkzeug.datastructures import Headers
 
-from webapp.page.headers import ResponseHeaders, finish
+from webapp.page.headers import ResponseHeaders, finish, fresh_for, sendable
 
 NAMES = st.sampled_from(["Content-Type", "content-type", "ETag", "Vary", "X-A", "x-a",
                          "Cache-Control", "Content-Length", "Last-Modified", "Surrogate-Control",
@@ -35,15 +36,19 @@ def test_reads_and_changes_match_werkzeugs_headers(
 
 
 @given(st.lists(st.tuples(NAMES, VALUES), max_size=6), st.integers(0, 3000), st.booleans(),
-       st.sampled_from([(), ("CF-IPCountry",)]), st.sampled_from([None, "0123456789abcdef"]))
+       st.sampled_from([(), ("CF-IPCountry",), ("X-Forewarn-Variant",)]),
+       st.sampled_from([None, "0123456789abcdef"]),
+       st.tuples(st.sampled_from([None, "ru@5f7561e126"]), st.sampled_from([None, 30, 100_000]),
+                 st.sampled_from([None, 60])))
 def test_finishing_a_page_gives_the_same_headers_either_way(
     items: list[tuple[str, str]], added: int, length_known: bool, vary: tuple[str, ...],
-    variant: str | None,
+    variant: str | None, edge: tuple[str | None, int | None, int | None],
 ) -> None:
     ours, theirs = ResponseHeaders(items), Headers(items)
+    edge_key, lifetime, stale = edge
     for headers in (ours, theirs):
         finish(headers, ("ru-undesirable",), added, length_known=length_known, vary=vary,
-               variant=variant)
+               variant=variant, edge_key=edge_key, lifetime=lifetime, stale=stale)
     assert ours.items() == theirs.to_wsgi_list()
     if not vary:  # decided per reader: nothing lets a shared cache keep it
         assert "public" not in (ours.get("Cache-Control") or "")
@@ -54,3 +59,54 @@ def test_finishing_a_page_gives_the_same_headers_either_way(
         assert ours.get("Last-Modified") is None
         etag = ours.get("ETag")
         assert etag is None or (etag.startswith("W/") and variant in etag)
+
+
+@pytest.mark.parametrize(
+    ("value", "lifetime", "shared", "stale", "expected"),
+    [
+        # max-age and s-maxage never outlast the next change
+        ("public, max-age=600", 100, True, None, "public, max-age=100"),
+        ("public, max-age=60, s-maxage=600", 100, True, None, "public, max-age=60, s-maxage=100"),
+        ("private, max-age=1000", 100, False, None, "private, max-age=100"),
+        # a shared page with no lifetime of its own gets one within a day of the change only
+        (None, 100, True, None, "s-maxage=100"),
+        (None, 100_000, True, None, ""),
+        ("private", 100, False, None, "private"),
+        # an edge keeping it per variant may serve it stale, but not past the change
+        ("max-age=60", None, True, 60, "max-age=60, stale-while-revalidate=60"),
+        ("max-age=60", 100, True, 60, "max-age=60, stale-while-revalidate=40"),
+        (None, 100, True, 60, "s-maxage=100"),
+        ("max-age=1, stale-while-revalidate=5", None, True, 60,
+         "max-age=1, stale-while-revalidate=5"),
+        ("no-store, max-age=1000", 100, False, None, "no-store, max-age=1000"),
+    ],
+)
+def test_lifetimes_end_at_the_next_change(value: str | None, lifetime: int | None,
+                                          shared: bool, stale: int | None,
+                                          expected: str) -> None:
+    assert fresh_for(value, lifetime, shared, stale) == expected
+
+
+def test_a_finished_page_names_its_variant_and_its_lifetime() -> None:
+    headers = ResponseHeaders([("Content-Type", "text/html"), ("Cache-Control", "max-age=600")])
+    finish(headers, ("ru-undesirable",), 0, vary=("X-Forewarn-Variant",),
+           edge_key="ru@abc", lifetime=300, stale=60)
+    assert headers.get("X-Forewarn-Variant") == "ru@abc"
+    assert headers.get("Vary") == "X-Forewarn-Variant"
+    assert headers.get("Cache-Control") == "max-age=300"  # no time left to be served stale
+
+
+def test_fields_some_caches_obey_first_end_at_the_change_too() -> None:
+    headers = ResponseHeaders([("Content-Type", "text/html"), ("X-Accel-Expires", "@1999999999"),
+                               ("CDN-Cache-Control", "max-age=86400"),
+                               ("Surrogate-Control", 'max-age=3600, content="ESI/1.0"')])
+    finish(headers, (), 0, vary=("X-Forewarn-Variant",), lifetime=90)
+    assert headers.get("X-Accel-Expires") == "90"
+    assert headers.get("CDN-Cache-Control") == "max-age=90"
+    assert headers.get("Surrogate-Control") == 'max-age=90, content="ESI/1.0"'
+
+
+@given(st.text())
+def test_a_sendable_value_is_printable_latin_1(value: str) -> None:
+    # The per-character rule the fast check replaces, as the reference.
+    assert sendable(value) == (value.isprintable() and all(ord(c) < 256 for c in value))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+from ipaddress import ip_network
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from webapp.reader.address import client_address, parse_address
+from webapp.reader.address import Trusted, client_address, client_address_text, parse_address
 
 TRUSTED = (ipaddress.ip_network("10.0.0.0/8"), ipaddress.ip_network("::1/128"))
 
@@ -90,3 +93,26 @@ def test_a_huge_header_is_walked_without_error() -> None:
                "HTTP_FORWARDED": '"for=;' * 5000}
     assert client_address(environ, TRUSTED) == ipaddress.ip_address("192.0.2.1")
     assert client_address(environ, TRUSTED, "forwarded") is None
+
+
+HOPS = st.sampled_from(["192.0.2.7", " 203.0.113.9 ", "10.0.0.1", "10.0.0.2", "127.0.0.1",
+                        '"192.0.2.8"', "192.0.2.9%eth0", "192.0.2.10:8080", "[2001:db8::1]:443",
+                        "2001:db8::2", "::ffff:198.51.100.1", "fe80::1%eth0", "unknown", "_hidden",
+                        "01.2.3.4", "1.2.3", "999.1.1.1", "", " ", "192.0.2.11\x00"])
+
+
+@given(st.sampled_from(["127.0.0.1", "10.0.0.1", "192.0.2.1", "::1", "2001:db8::9", "garbage",
+                        "", "10.0.0.3:4000"]),
+       st.lists(HOPS, max_size=5),
+       st.sampled_from([[], ["10.0.0.0/8"], ["127.0.0.1/32", "10.0.0.0/30"],
+                        ["10.0.0.0/8", "2001:db8::/32", "::1/128"], ["0.0.0.0/0"]]))
+def test_the_fast_walk_finds_the_reader_the_full_parse_finds(
+    remote: str, hops: list[str], networks: list[str]
+) -> None:
+    # client_address_text (dotted IPv4 kept as text) against client_address, the reference.
+    trusted = Trusted([ip_network(n) for n in networks])
+    environ = {"REMOTE_ADDR": remote, "HTTP_X_FORWARDED_FOR": ",".join(hops)}
+    reference = client_address(environ, trusted)
+    found = client_address_text(environ, trusted)
+    assert (None if found is None else str(found)) == (
+        None if reference is None else str(reference))

@@ -154,3 +154,21 @@ def test_an_asn_alone_places_a_reader_in_a_group_that_lists_it(engine: Engine) -
     decision = engine.decide(Location(asn=64999), "en")
     assert decision.jurisdictions == ("ru",)
     assert decision.notice_ids == ("ru-undesirable",)
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [({"X-Geo-Country": "DE", "X-Geo-ASN": "64500"}, Location("DE", (), 64500)),
+     ({"X-Geo-Country": "DE", "X-Geo-ASN": "AS64500"}, Location("DE", (), 64500)),
+     ({"X-Geo-Country": "DE", "X-Geo-ASN": "sixty"}, Location("DE")),
+     ({"X-Geo-Country": "XX", "X-Geo-ASN": "64500"}, Location(None, (), 64500)),
+     ({"X-Geo-Country": "XX"}, UNKNOWN)],
+)
+def test_an_edges_asn_header_places_a_network(headers: dict[str, str],
+                                             expected: Location) -> None:
+    config = cdn_headers("X-Geo-Country", None, "X-Geo-ASN")
+    assert config is not None and config.vary == ("X-Geo-Country", "X-Geo-ASN")
+    found = cdn_location(environ(headers), config)
+    assert found is not None
+    assert (found.country, found.regions, found.asn) == (expected.country, expected.regions,
+                                                         expected.asn)

@@ -14,6 +14,7 @@ from tests.support import TODAY
 from webapp.catalog.messages import shipped_languages
 from webapp.catalog.model import parse_catalog
 from webapp.engine import Engine
+from webapp.reader.guard import kinds_of
 from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Renderer
@@ -289,3 +290,11 @@ def test_the_other_languages_are_listed_as_the_shown_language_lists(
     listed = re.split(r"<[^>]+>", names.group(1))
     assert [part for part in listed if part] in (["Українська", between, "English"],
                                                  ["English", between, "Українська"])
+
+
+def test_the_remembered_kinds_of_cautions_are_the_decisions(engine: Engine) -> None:
+    for country in ("RU", "BY", "IR", "DE", None):
+        for lang in ("en", "ru", "be", "fa", None):
+            decision = engine.decide(Location(country), lang)
+            for _ in range(2):  # the second time from memory
+                assert engine.renderer.kinds(decision) == kinds_of(decision)

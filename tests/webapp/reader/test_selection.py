@@ -102,3 +102,14 @@ def test_a_decision_from_memory_is_the_one_made_from_the_rules(
         fresh = Selector(engine.catalog, engine.index)  # an empty memory: decided from the rules
         assert remembered == fresh.decide(location, page_lang, day,
                                           accept_language=accept_language)
+
+
+@pytest.mark.parametrize("accept", ["RU", "RU-ru", "Ru, en;q=0.5"])
+def test_a_readers_language_in_any_case_is_found_in_the_catalogs_spelling(
+    engine: Engine, accept: str
+) -> None:
+    # Babel answers in the reader's spelling ("RU"); the texts are keyed "ru". Before, the block
+    # could not be rendered for such a reader.
+    decision = engine.decide(Location("RU"), "de", accept_language=accept)
+    assert decision.key == (("ru-undesirable", ("ru", "en")),)
+    assert 'lang="ru"' in engine.block(decision).html
