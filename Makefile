@@ -12,7 +12,7 @@ PORT ?= 8080
 # installed inside webapp/), that it imports through a finder: nothing to act on, so not shown.
 EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation"
 
-.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench lowest
+.PHONY: run test install lint browser servers apps demo-db wheel clean fuzz soak bench lowest messages
 
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
@@ -59,6 +59,16 @@ lowest: $(STAMP)
 
 wheel: $(STAMP)
 	$(BIN)/python -m build --wheel --outdir dist .
+
+# The block's own words (docs/languages.md): extract the message ids from the templates and code
+# into the template (.pot), then bring every language's .po up to date with it. The .po files are
+# compiled in memory when Forewarn starts: there is no .mo to build. A new language:
+# $(BIN)/pybabel init -D forewarn -i webapp/locale/forewarn.pot -d webapp/locale -l xx
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -o webapp/locale/forewarn.pot --add-comments=Translators: \
+		--project=Forewarn --copyright-holder="Forewarn's authors" --no-location --no-wrap .
+	$(BIN)/pybabel update -D forewarn -i webapp/locale/forewarn.pot -d webapp/locale \
+		--no-fuzzy-matching --ignore-obsolete --no-wrap
 
 # Time-bounded fuzzing of the splice and of catalog loading (atheris, libFuzzer). New inputs go
 # to var/fuzz; the real pages in ../shared and the shipped catalog are the seeds.

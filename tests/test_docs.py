@@ -1,6 +1,7 @@
 """The documentation stays true: every relative link in it leads to a file (and a heading) that
-exists, the settings table lists exactly the keys Settings has, and the command line's usage
-block names exactly the commands and options the argument parser takes."""
+exists, the settings table lists exactly the keys Settings has, the command line's usage
+block names exactly the commands and options the argument parser takes, and the languages page
+lists the shipped languages with the review their .po files claim, and the block's words."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import ROOT
+from webapp.catalog.messages import message_ids, shipped_languages
 from webapp.cli import build_parser
 from webapp.reader.cdn import READER_HEADER_PREFIXES, READER_HEADERS
+from webapp.resources import LOCALE_DIR
 from webapp.settings import KEYS
 
 DOCUMENTS = sorted([ROOT / "README.md", ROOT / "SECURITY.md", ROOT / "deploy" / "README.md",
@@ -128,6 +131,33 @@ def test_the_reader_headers_list_names_exactly_what_the_proxy_never_forwards() -
     prefixes = {name[:-1] for name in names if name.endswith("*")}
     assert names - {f"{prefix}*" for prefix in prefixes} == set(READER_HEADERS)
     assert prefixes == set(READER_HEADER_PREFIXES)
+
+
+def _rows(document: Path, header: str) -> list[list[str]]:
+    """The cells of the Markdown table whose header row starts with ``header``."""
+    lines = document.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(header))
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append([cell.strip() for cell in line.strip("|").split("|")])
+    return rows
+
+
+def test_the_languages_table_lists_each_shipped_language_and_what_its_po_says_of_review() -> None:
+    listed = {row[0].strip("`"): row[4] for row in _rows(ROOT / "docs" / "languages.md", "| code")}
+    assert set(listed) == set(shipped_languages())
+    assert listed.pop("en") == "yes"  # the source: the message ids are English
+    for lang, reviewed in listed.items():
+        header = (LOCALE_DIR / lang / "LC_MESSAGES" / "forewarn.po").read_text(encoding="utf-8")
+        said = re.search(r"^# Reviewed by a native speaker: (\w+)$", header, re.M)
+        assert said is not None and said.group(1) == reviewed, lang
+
+
+def test_the_words_table_lists_exactly_the_message_ids() -> None:
+    listed = [row[0].strip('"') for row in _rows(ROOT / "docs" / "languages.md", "| message id")]
+    assert listed == list(message_ids())
 
 
 def console_examples() -> list[tuple[str, str, list[str]]]:

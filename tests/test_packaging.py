@@ -34,12 +34,24 @@ DOCKERFILE = (ROOT / "Dockerfile").read_text()
 _WARNING = re.compile(r"\b[A-Z]\w*Warning\b|would be ignored")
 
 
+def tracked_files() -> list[str]:
+    """The files of the checkout that git tracks: what a clean clone and the Docker build have."""
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], check=True,
+                            capture_output=True, text=True).stdout
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """The wheel, built as `make wheel` and the Dockerfile build it, and what the build said."""
-    wheels = tmp_path_factory.mktemp("wheels")
+    """The wheel, built as `make wheel` and the Dockerfile build it, and what the build said:
+    from a copy of the tracked files, as the Docker build does, because an earlier build's
+    forewarn.egg-info in the checkout would hand setuptools files package-data leaves out."""
+    source, wheels = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("wheels")
+    for name in tracked_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
-                            "--no-build-isolation", "--wheel-dir", str(wheels), str(ROOT)],
+                            "--no-build-isolation", "--wheel-dir", str(wheels), str(source)],
                            check=True, capture_output=True, text=True)
     return next(wheels.glob("forewarn-*.whl")), built.stdout + built.stderr
 
@@ -126,6 +138,30 @@ def test_wheel_carries_everything_the_demo_needs(installed: Path, tmp_path: Path
                    "webapp/shipped_catalog/notices.schema.json",
                    "webapp/shipped_catalog/demo-networks.csv", "webapp/static/forewarn.css"):
         assert needed in files
+
+
+def test_the_wheel_carries_every_static_file_template_and_po_file(installed: Path) -> None:
+    """Each file the endpoints serve (guard.js, the notices.json schema, the stylesheets), every
+    template and every language's words: a pattern in package-data that misses one fails here."""
+    wanted = {name.replace("templates/", "webapp/templates/", 1) for name in tracked_files()
+              if name.startswith(("webapp/static/", "templates/", "webapp/locale/"))
+              and not name.endswith(".py")}
+    assert {"webapp/static/guard.js", "webapp/static/notices-json.schema.json"} <= wanted
+    missing = [name for name in sorted(wanted) if not (installed / name).is_file()]
+    assert missing == []
+
+
+def test_the_wheel_carries_the_interface_words_of_every_language(installed: Path,
+                                                                  tmp_path: Path) -> None:
+    """The .po files are installed and read from the wheel (they are compiled at start)."""
+    script = ("from webapp.catalog.messages import shipped_words\n"
+              "print(' '.join(sorted(shipped_words())), shipped_words()['kk']['Read more'])\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                            text=True, env=from_wheel(installed), check=False)
+    assert result.returncode == 0, result.stderr
+    shipped = sorted(p.parents[1].name for p in (ROOT / "webapp" / "locale").glob("*/*/*.po"))
+    assert result.stdout == f"{' '.join(shipped)} Толығырақ\n"
+    assert (installed / "webapp" / "locale" / "forewarn.pot").is_file()
 
 
 def test_dockerfile_is_hadolint_clean() -> None:

@@ -21,8 +21,7 @@ from geoip.errors import GeoDatabaseError
 from geoip.location import UNKNOWN, Location
 from geoip.locator import Locator
 from webapp.catalog.check import load_and_log
-from webapp.catalog.mirror_list import source_files
-from webapp.catalog.model import Catalog
+from webapp.catalog.model import Catalog, catalog_files
 from webapp.errors import CatalogError, SettingsError
 from webapp.fallback import FallbackWriter
 from webapp.metrics import Metrics
@@ -148,7 +147,7 @@ class Engine:
         self.clock = clock
         self.metrics = metrics or Metrics()
         catalog_error: CatalogError | None = None
-        catalog_taken = Taken.now(settings.catalog, source_files)
+        catalog_taken = Taken.now(settings.catalog, catalog_files)
         database_taken = [Taken.now(Path(path)) for path in settings.geoip_dbs]
         try:
             catalog = load_and_log(settings.catalog)
@@ -164,10 +163,10 @@ class Engine:
                                 settings.asn_header)
         self._trusted = Trusted(settings.trusted_proxies)
         self.reloader = Reloader(settings.reload_seconds, self._reload_failed)
-        # A changed mirror list (source = "...") reloads the whole catalog.
+        # A changed mirror list (source = "...") or .po file reloads the whole catalog.
         self._catalog_file = self.reloader.watch(
             "catalog", settings.catalog, load_and_log, self.swap_catalog, (CatalogError,),
-            depends=source_files, taken=catalog_taken)
+            depends=catalog_files, taken=catalog_taken)
         self._database_files = [
             self.reloader.watch("geoip", Path(path), GeoDatabase, self.locator.replace,
                                 (GeoDatabaseError,), taken=taken)

@@ -10,6 +10,7 @@ import pytest
 
 from tests.geoip.test_database import BROKEN
 from tests.support import ROOT, SHARED_FIXTURES
+from tests.webapp.catalog.test_check import words_lines
 from webapp.cli import main
 
 CATALOG = ROOT / "catalog" / "notices.toml"
@@ -24,7 +25,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_check_passes_the_shipped_catalog(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "check", str(CATALOG))
     assert (code, err) == (0, "")
-    assert out == f"{CATALOG}: OK: 3 notices, 3 jurisdictions, 2 mirror sets\n"
+    assert out == (words_lines(CATALOG, "en", "ru", "be", "fa")
+                   + f"{CATALOG}: OK: 3 notices, 3 jurisdictions, 2 mirror sets\n")
 
 
 def test_check_fails_a_bad_catalog_with_one_line(

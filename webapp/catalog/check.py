@@ -1,8 +1,9 @@
 """What `forewarn check` says about a catalog beyond "it loads": warnings about things that load but
 are probably mistakes (a notice missing a language its readers read, a serious notice without a
-short summary, a misspelt placeholder, a mirror set nothing uses) and about fallback blocks
-exported from an older catalog or for another day, printed one per line, failures with
-``--strict``, logged at serve time."""
+short summary, a misspelt placeholder, a mirror set nothing uses, a language with none of the
+block's words of its own) and about fallback blocks exported from an older catalog or for another
+day, printed one per line, failures with ``--strict``, logged at serve time; and, per language a
+notice is written in, which of the block's words fall back to English."""
 
 from __future__ import annotations
 
@@ -16,8 +17,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from webapp.catalog.mirror_list import source_files
-from webapp.catalog.model import Catalog, Notice, NoticeText, load_catalog, notice_labels
+from webapp.catalog.interface import InterfaceWords
+from webapp.catalog.messages import message_ids
+from webapp.catalog.model import (
+    Catalog,
+    Notice,
+    NoticeText,
+    catalog_files,
+    load_catalog,
+    notice_labels,
+)
 from webapp.catalog.placeholders import PLACEHOLDERS, fill, filler
 from webapp.errors import CatalogError
 from webapp.settings import GUARD_KINDS
@@ -61,6 +70,35 @@ def _warnings(catalog: Catalog) -> list[CatalogWarning]:
                                         "mirror set not used by any notice"))
         elif not mirror_set.links:
             found.append(CatalogWarning(catalog.path, f"mirrors.{sid}", "mirror set has no links"))
+    return [*found, *_interface_warnings(catalog)]
+
+
+def text_languages(catalog: Catalog) -> dict[str, str]:
+    """Each language a notice is written in, and the key of its first text in that language."""
+    found: dict[str, str] = {}
+    for i, notice in enumerate(catalog.notices):
+        for lang in notice.text:
+            found.setdefault(lang, f"notices[{i}].text.{lang}")
+    return found
+
+
+def _interface_warnings(catalog: Catalog) -> list[CatalogWarning]:
+    """A language with none of the block's words of its own; words a .po file gives that are
+    none of the block's (a file for another version of Forewarn?)."""
+    words = InterfaceWords(catalog)
+    found = []
+    for lang, where in text_languages(catalog).items():
+        coverage = words.coverage(lang)
+        if not coverage.own:
+            found.append(CatalogWarning(
+                catalog.path, where, f"none of the block's own words in {lang!r}: readers get "
+                f"all {coverage.total} in English; give them in [interface.{lang}] or a .po file "
+                "(docs/languages.md)"))
+    known = set(message_ids())
+    for lang, given in catalog.interface.items():
+        for msgid in given.keys() - known:
+            found.append(CatalogWarning(catalog.path, f"interface.{lang}",
+                                        f'"{msgid}" is not one of the block\'s words: unused'))
     return found
 
 
@@ -142,10 +180,10 @@ FALLBACK_FORMAT = 1
 
 
 def catalog_sha256(path: Path) -> str:
-    """The SHA-256 of the catalog file and the mirror lists it names, in that order: what a
-    fallback export records, to tell later whether the catalog changed since."""
+    """The SHA-256 of the catalog file and the mirror lists and .po files it names, in that
+    order: what a fallback export records, to tell later whether the catalog changed since."""
     digest = hashlib.sha256()
-    for file in (path, *source_files(path)):
+    for file in (path, *catalog_files(path)):
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -223,9 +261,10 @@ def load_and_log(path: Path) -> Catalog:
 
 def report(path: Path, strict: bool, out: TextIO, err: TextIO,
            fallback_dir: Path | None = None, prefix: str = "/_forewarn") -> int:
-    """`forewarn check`: every error, or else every warning, on a line of ``err``, and a summary
-    on ``out``; exit 1 on errors, and with ``strict`` on warnings too. With ``fallback_dir``, the
-    fallback blocks exported there are checked against the catalog too."""
+    """`forewarn check`: every error, or else every warning, on a line of ``err``; then, on
+    ``out``, how many interface words each language of the notices has of its own and a summary;
+    exit 1 on errors, and with ``strict`` on warnings too (then nothing on ``out``). With
+    ``fallback_dir``, the fallback blocks exported there are checked against the catalog too."""
     try:
         catalog = load_catalog(path)
     except CatalogError as error:
@@ -241,6 +280,9 @@ def report(path: Path, strict: bool, out: TextIO, err: TextIO,
         print(f"forewarn: {path}: {counted(len(warnings), 'warning')}, failing (--strict)",
               file=err)
         return 1
+    words = InterfaceWords(catalog)
+    for lang in text_languages(catalog):
+        print(f"{path}: interface words in {words.coverage(lang).describe()}", file=out)
     summary = f", {counted(len(warnings), 'warning')}" if warnings else ""
     print(f"{path}: OK: {counted(len(catalog.notices), 'notice')}, "
           f"{counted(len(catalog.jurisdictions), 'jurisdiction')}, "

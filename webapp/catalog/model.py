@@ -16,7 +16,8 @@ from babel import Locale, UnknownLocaleError
 from pydantic import AfterValidator, ConfigDict, Field, Strict, TypeAdapter, ValidationError
 from pydantic.json_schema import SkipJsonSchema
 
-from webapp.catalog.mirror_list import read_site_links
+from webapp.catalog.messages import catalog_words, interface_files, word_problems
+from webapp.catalog.mirror_list import read_site_links, source_files
 from webapp.catalog.urls import web_url
 from webapp.errors import CatalogError
 from webapp.settings import GUARD_KINDS
@@ -182,6 +183,12 @@ class Catalog:
     """Named groups of places, e.g. [jurisdictions.ru]."""
     mirrors: dict[str, MirrorSet] = field(default_factory=dict)
     """Named mirror sets, e.g. [mirrors.main]."""
+    interface: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The block's own words (not the notices'), added or replaced per language: [interface.kk]
+    with "Read more" = "Толығырақ". The keys are the English words (docs/languages.md)."""
+    interface_files: tuple[str, ...] = ()
+    """Your own gettext catalogs (.po) of the block's words, relative to this file; each names
+    its language in its header (Language: kk). [interface.xx] words win over them."""
     path: SkipJsonSchema[str] = ""
 
     def page_languages(self) -> tuple[str, ...]:
@@ -221,12 +228,19 @@ def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
         catalog = _ADAPTER.validate_python(data)
     except ValidationError as exc:
         raise CatalogError.from_validation(name, exc.errors(), label) from None
-    # the catalog's own mistakes first, then its mirror lists'
+    # the catalog's own mistakes first, then those of the files it names
     problems = [CatalogError(p.path, p.key, p.message, shown_key=label(p.key))
                 for p in _reference_problems(catalog)]
     if problems:
         raise CatalogError.of(problems)
+    catalog = replace(catalog, interface=catalog_words(name, catalog.interface,
+                                                       catalog.interface_files))
     return _with_sourced_links(catalog)
+
+
+def catalog_files(path: Path) -> tuple[Path, ...]:
+    """The files the catalog at ``path`` names (mirror lists, .po files), for watching."""
+    return (*source_files(path), *interface_files(path))
 
 
 def notice_labels(ids: Sequence[object]) -> Callable[[str], str]:
@@ -281,6 +295,9 @@ def _reference_problems(catalog: Catalog) -> Iterator[CatalogError]:
     yield from _language_problems(name, "default_language", catalog.default_language)
     for jid, jur in catalog.jurisdictions.items():
         yield from _jurisdiction_problems(name, jid, jur)
+    for lang in catalog.interface:
+        yield from _language_problems(name, f"interface.{lang}", lang)
+    yield from word_problems(name, catalog.interface)
     seen: set[str] = set()
     for i, notice in enumerate(catalog.notices):
         yield from _notice_problems(catalog, f"notices[{i}]", notice, seen)

@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
+from webapp.catalog.messages import message_ids
 from webapp.catalog.model import Catalog
 
 SCHEMA_NAME = "notices.schema.json"  # shipped beside the shipped catalog
@@ -32,6 +33,10 @@ def catalog_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a catalog file, with titles and descriptions."""
     schema = TypeAdapter(Catalog).json_schema(schema_generator=_TomlSchema)
     schema["$defs"]["MirrorSet"]["not"] = {"required": ["links", "source"]}  # one or the other
+    # The words of [interface.xx] are the block's message ids: editors complete them.
+    schema["properties"]["interface"]["additionalProperties"] = {
+        "type": "object", "propertyNames": {"enum": list(message_ids())},
+        "additionalProperties": {"type": "string", "minLength": 1}}
     head = {"$schema": _TomlSchema.schema_dialect, "title": "Forewarn notice catalog",
             "description": DESCRIPTION}
     result: dict[str, Any] = _one_line_descriptions(

@@ -1,5 +1,6 @@
 """The preview matrix: for every place of the catalog and every page language, the notice ids a
-reader would get, decided by the engine's selector alone (no page is rendered), and as CSV."""
+reader would get, decided by the engine's selector alone (no page is rendered), and as CSV; and
+for each language, whether the block's own words are the language's or English."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 
 from babel import Locale
 
+from webapp.catalog.interface import Coverage
 from webapp.catalog.model import Catalog
 from webapp.engine import Engine
 from webapp.preview.places import Place, PlaceNames
@@ -30,6 +32,7 @@ class Matrix:
     day: date
     languages: tuple[str, ...]  # the columns; OTHER last
     rows: tuple[Row, ...]
+    words: tuple[Coverage | None, ...] = ()  # per column: the block's own words in it
 
     def header(self) -> tuple[str, ...]:
         return ("place", "code", "jurisdictions", *self.languages)
@@ -47,6 +50,8 @@ def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix
     state = engine.state
     catalog, selector = state.catalog, state.selector
     languages = page_languages(catalog)
+    words = tuple(None if lang == OTHER else state.renderer.words.coverage(lang)
+                  for lang in languages)
     names = PlaceNames(catalog)
     rows = []
     for place in places:
@@ -54,7 +59,7 @@ def build_matrix(engine: Engine, places: tuple[Place, ...], day: date) -> Matrix
                      for lang in languages]
         rows.append(Row(place, names.label(place), decisions[0].jurisdictions,
                         tuple(decision.notice_ids for decision in decisions)))
-    return Matrix(day, languages, tuple(rows))
+    return Matrix(day, languages, tuple(rows), words)
 
 
 def severities(catalog: Catalog) -> dict[str, str]:

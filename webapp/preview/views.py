@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 
+from webapp.catalog.check import text_languages
+from webapp.catalog.interface import Coverage
 from webapp.engine import Engine
 from webapp.errors import QueryError
 from webapp.fallback import IfDown, if_down
@@ -182,7 +184,7 @@ def index() -> str:
         regions=regions_of(query.country) if query.country else (),
         languages=_language_choices(query), dropped=_dropped(query),
         severity=severities(engine.catalog), if_down=_if_down(query),
-        language_name=language_name)
+        language_name=language_name, words=_interface_words(engine))
 
 
 def _if_down(query: PreviewQuery) -> IfDown:
@@ -190,6 +192,14 @@ def _if_down(query: PreviewQuery) -> IfDown:
     engine = _backing().engine
     return if_down(engine.catalog, engine.settings.prefix, query.day or engine.clock(),
                    engine.settings.fallback_dir, guard_selectors=engine.settings.guard_selectors)
+
+
+def _interface_words(engine: Engine) -> list[tuple[str, str, Coverage]]:
+    """Each language the notices are written in: its name, and where the block's words come
+    from (its own, or English)."""
+    state = engine.state
+    return [(lang, language_name(lang), state.renderer.words.coverage(lang))
+            for lang in text_languages(state.catalog)]
 
 
 def _language_choices(query: PreviewQuery) -> list[tuple[str, str]]:

@@ -5,29 +5,34 @@ its ``data-forewarn-guard`` attribute (the script asks the server nothing)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from webapp.reader.selection import Decision
 from webapp.settings import GUARD_KINDS
 
-# The dialog's few words per language (the caution itself is the catalog's). Unknown languages
-# fall back to English.
-GUARD_WORDS: dict[str, dict[str, str]] = {
-    "en": {"title": "Before you go on", "share": "Share anyway?", "comment": "Comment anyway?",
-           "contact": "Contact us anyway?", "confirm": "Continue", "cancel": "Cancel"},
-    "ru": {"title": "Прежде чем продолжить", "share": "Всё равно поделиться?",
-           "comment": "Всё равно оставить комментарий?", "contact": "Всё равно связаться с нами?",
-           "confirm": "Продолжить", "cancel": "Отмена"},
-    "be": {"title": "Перш чым працягнуць", "share": "Усё роўна падзяліцца?",
-           "comment": "Усё роўна пакінуць каментар?", "contact": "Усё роўна звязацца з намі?",
-           "confirm": "Працягнуць", "cancel": "Скасаваць"},
-    "uk": {"title": "Перш ніж продовжити", "share": "Все одно поділитися?",
-           "comment": "Все одно залишити коментар?", "contact": "Все одно зв’язатися з нами?",
-           "confirm": "Продовжити", "cancel": "Скасувати"},
-    "fa": {"title": "پیش از ادامه", "share": "باز هم هم‌رسانی می‌کنید؟",
-           "comment": "باز هم نظر می‌نویسید؟", "contact": "باز هم با ما تماس می‌گیرید؟",
-           "confirm": "ادامه", "cancel": "انصراف"},
+
+def N_(message: str) -> str:
+    """Marks a word for `make messages` (gettext's name for "translate this later", babel.cfg);
+    it is translated where it is used."""
+    return message
+
+
+# The dialog's few words (the caution itself is the catalog's): gettext message ids, given to
+# static/guard.js in each caution's language (catalog/interface.py, docs/languages.md).
+DIALOG_WORDS: dict[str, str] = {
+    # Translators: the title of the dialog shown before a share, comment or message goes out
+    "title": N_("Before you go on"),
+    # Translators: the dialog's question before a share button does its work
+    "share": N_("Share anyway?"),
+    # Translators: the dialog's question before a comment is sent
+    "comment": N_("Comment anyway?"),
+    # Translators: the dialog's question before a message to the newsroom is sent
+    "contact": N_("Contact us anyway?"),
+    # Translators: the dialog's button that lets the share, comment or message go ahead
+    "confirm": N_("Continue"),
+    # Translators: the dialog's button that stops it (it has the focus: the safe choice)
+    "cancel": N_("Cancel"),
 }
 
 
@@ -72,15 +77,16 @@ def kinds_of(decision: Decision) -> tuple[str, ...]:
     return tuple(kind for kind in GUARD_KINDS if kind in kinds)
 
 
-def attribute(found: dict[str, tuple[Caution, ...]],
-              selectors: tuple[tuple[str, str], ...]) -> str:
+def attribute(found: dict[str, tuple[Caution, ...]], selectors: tuple[tuple[str, str], ...],
+              gettext: Callable[[str], Callable[[str], str]]) -> str:
     """The ``data-forewarn-guard`` value (JSON; the template escapes it): the cautions, the
     dialog's words in their languages, and the site's ``guard_selectors`` for those kinds."""
     languages = dict.fromkeys(caution.lang for kind in found for caution in found[kind])
     data = {
         "cautions": {kind: [{"text": c.text, "lang": c.lang, "dir": c.dir} for c in items]
                      for kind, items in found.items()},
-        "words": {lang: GUARD_WORDS.get(lang, GUARD_WORDS["en"]) for lang in languages},
+        "words": {lang: {key: gettext(lang)(msgid) for key, msgid in DIALOG_WORDS.items()}
+                  for lang in languages},
         "selectors": {kind: chosen for kind in found
                       if (chosen := [s for k, s in selectors if k == kind])},
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -14,6 +15,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from webapp.catalog.interface import InterfaceWords
 from webapp.catalog.model import Catalog, MirrorLink, Notice
 from webapp.catalog.placeholders import fill, filler
 from webapp.catalog.urls import is_web_url
@@ -25,59 +27,6 @@ from webapp.resources import templates_dir
 CACHE_LIMIT = 4096  # rendered variants kept; a full cache is cleared (they are cheap to redo)
 _UTF8 = frozenset({"utf-8", "utf8"})
 
-# The few words of the block that are not the catalog's. Unknown languages fall back to English.
-# "severity-*" is said before each title (colour alone does not tell it); "full" opens a notice's
-# whole text, "languages" (followed by the names) its other languages, "onion-show" the Tor
-# address to copy.
-UI_WORDS: dict[str, dict[str, str]] = {
-    "en": {"notice": "Reader safety notice", "more": "Read more", "mirrors": "Other ways in",
-           "via": "You are reading this page through a mirror:",
-           "onion": "Tor address (select and copy into Tor Browser)",
-           "severity-critical": "Danger", "severity-warning": "Caution",
-           "severity-info": "Note", "full": "Full notice", "languages": "This notice in:",
-           "onion-show": "Tor address"},
-    "ru": {"notice": "Предупреждение для читателей", "more": "Подробнее",
-           "mirrors": "Другие способы зайти",
-           "via": "Вы читаете эту страницу через зеркало:",
-           "onion": "Адрес в Tor (выделите и скопируйте в Tor Browser)",
-           "severity-critical": "Опасно", "severity-warning": "Осторожно",
-           "severity-info": "К сведению", "full": "Полный текст",
-           "languages": "На других языках:", "onion-show": "Адрес в Tor"},
-    "be": {"notice": "Папярэджанне для чытачоў", "more": "Падрабязней",
-           "mirrors": "Іншыя спосабы зайсці",
-           "via": "Вы чытаеце гэтую старонку праз люстэрка:",
-           "onion": "Адрас у Tor (вылучыце і скапіюйце ў Tor Browser)",
-           "severity-critical": "Небяспечна", "severity-warning": "Асцярожна",
-           "severity-info": "Да ведама", "full": "Поўны тэкст",
-           "languages": "На іншых мовах:", "onion-show": "Адрас у Tor"},
-    "uk": {"notice": "Попередження для читачів", "more": "Докладніше",
-           "mirrors": "Інші способи зайти",
-           "via": "Ви читаєте цю сторінку через дзеркало:",
-           "onion": "Адреса в Tor (виділіть і скопіюйте в Tor Browser)",
-           "severity-critical": "Небезпечно", "severity-warning": "Обережно",
-           "severity-info": "До відома", "full": "Повний текст",
-           "languages": "Іншими мовами:", "onion-show": "Адреса в Tor"},
-    "fa": {"notice": "هشدار برای خوانندگان", "more": "بیشتر بخوانید",
-           "mirrors": "راه‌های دیگر دسترسی",
-           "via": "شما این صفحه را از طریق یک نسخهٔ آینه می‌خوانید:",
-           "onion": "نشانی تور (انتخاب کنید و در مرورگر تور کپی کنید)",
-           "severity-critical": "خطر", "severity-warning": "احتیاط",
-           "severity-info": "برای اطلاع", "full": "متن کامل",
-           "languages": "به زبان‌های دیگر:", "onion-show": "نشانی تور"},
-}
-# What each kind of mirror link is, shown before its label so a reader knows which tool it needs
-# (a kind not listed here gets no tag). Merged into UI_WORDS as "kind-<kind>".
-KIND_WORDS: dict[str, dict[str, str]] = {
-    "en": {"mirror": "Web mirror", "onion": "Tor", "ipfs": "IPFS", "app": "App"},
-    "ru": {"mirror": "Зеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Приложение"},
-    "be": {"mirror": "Люстэрка", "onion": "Tor", "ipfs": "IPFS", "app": "Праграма"},
-    "uk": {"mirror": "Дзеркало", "onion": "Tor", "ipfs": "IPFS", "app": "Застосунок"},
-    "fa": {"mirror": "نسخهٔ آینه", "onion": "تور", "ipfs": "IPFS", "app": "برنامه"},
-}
-for _lang, _kinds in KIND_WORDS.items():
-    UI_WORDS[_lang].update({f"kind-{kind}": word for kind, word in _kinds.items()})
-
-
 @dataclass(frozen=True, slots=True)
 class Section:
     """One notice in one language, ready for the template: no decisions left to make."""
@@ -88,7 +37,7 @@ class Section:
     title: str
     paragraphs: tuple[str, ...]  # the whole body
     more_url: str | None
-    words: dict[str, str]
+    gettext: Callable[[str], str]  # the block's own words in ``lang`` (catalog/interface.py)
     guard: tuple[tuple[str, str], ...] = ()  # (kind, caution) of the catalog's guard text
     summary: str | None = None  # the catalog's one sentence, filled in
 
@@ -165,6 +114,7 @@ class Renderer:
     def __init__(self, catalog: Catalog, prefix: str, environment: Environment | None = None,
                  guard_selectors: tuple[tuple[str, str], ...] = ()):
         self._catalog = catalog
+        self.words = InterfaceWords(catalog)
         self._stylesheet = f"{prefix}/static/forewarn.css"
         self._guard_script = f"{prefix}/static/guard.js"
         self._guard_selectors = guard_selectors
@@ -287,14 +237,13 @@ class Renderer:
         lead = sections[0]
         html = self._template.render(
             ids=" ".join(decision.notice_ids),
-            label=lead.words["notice"],
+            _=lead.gettext,
             lang=lead.lang,
             dir=lead.dir,
-            words=lead.words,
             notices=views,
             mirrors=mirrors,
             stylesheet=self._stylesheet,
-            guard=attribute(found, self._guard_selectors) if found else "",
+            guard=attribute(found, self._guard_selectors, self.words.gettext) if found else "",
             guard_script=self._guard_script,
         )
         return html, onion_location([mirrors])
@@ -307,7 +256,7 @@ class Renderer:
             if text.guard else ()
         return Section(notice, lang, text_direction(lang), fill(text.title, values),
                        tuple(fill(p, values) for p in text.paragraphs), more_url,
-                       UI_WORDS.get(lang, UI_WORDS["en"]), guard,
+                       self.words.gettext(lang), guard,
                        fill(text.summary, values) if text.summary else None)
 
 

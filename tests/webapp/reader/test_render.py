@@ -6,9 +6,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from babel.messages.pofile import read_po
+from markupsafe import escape
 
 from geoip.location import Location
 from tests.support import TODAY
+from webapp.catalog.messages import shipped_languages
 from webapp.catalog.model import parse_catalog
 from webapp.engine import Engine
 from webapp.reader.guard import kinds_of
@@ -16,6 +19,7 @@ from webapp.reader.jurisdiction import JurisdictionIndex
 from webapp.reader.links import PageURL
 from webapp.reader.render import Renderer
 from webapp.reader.selection import Selector
+from webapp.resources import LOCALE_DIR
 
 
 class Elements(HTMLParser):
@@ -194,6 +198,98 @@ def test_a_link_of_a_kind_without_words_has_no_tag() -> None:
     html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
     assert kind_tags(html) == {"mirror": ["Web mirror"], "onion": ["Tor"], "psiphon": []}
     assert "<bdi>Psiphon</bdi>" in html
+
+
+def po_words(lang: str) -> dict[str, str]:
+    """The words of a shipped .po, read straight from the file with Babel's reader."""
+    with (LOCALE_DIR / lang / "LC_MESSAGES" / "forewarn.po").open("rb") as file:
+        return {m.id: m.string for m in read_po(file) if m.id}
+
+
+SEVERITY_WORDS = {"critical": "Danger", "warning": "Caution", "info": "Note"}
+
+
+@pytest.mark.parametrize("severity", list(SEVERITY_WORDS))
+@pytest.mark.parametrize("lang", [lang for lang in shipped_languages() if lang != "en"])
+def test_a_notice_in_a_shipped_language_is_framed_by_that_languages_words(
+    lang: str, severity: str
+) -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "mirrors": {"m": {"links": [
+            {"url": "https://m.example/", "label": "m.example", "kind": "mirror"},
+            {"url": "http://x.onion/", "label": "x.onion", "kind": "onion"}]}},
+        "notices": [{"id": "n", "languages": [lang], "mirrors": "m", "severity": severity,
+                     "text": {"en": {"title": "T", "summary": "S", "body": "B"},
+                              lang: {"title": "T", "summary": "S", "body": "B",
+                                     "more_url": "https://e.example/"}}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), lang, TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision, PageURL("/a"), TODAY).html
+    words = {msgid: escape(word) for msgid, word in po_words(lang).items()}
+    # issue 16's compact block: the severity, and the disclosures' summaries
+    assert f'<span class="forewarn-severity">{words[SEVERITY_WORDS[severity]]}</span>' in html
+    assert f'<summary>{words["Full notice"]}</summary>' in html
+    assert (f'<span class="forewarn-languages-label">{words["This notice in:"]}</span> '
+            '<span lang="en" dir="ltr">English</span></summary>') in html
+    assert f'<summary>{words["Tor address"]}</summary>' in html
+    assert not {"Danger", "Caution", "Note", "Full notice", "This notice in:"} & set(
+        re.findall(r">([^<>]+)<", html))
+    assert f'aria-label="{words["Reader safety notice"]}" lang="{lang}"' in html
+    assert f'rel="noreferrer noopener">{words["Read more"]}</a>' in html
+    assert f'<nav class="forewarn-mirrors" aria-label="{words["Other ways in"]}">' in html
+    assert kind_tags(html) == {"mirror": [words["Web mirror"]], "onion": [words["Tor"]]}
+    assert words["Tor address (select and copy into Tor Browser)"] in html
+    assert ">Read more<" not in html and "Other ways in" not in html
+
+
+def test_the_catalogs_words_frame_its_notices() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R", "interface": {"ru": {"Read more": "Читать дальше"}},
+        "notices": [{"id": "n", "everyone": True, "text": {
+            "en": {"title": "T", "body": "B"},
+            "ru": {"title": "Т", "body": "Б", "more_url": "https://e.example/"}}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), "ru", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    assert ">Читать дальше</a>" in html and "Подробнее" not in html
+    assert 'aria-label="Предупреждение для читателей" lang="ru"' in html  # the package's word
+
+
+def test_the_catalogs_words_are_escaped() -> None:
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "interface": {"en": {"Read more": '<script>alert("x")</script>',
+                             "Reader safety notice": 'A "notice" & <b>'}},
+        "notices": [{"id": "n", "everyone": True, "text": {"en": {
+            "title": "T", "body": "B", "more_url": "https://e.example/"}}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location(), "en", TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    assert "<script>" not in html and "<b>" not in html
+    assert ">&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</a>" in html
+    assert 'aria-label="A &#34;notice&#34; &amp; &lt;b&gt;"' in html
+
+
+@pytest.mark.parametrize(("lang", "between"), [("fa", "، "), ("zh", "、"), ("ru", ", ")])
+def test_the_other_languages_are_listed_as_the_shown_language_lists(
+    lang: str, between: str
+) -> None:
+    # A reader in Ukraine on a page in ``lang``: Ukrainian (the place's) and English (the
+    # default) behind "This notice in:", named in themselves, between them the .po's separator.
+    catalog = parse_catalog({
+        "schema": 1, "organization": "R",
+        "jurisdictions": {"ua": {"name": "U", "countries": ["UA"], "languages": ["uk"]}},
+        "notices": [{"id": "n", "jurisdictions": ["ua"], "severity": "info", "text": {
+            code: {"title": "T", "body": "B"} for code in ("en", lang, "uk")}}],
+    }, "test.toml")
+    decision = Selector(catalog, JurisdictionIndex(catalog)).decide(Location("UA"), lang, TODAY)
+    html = Renderer(catalog, "/_forewarn").block(decision).html
+    names = re.search(r'forewarn-languages-label">[^<]*</span> (.*?)</summary>', html)
+    assert names is not None
+    listed = re.split(r"<[^>]+>", names.group(1))
+    assert [part for part in listed if part] in (["Українська", between, "English"],
+                                                 ["English", between, "Українська"])
 
 
 def test_the_remembered_kinds_of_cautions_are_the_decisions(engine: Engine) -> None:
