@@ -13,7 +13,6 @@ with translator comments instead, and docs/languages.md says which were reviewed
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Iterator, Mapping
 from functools import cache
 from io import BytesIO
@@ -25,7 +24,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
-from webapp.catalog.mirror_list import source_path
+from webapp.catalog.mirror_list import catalog_table, source_path
 from webapp.errors import CatalogError
 from webapp.resources import LOCALE_DIR
 
@@ -136,11 +135,7 @@ def read_po_file(path: Path, catalog: str, key: str) -> tuple[str, dict[str, str
 def interface_files(catalog: Path) -> tuple[Path, ...]:
     """The .po files the catalog file names today, for watching; () when it cannot be read
     (loading it will say why)."""
-    try:
-        data = tomllib.loads(catalog.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return ()
-    files = data.get("interface_files")
+    files = catalog_table(catalog).get("interface_files")
     if not isinstance(files, list):
         return ()
     return tuple(source_path(str(catalog), name) for name in files if isinstance(name, str))

@@ -78,14 +78,19 @@ def source_path(catalog: str, source: str) -> Path:
     return Path(catalog).parent / source
 
 
+def catalog_table(catalog: Path) -> dict[str, Any]:
+    """The catalog file's TOML as it is today, for finding the files it names (to watch them);
+    {} when it cannot be read (loading it will say why)."""
+    try:
+        return tomllib.loads(catalog.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
 def source_files(catalog: Path) -> tuple[Path, ...]:
     """The mirror lists the catalog file names today, for watching; () when it cannot be read
     (loading it will say why)."""
-    try:
-        data = tomllib.loads(catalog.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return ()
-    sets = data.get("mirrors")
+    sets = catalog_table(catalog).get("mirrors")
     if not isinstance(sets, dict):
         return ()
     return tuple(
