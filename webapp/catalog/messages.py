@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.catalog import Catalog as MessageCatalog
@@ -24,7 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.support import Translations
 
-from webapp.catalog.mirror_list import catalog_table, source_path
+from webapp.catalog.mirror_list import read_bounded, source_path
 from webapp.errors import CatalogError
 from webapp.resources import LOCALE_DIR
 
@@ -113,13 +114,7 @@ def catalog_words(path: str, interface: Mapping[str, Words],
 
 def read_po_file(path: Path, catalog: str, key: str) -> tuple[str, dict[str, str]]:
     """A publisher's .po file: the language its header names (``Language: kk``) and its words."""
-    try:
-        with path.open("rb") as file:
-            data = file.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise CatalogError(catalog, key, f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise CatalogError(str(path), "", f"larger than {MAX_BYTES // 1024} KiB")
+    data = read_bounded(catalog, key, path, MAX_BYTES, f"{MAX_BYTES // 1024} KiB")
     try:
         po = read_po(BytesIO(data), abort_invalid=True)
     except (PoFileError, UnicodeDecodeError, ValueError) as exc:
@@ -132,10 +127,9 @@ def read_po_file(path: Path, catalog: str, key: str) -> tuple[str, dict[str, str
     return str(po.locale).replace("_", "-"), _words(po)
 
 
-def interface_files(catalog: Path) -> tuple[Path, ...]:
-    """The .po files the catalog file names today, for watching; () when it cannot be read
-    (loading it will say why)."""
-    files = catalog_table(catalog).get("interface_files")
+def interface_files(catalog: Path, table: dict[str, Any]) -> tuple[Path, ...]:
+    """The .po files the catalog's ``table`` (catalog_table) names, for watching."""
+    files = table.get("interface_files")
     if not isinstance(files, list):
         return ()
     return tuple(source_path(str(catalog), name) for name in files if isinstance(name, str))

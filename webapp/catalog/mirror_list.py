@@ -87,10 +87,9 @@ def catalog_table(catalog: Path) -> dict[str, Any]:
         return {}
 
 
-def source_files(catalog: Path) -> tuple[Path, ...]:
-    """The mirror lists the catalog file names today, for watching; () when it cannot be read
-    (loading it will say why)."""
-    sets = catalog_table(catalog).get("mirrors")
+def source_files(catalog: Path, table: dict[str, Any]) -> tuple[Path, ...]:
+    """The mirror lists the catalog's ``table`` (catalog_table) names, for watching."""
+    sets = table.get("mirrors")
     if not isinstance(sets, dict):
         return ()
     return tuple(
@@ -100,14 +99,21 @@ def source_files(catalog: Path) -> tuple[Path, ...]:
     )
 
 
-def _read(catalog: str, key: str, path: Path) -> str:
+def read_bounded(catalog: str, key: str, path: Path, limit: int, limit_text: str) -> bytes:
+    """A file the catalog names (at ``key``), whole: CatalogError when it cannot be read or is
+    over ``limit`` bytes (said as ``limit_text``), which refuses a device or a wrong file."""
     try:
         with path.open("rb") as file:
-            data = file.read(MAX_BYTES + 1)
+            data = file.read(limit + 1)
     except OSError as exc:
         raise CatalogError(catalog, key, f"cannot read {path}: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise CatalogError(str(path), "", f"larger than {MAX_BYTES // 2**20} MiB")
+    if len(data) > limit:
+        raise CatalogError(str(path), "", f"larger than {limit_text}")
+    return data
+
+
+def _read(catalog: str, key: str, path: Path) -> str:
+    data = read_bounded(catalog, key, path, MAX_BYTES, f"{MAX_BYTES // 2**20} MiB")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, ConfigDict, Field, Strict, TypeAdapter, Val
 from pydantic.json_schema import SkipJsonSchema
 
 from webapp.catalog.messages import catalog_words, interface_files, word_problems
-from webapp.catalog.mirror_list import read_site_links, source_files
+from webapp.catalog.mirror_list import catalog_table, read_site_links, source_files
 from webapp.catalog.urls import web_url
 from webapp.errors import CatalogError
 from webapp.settings import GUARD_KINDS
@@ -239,8 +239,10 @@ def parse_catalog(data: dict[str, Any], name: str) -> Catalog:
 
 
 def catalog_files(path: Path) -> tuple[Path, ...]:
-    """The files the catalog at ``path`` names (mirror lists, .po files), for watching."""
-    return (*source_files(path), *interface_files(path))
+    """The files the catalog at ``path`` names today (mirror lists, .po files), for watching;
+    () when it cannot be read (loading it will say why). The file is read once for both."""
+    table = catalog_table(path)
+    return (*source_files(path, table), *interface_files(path, table))
 
 
 def notice_labels(ids: Sequence[object]) -> Callable[[str], str]:
