@@ -27,17 +27,15 @@ import string
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import urllib3
 
 from bench.cache_lab import CacheLab, CacheSetup
-from bench.sampling import problem
+from bench.sampling import Background, problem
 from tests.integration.servers import find_binary, geo_module
 
 URLS = 10_000
@@ -226,40 +224,19 @@ def run_phase(url: str, found: tuple[Place, ...], seed: int, requests: int, *,
                  values["p99_us"] / 1000)
 
 
-@dataclass
-class Checked:
-    total: int = 0
-    wrong: int = 0
-    examples: list[str] = field(default_factory=list)
-
-
-class CacheSampler:
+class CacheSampler(Background):
     """While a phase runs, a reader of a random place asks for a random article a few times a
     second; the answer must carry exactly that place's notices (or, for the cache that does not
     vary, be a page)."""
 
     def __init__(self, setup: CacheSetup, found: tuple[Place, ...]) -> None:
+        super().__init__(0.2)
         self.setup, self.found = setup, found
-        self.checked = Checked()
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
         self._random = random.Random(17)  # noqa: S311 - which reader to sample, not a secret
-        self._http = urllib3.PoolManager(retries=False, timeout=30)
 
-    def __enter__(self) -> Self:
-        self._thread.start()
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self._done.set()
-        self._thread.join(timeout=60)
-
-    def _run(self) -> None:
-        while not self._done.is_set():
-            for place in self.found:
-                self._check(place)
-            self._done.wait(0.2)
+    def sample_once(self) -> None:
+        for place in self.found:
+            self._check(place)
 
     def _check(self, place: Place) -> None:
         path = f"/articles/a{self._random.randint(1, 200)}"
@@ -273,11 +250,7 @@ class CacheSampler:
                             response.data)
         except urllib3.exceptions.HTTPError as error:
             found = f"request failed: {error}"
-        self.checked.total += 1
-        if found is not None:
-            self.checked.wrong += 1
-            if len(self.checked.examples) < 3:
-                self.checked.examples.append(f"{place.country} {place.region or ''}: {found}")
+        self.samples.record(f"{place.country} {place.region or ''}", found)
 
 
 def measure(lab: CacheLab, *, warm: int, measured: int, connections: int, threads: int,
@@ -298,8 +271,8 @@ def measure(lab: CacheLab, *, warm: int, measured: int, connections: int, thread
             "warm_requests": cold.requests, "warm_hit_ratio": round(cold.hit_ratio, 4),
             "requests": phase.requests, "hit_ratio": round(phase.hit_ratio, 4),
             "rps": round(phase.rps, 1), "p50_ms": phase.p50_ms, "p99_ms": phase.p99_ms,
-            "errors": cold.errors + phase.errors, "samples": sampler.checked.total,
-            "wrong": sampler.checked.wrong, "examples": sampler.checked.examples})
+            "errors": cold.errors + phase.errors, "samples": sampler.samples.total,
+            "wrong": sampler.samples.wrong, "examples": sampler.samples.examples})
     return records
 
 

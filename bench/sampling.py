@@ -48,12 +48,20 @@ class Samples:
     wrong: int = 0
     examples: list[str] = field(default_factory=list)
 
+    def record(self, who: str, found: str | None) -> None:
+        """One answer checked: ``found`` is its problem, or None when it was right."""
+        self.total += 1
+        if found is not None:
+            self.wrong += 1
+            if len(self.examples) < 3:
+                self.examples.append(f"{who}: {found}")
 
-class Sampler:
-    """Samples ``setup`` in a thread between ``__enter__`` and ``__exit__``."""
 
-    def __init__(self, setup: Setup, interval: float = 0.25) -> None:
-        self.setup = setup
+class Background:
+    """Runs ``sample_once`` in a thread every ``interval`` seconds between ``__enter__`` and
+    ``__exit__``, counting into ``samples``."""
+
+    def __init__(self, interval: float) -> None:
         self.samples = Samples()
         self._interval = interval
         self._done = threading.Event()
@@ -70,16 +78,26 @@ class Sampler:
         self._thread.join(timeout=60)
 
     def sample_once(self) -> None:
-        for reader in self.setup.readers:
-            self._check(reader)
+        raise NotImplementedError
 
     def _run(self) -> None:
         while not self._done.is_set():
             self.sample_once()
             self._done.wait(self._interval)
 
+
+class Sampler(Background):
+    """Samples ``setup`` in a thread between ``__enter__`` and ``__exit__``."""
+
+    def __init__(self, setup: Setup, interval: float = 0.25) -> None:
+        super().__init__(interval)
+        self.setup = setup
+
+    def sample_once(self) -> None:
+        for reader in self.setup.readers:
+            self._check(reader)
+
     def _check(self, reader: str) -> None:
-        samples = self.samples
         try:
             response = self._http.request("GET", self.setup.url,
                                           headers={"X-Forwarded-For": reader})
@@ -87,8 +105,4 @@ class Sampler:
                             response.headers.get("X-Forewarn-Notices"), response.data)
         except urllib3.exceptions.HTTPError as error:
             found = f"request failed: {error}"
-        samples.total += 1
-        if found is not None:
-            samples.wrong += 1
-            if len(samples.examples) < 3:
-                samples.examples.append(f"{reader}: {found}")
+        self.samples.record(reader, found)
