@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import tempfile
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Self
 
 from bench.article import article
-from bench.servers import BIN, Server, forewarn_serve, nginx
+from bench.servers import BIN, Servers, forewarn_serve, nginx
 from geoip.build import build_database
 from tests.integration.servers import DEPLOY, fill, geo_module
 from tests.support import ROOT, free_port
@@ -32,32 +28,13 @@ class CacheSetup:
     check: str  # what a sampled answer must show: "header+block" or "status"
 
 
-class CacheLab:
+class CacheLab(Servers):
     """The origin, both nginx configurations and `forewarn serve --upstream` behind them."""
 
     def __init__(self, networks_csv: str) -> None:
+        super().__init__(prefix="forewarn-cache-bench-")
         self._networks = networks_csv
-        self._temporary = tempfile.TemporaryDirectory(prefix="forewarn-cache-bench-")
-        self.folder = Path(self._temporary.name)
-        self._stack = ExitStack()
         self.setups: list[CacheSetup] = []
-
-    def __enter__(self) -> Self:
-        try:
-            self._start()
-        except BaseException:
-            self._stack.close()
-            raise
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self._stack.close()
-        self._temporary.cleanup()
-
-    def _server(self, server: Server) -> Server:
-        self._stack.callback(server.stop)
-        return server
 
     def _start(self) -> None:
         module = geo_module()

@@ -4,16 +4,13 @@ which readers it plays, and how a sampled answer is checked."""
 
 from __future__ import annotations
 
-import tempfile
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Literal, Self
+from typing import Literal
 
 from bench.article import ESI_PATH, PATH, write_site
 from bench.peer import banners, banners_conf
-from bench.servers import Server, forewarn_serve, gunicorn, nginx, varnish
+from bench.servers import Server, Servers, forewarn_serve, gunicorn, nginx, varnish
 from tests.integration.servers import fill, find_binary, geo_module
 from tests.support import ROOT, free_port
 from webapp.demo import demo_defaults, ensure_demo_database
@@ -66,36 +63,16 @@ def write_nginx_folder(folder: Path, values: dict[str, str], engine: Engine) -> 
     return folder
 
 
-class Lab:
+class Lab(Servers):
     """Starts everything on entry (a failure stops what had started), stops it all on exit."""
 
     def __init__(self, folder: Path | None = None) -> None:
-        self._temporary = None if folder else tempfile.TemporaryDirectory(prefix="forewarn-bench-")
-        self.folder = folder or Path(self._temporary.name)  # type: ignore[union-attr]
-        self._stack = ExitStack()
+        super().__init__(folder)
         self.database = ensure_demo_database(ROOT / "var" / "demo-geo.mmdb")
         self.env = {"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
                     "FOREWARN_GEOIP_DBS": str(self.database),
                     "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32"}
         self.setups: list[Setup] = []
-
-    def __enter__(self) -> Self:
-        try:
-            self._start()
-        except BaseException:
-            self._stack.close()
-            raise
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 traceback: TracebackType | None) -> None:
-        self._stack.close()
-        if self._temporary is not None:
-            self._temporary.cleanup()
-
-    def _server(self, server: Server) -> Server:
-        self._stack.callback(server.stop)
-        return server
 
     def _start(self) -> None:
         site = write_site(self.folder / "site")

@@ -7,11 +7,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from pathlib import Path
+from types import TracebackType
+from typing import Self
 
 from tests.integration.servers import find_binary
 from tests.support import ROOT, free_port, stop_process
@@ -144,3 +148,34 @@ def _status_field(pid: int, field: str) -> int:
         return 0
     return next((int(line.split()[1]) for line in status.splitlines()
                  if line.startswith(field)), 0)
+
+
+class Servers:
+    """Starts a set of servers on entry (``_start``; a failure stops what had started) and stops
+    them all on exit, in a folder of its own (a temporary one unless given)."""
+
+    def __init__(self, folder: Path | None = None, prefix: str = "forewarn-bench-") -> None:
+        self._temporary = None if folder else tempfile.TemporaryDirectory(prefix=prefix)
+        self.folder = folder or Path(self._temporary.name)  # type: ignore[union-attr]
+        self._stack = ExitStack()
+
+    def __enter__(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._stack.close()
+        if self._temporary is not None:
+            self._temporary.cleanup()
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def _server(self, server: Server) -> Server:
+        self._stack.callback(server.stop)
+        return server
