@@ -146,9 +146,8 @@ class Reloader:
         if _stamps((state.path, *watch.files)) == state.stamp:
             return
         # What the file names now, stamped before loading: a change after this is seen next time.
-        if watch.depends is not None:
-            watch.files = watch.depends(state.path)
-        state.stamp = _stamps((state.path, *watch.files))
+        taken = Taken.now(state.path, watch.depends)
+        watch.files, state.stamp = taken.files, taken.stamps
         try:
             value = watch.load(state.path)
         except watch.errors as error:
