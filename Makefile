@@ -17,8 +17,11 @@ EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation"
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
 
+# The suite in parallel workers, each file in one (docs/testing.md): most tests wait on servers
+# and Chromium, so on two cores three workers finish sooner than two.
+TEST_WORKERS ?= 3
 test: $(STAMP) $(DEMO_DB) browser servers apps lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_WORKERS) --dist loadfile
 
 install: $(STAMP)
 

@@ -26,6 +26,9 @@ from webapp.errors import BrowserMissing
 from webapp.preview.browser import CHROMIUM_FLAGS, find_chromium
 from webapp.settings import Settings, load_settings
 
+# the lines the run ends with, gathered from every worker
+pytest_plugins = ["tests.summary"]
+
 # Hypothesis's per-example deadline is a wall-clock limit, and speed is measured in benchmarks,
 # not asserted in tests: on two busy cores it failed examples that take 0.05 ms alone.
 settings.register_profile("forewarn", deadline=None)
@@ -122,6 +125,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the unit tests at the lowest versions now, beside the rest of the suite."""
+    """Start the unit tests at the lowest versions now, beside the rest of the suite (once per
+    test run, whichever pytest-xdist worker collects first)."""
     if any(item.nodeid.startswith(LOWER_BOUNDS) for item in session.items) and not RUN:
-        RUN.append(LowestRun())
+        worker = getattr(session.config, "workerinput", None)
+        RUN.append(LowestRun.start_once(worker["testrunuid"] if worker else None))

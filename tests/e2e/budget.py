@@ -5,6 +5,7 @@ block's height, where the page's first heading begins), and the heights file the
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,6 @@ from webapp.preview.places import Place, chosen_countries, matrix_places, previe
 from webapp.resources import packaged
 
 SHIPPED_HEIGHTS = heights_path(packaged("notices.toml"))
-SUMMARY: list[str] = []  # lines for the end of the run (tests/e2e/conftest.py prints them)
 ENGLISH = next(article for article in ARTICLES if article.lang == "en")
 
 # The collapsed block (no disclosure open) and the page's first <h1>, in CSS pixels from the
@@ -119,5 +119,8 @@ def write_heights(measures: list[Measure], path: Path = SHIPPED_HEIGHTS) -> bool
     text = Heights(dict(blocks.items())).to_json()
     if path.is_file() and path.read_text(encoding="utf-8") == text:
         return False
-    path.write_text(text, encoding="utf-8")
+    # written aside and renamed, so a test reading it in another worker never sees half of it
+    aside = path.with_name(f".{path.name}.{os.getpid()}")
+    aside.write_text(text, encoding="utf-8")
+    aside.replace(path)
     return True

@@ -111,22 +111,3 @@ def reader(
 
     return open_as
 
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """How many real pages of the corpus passed, for the record."""
-    from tests.e2e.test_corpus import CANNOT_SHOW
-
-    reports = [report for kind in ("passed", "failed")
-               for report in terminalreporter.stats.get(kind, [])
-               if report.when == "call" and "test_corpus.py::test_real_page_shows" in
-               report.nodeid]
-    if reports:
-        passed = sum(report.passed for report in reports)
-        terminalreporter.write_line(
-            f"real pages: {passed} of {len(reports)} pass ({passed - len(CANNOT_SHOW)} with the "
-            f"notice on the first screen, {len(CANNOT_SHOW)} whose own markup keeps it off, "
-            "all with their documents unchanged)")
-    from tests.e2e.budget import SUMMARY
-
-    for line in SUMMARY:
-        terminalreporter.write_line(f"block height: {line}")

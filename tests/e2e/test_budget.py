@@ -16,7 +16,6 @@ from playwright.sync_api import Browser, Locator
 
 from tests.e2e.budget import (
     SHIPPED_HEIGHTS,
-    SUMMARY,
     Case,
     Measure,
     cases,
@@ -25,6 +24,7 @@ from tests.e2e.budget import (
 )
 from tests.e2e.conftest import SCREENS, ReaderFactory
 from tests.e2e.places import shipped_catalog
+from tests.summary import SUMMARY
 from tests.support import ROOT, LiveServer
 from webapp.catalog.model import Catalog, Notice
 from webapp.demo import ARTICLES, DemoArticle
