@@ -9,11 +9,14 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, BrowserContext, Page, Route
+from pytest_playwright.pytest_playwright import CreateContextCallback
 
+from tests.e2e.origin import CORPUS, corpus_name, corpus_pages
 from tests.summary import SUMMARY
 from tests.support import ROOT
 
@@ -27,6 +30,9 @@ VIEWPORT = {"width": 1280, "height": 800}
 PHONE: dict[str, Any] = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
                          "has_touch": True, "device_scale_factor": 1}
 
+NAMES = [corpus_name(page) for page in corpus_pages()]  # the real pages, by name
+ABSENT = (f"{CORPUS} is absent: the real pages come from ../shared/fixtures/corpus/readability "
+          "(see TESTDATA.md)")
 AUTOFOCUS = "the page scrolls down to its own autofocus field at load"
 # Pages whose own markup keeps the notice off the first screen; the browser test checks that this
 # is the reason (their documents must still be untouched). Nothing in the block can help: the
@@ -243,3 +249,18 @@ def record_budget(screen: str, found: dict[str, Outcome]) -> str:
     report.write_text(line + "\n", encoding="utf-8")
     SUMMARY.append(f"real pages, {line}")
     return line
+
+
+def keep_record(outcome: Outcome, output_path: str, file_name: str, failing: bool,
+                new_context: CreateContextCallback, options: dict[str, Any],
+                servers: tuple[str, str]) -> None:
+    """The page's screenshot in the test's output folder; and when the test is about to fail,
+    the page loaded again (from ``servers``: the origin, then Forewarn) in a traced context, so
+    the failure keeps a trace and a screenshot of its own."""
+    folder = Path(output_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / file_name).write_bytes(outcome.screenshot)
+    if failing:
+        context = new_context(**options)
+        only_to(context, servers)
+        context.new_page().goto(f"{servers[1]}/corpus/{outcome.name}")

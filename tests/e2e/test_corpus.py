@@ -8,20 +8,24 @@ a 390x844 phone (two files, so that parallel workers load the two screens at onc
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
-from tests.e2e.corpus import CANNOT_SHOW, CONTEXT, Outcome, load_all, only_to, record_budget
-from tests.e2e.origin import CORPUS, StaticOrigin, corpus_name, corpus_pages
+from tests.e2e.corpus import (
+    ABSENT,
+    CANNOT_SHOW,
+    CONTEXT,
+    NAMES,
+    Outcome,
+    keep_record,
+    load_all,
+    record_budget,
+)
+from tests.e2e.origin import StaticOrigin
 from tests.support import LiveServer
 from webapp.preview.budget import BUDGETS
-
-NAMES = [corpus_name(page) for page in corpus_pages()]
-ABSENT = (f"{CORPUS} is absent: the real pages come from ../shared/fixtures/corpus/readability "
-          "(see TESTDATA.md)")
 
 
 @pytest.fixture(scope="module")
@@ -45,15 +49,9 @@ def test_real_page_shows_the_notice_and_keeps_its_own_document(
     new_context: CreateContextCallback, forewarn_proxy: LiveServer, origin: StaticOrigin,
 ) -> None:
     outcome = outcomes[name]
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.png").write_bytes(outcome.screenshot)
     expected = [CANNOT_SHOW[name]] if name in CANNOT_SHOW else []
-    if outcome.problems != expected:
-        # Load it again in a traced context, so the failure keeps a trace and a screenshot.
-        context = new_context(**CONTEXT)
-        only_to(context, (origin.url, forewarn_proxy.url))
-        context.new_page().goto(f"{forewarn_proxy.url}/corpus/{name}")
+    keep_record(outcome, output_path, f"{name}.png", outcome.problems != expected, new_context,
+                CONTEXT, (origin.url, forewarn_proxy.url))
     assert outcome.problems == expected
 
 

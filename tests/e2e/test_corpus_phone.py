@@ -7,28 +7,25 @@ first screen with its own document untouched, and the collapsed block keeps to i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from tests.e2e.corpus import (
+    ABSENT,
     CANNOT_SHOW_ON_A_PHONE,
     MAY_NOT_SHOW_ON_A_PHONE,
+    NAMES,
     PHONE_CONTEXT,
     Outcome,
+    keep_record,
     load_all,
-    only_to,
     record_budget,
 )
-from tests.e2e.origin import CORPUS, StaticOrigin, corpus_name, corpus_pages
+from tests.e2e.origin import StaticOrigin
 from tests.support import LiveServer
 from webapp.preview.budget import BUDGETS
-
-NAMES = [corpus_name(page) for page in corpus_pages()]
-ABSENT = (f"{CORPUS} is absent: the real pages come from ../shared/fixtures/corpus/readability "
-          "(see TESTDATA.md)")
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +49,11 @@ def test_real_page_shows_the_notice_and_keeps_its_own_document_on_a_phone(
     new_context: CreateContextCallback, forewarn_proxy: LiveServer, origin: StaticOrigin,
 ) -> None:
     phone = phone_outcomes[name]
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}-phone.png").write_bytes(phone.screenshot)
     expected = [CANNOT_SHOW_ON_A_PHONE[name]] if name in CANNOT_SHOW_ON_A_PHONE else []
     allowed = [expected, [MAY_NOT_SHOW_ON_A_PHONE[name]]] if name in MAY_NOT_SHOW_ON_A_PHONE \
         else [expected]
-    if phone.problems not in allowed:
-        # Load it again in a traced context, so the failure keeps a trace and a screenshot.
-        context = new_context(**PHONE_CONTEXT)
-        only_to(context, (origin.url, forewarn_proxy.url))
-        context.new_page().goto(f"{forewarn_proxy.url}/corpus/{name}")
+    keep_record(phone, output_path, f"{name}-phone.png", phone.problems not in allowed,
+                new_context, PHONE_CONTEXT, (origin.url, forewarn_proxy.url))
     assert phone.problems in allowed
 
 
