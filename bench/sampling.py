@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -57,7 +58,7 @@ class Samples:
                 self.examples.append(f"{who}: {found}")
 
 
-class Background:
+class Background(ABC):
     """Runs ``sample_once`` in a thread every ``interval`` seconds between ``__enter__`` and
     ``__exit__``, counting into ``samples``."""
 
@@ -77,8 +78,9 @@ class Background:
         self._done.set()
         self._thread.join(timeout=60)
 
+    @abstractmethod
     def sample_once(self) -> None:
-        raise NotImplementedError
+        """Take one sample into ``self.samples``."""
 
     def _run(self) -> None:
         while not self._done.is_set():

@@ -11,6 +11,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -150,7 +151,7 @@ def _status_field(pid: int, field: str) -> int:
                  if line.startswith(field)), 0)
 
 
-class Servers:
+class Servers(ABC):
     """Starts a set of servers on entry (``_start``; a failure stops what had started) and stops
     them all on exit, in a folder of its own (a temporary one unless given)."""
 
@@ -173,8 +174,9 @@ class Servers:
         if self._temporary is not None:
             self._temporary.cleanup()
 
+    @abstractmethod
     def _start(self) -> None:
-        raise NotImplementedError
+        """Start the servers, each through ``_server`` so that exit stops it."""
 
     def _server(self, server: Server) -> Server:
         self._stack.callback(server.stop)
