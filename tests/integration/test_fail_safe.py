@@ -16,6 +16,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -79,22 +80,16 @@ def outage(request: pytest.FixtureRequest, demo_db: Path,
         pytest.skip(missing_reason(binary))
     folder = tmp_path_factory.mktemp(f"outage-{request.param}")
     fallback_dir = folder / "fallback"
-    slot = ForewarnSlot(folder, forewarn_env(demo_db, fallback_dir), ["--workers", "1"])
-    origin = Origin("esi" if request.param == "varnish" else "ssi")
-    try:
+    with ExitStack() as started:  # each server stopped, last started first, however it ends
+        slot = ForewarnSlot(folder, forewarn_env(demo_db, fallback_dir), ["--workers", "1"])
+        started.callback(slot.stop)
+        origin = Origin("esi" if request.param == "varnish" else "ssi")
+        started.callback(origin.stop)
         slot.set("up")  # writes the fallback blocks, which the edge's configuration reads
         (folder / "edge").mkdir()
         edge = server_class(folder / "edge", origin, slot, fallback_dir)
-    except BaseException:
-        slot.stop()
-        origin.stop()
-        raise
-    try:
+        started.callback(edge.stop)
         yield Outage(edge, slot, fallback_dir)
-    finally:
-        edge.stop()
-        origin.stop()
-        slot.stop()
 
 
 @pytest.fixture(params=FAILURES)

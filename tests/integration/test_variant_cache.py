@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -254,20 +255,16 @@ def varnish_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
     folder = tmp_path_factory.mktemp("variant-varnish")
     env = forewarn_env(ROOT / "catalog" / "notices.toml", demo_db,
                        FOREWARN_COUNTRY_HEADER="cloudflare")
-    origin = Origin()
-    slot = ForewarnSlot(folder, env, ["--upstream", origin.url, "--workers", "1"])
-    try:
+    with ExitStack() as started:  # each server stopped, last started first, however it ends
+        origin = Origin()
+        started.callback(origin.stop)
+        slot = ForewarnSlot(folder, env, ["--upstream", origin.url, "--workers", "1"])
+        started.callback(slot.stop)
         slot.set("up")
         (folder / "varnish").mkdir()
         edge = VariantVarnish(folder / "varnish", origin, slot, env)
-    except BaseException:
-        slot.stop()
-        origin.stop()
-        raise
-    yield edge
-    edge.stop()
-    slot.stop()
-    origin.stop()
+        started.callback(edge.stop)
+        yield edge
 
 
 def cdn_read(edge: EdgeServer, path: str, country: str, region: str | None = None,
