@@ -161,3 +161,35 @@ def test_a_block_saved_at_the_marker_is_found_once_the_head_is_remembered(
     # One without: the page as it is, counted as a page without a notice (the marker's window is
     # read only for a reader who would get a block; docs/middleware.md).
     assert skipped(engine, "already-noticed") == (2 if address == RUSSIA else 0)
+
+
+@pytest.mark.parametrize("coding", [None, "gzip"])
+@pytest.mark.parametrize("address", [RUSSIA, GERMANY])
+def test_a_block_saved_in_the_slot_is_found(
+    demo_settings: Settings, coding: str | None, address: str
+) -> None:
+    """A page served with the block in its ``data-forewarn-slot`` and saved as it was: the slot
+    is no longer empty, but the block in it is the page's, and no second one goes in."""
+    slotted = SAVED.replace(b"\n  " + BLOCK,
+                            b"<header>Site</header><div data-forewarn-slot>" + BLOCK + b"</div>")
+    engine = fresh_engine(demo_settings)
+    app = NoticeMiddleware(page_app(slotted, coding), engine=engine)
+    for _ in range(2):
+        body = get(app, address).get_data()
+        assert blocks(gzip.decompress(body) if coding else body) == ["ru-undesirable"]
+        assert (gzip.decompress(body) if coding else body) == slotted
+    assert skipped(engine, "already-noticed") == (2 if address == RUSSIA else 0)
+
+
+@pytest.mark.parametrize(("place", "expected"),
+                         [(Place("DE"), []), (Place("BY"), ["by-extremist"])])
+def test_the_preview_puts_its_block_in_the_slot_of_the_old_one(
+    engine: Engine, place: Place, expected: list[str]
+) -> None:
+    slotted = SAVED.replace(b"\n  " + BLOCK, b"<div data-forewarn-slot>" + BLOCK + b"</div>")
+    app = NoticeMiddleware(page_app(slotted, notices="ru-undesirable"), engine=engine)
+    body = serve_as(app.pages, "/a/1", View(place)).body
+    assert blocks(body) == ([" ".join(expected)] if expected else [])
+    slot = html5lib.parse(body, namespaceHTMLElements=False).find(".//div[@data-forewarn-slot]")
+    assert slot is not None
+    assert [child.tag for child in slot] == (["aside"] if expected else [])

@@ -1,12 +1,16 @@
 """The places a page can choose for the block once its body has begun: the first real
 ``<!-- forewarn -->`` comment (the marker) or the first empty element carrying
 ``data-forewarn-slot`` (the slot, for pages that client-side frameworks hydrate), whichever comes
-first. Real means as the tokenizer sees it: not inside a script, style, textarea, title, an
-attribute value, a template or foreign (svg, math) content. The marker is looked for within
+first; a slot that holds a Forewarn block (the page was saved as it was served) is still the
+slot, so that the block there is found (webapp/page/existing.py). Real means as the tokenizer
+sees it: not inside a script, style, textarea, title, an attribute value, a template or foreign
+(svg, math) content. The marker is looked for within
 MARKER_WINDOW bytes of where the body begins, the slot within SLOT_WINDOW.
 """
 
 from __future__ import annotations
+
+import re
 
 from webapp.page.contents import RAWTEXT, RCDATA, VOID, Lexing
 from webapp.page.tokenizer import COMMENT, END, START, Token
@@ -19,6 +23,9 @@ MARKER_WINDOW = 64 * 1024
 # marker (whose "!" is a memchr away), so it is looked for only near the start of the body.
 SLOT_WINDOW = 8 * 1024
 SLOT_ATTRIBUTE = b"data-forewarn-slot"
+# How every Forewarn block opens (the contract's HTML block, docs/architecture.md).
+BLOCK_OPENING = b'<aside class="forewarn"'
+_SPACES = re.compile(rb"[ \t\r\n\f]*")  # always matches
 _UNDECIDED = (-1, "undecided")
 _BANG_TRIES = 16  # "!" bytes looked at one by one before the marker is searched for whole
 
@@ -95,6 +102,9 @@ class _Walk:
                 return _UNDECIDED  # its end tag is not here yet
             if close and close.kind == END and close.name == token.name:
                 return token.end, "slot"  # only an empty slot: the block is all it will hold
+            space = _SPACES.match(self.data, token.end).end()  # type: ignore[union-attr]
+            if self.data.startswith(BLOCK_OPENING, space):
+                return token.end, "slot"  # the block a Forewarn put in it before
         return None
 
     def _after(self, token: Token) -> int:

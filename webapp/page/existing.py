@@ -10,12 +10,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
+from webapp.page.anchors import BLOCK_OPENING
 from webapp.page.placement import Placement
 
-_OPEN = '<aside class="forewarn"'
+_OPEN = BLOCK_OPENING.decode("ascii")
 _CLOSE = "</aside>"
 _SPACE = " \t\r\n\f"
-_OPEN_BYTES, _CLOSE_BYTES = _OPEN.encode("ascii"), _CLOSE.encode("ascii")
+_OPEN_BYTES, _CLOSE_BYTES = BLOCK_OPENING, _CLOSE.encode("ascii")
 _SPACES = re.compile(rb"[ \t\r\n\f]*")  # always matches
 # Enough bytes after the place to tell: some white space, then the opening of the block.
 LOOK_AHEAD = 256
