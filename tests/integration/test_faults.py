@@ -19,6 +19,7 @@ from tests.integration.upstream import Origin, RawOrigin, refused_url, start_pro
 from tests.support import LiveServer
 
 RUSSIA = "192.0.2.10"
+GUNICORN_THREADS = 4  # each worker's thread pool (forewarn serve's default)
 
 
 def worker_pids(server: LiveServer, expected: int | None = None) -> list[int]:
@@ -81,15 +82,18 @@ def test_a_thousand_origin_failures_leak_no_descriptor_or_thread(
     behaviour, server = failing_proxy
     url = f"{server.url}/articles/plain"
     expected: set[int | str] = {{"stall": 504, "reset": "cut"}.get(behaviour, 502)}
-    assert hammer(url, 50) == expected  # warm up: thread pool and connection pools filled
+    # Warm up as the counted run goes: thread pool and connection pools filled.
+    assert hammer(url, 50, parallel=8) == expected
     (worker,) = worker_pids(server, expected=1)
     before = resources(worker)
     count = 200 if behaviour == "stall" else 1000  # each stall costs the 50 ms timeout
     assert hammer(url, count, parallel=8) == expected
     time.sleep(0.5)  # let the last connections close
     fds, threads = resources(worker)
+    # A leak would grow with the failures (hundreds); what may grow once is the worker's thread
+    # pool, up to its size, when a loaded machine served the warm-up with fewer of them busy.
     assert fds <= before[0] + 2, f"descriptors {before[0]} -> {fds}"
-    assert threads <= before[1], f"threads {before[1]} -> {threads}"
+    assert threads <= before[1] + GUNICORN_THREADS, f"threads {before[1]} -> {threads}"
     assert "Traceback" not in server.log_path.read_text()
 
 
