@@ -204,6 +204,10 @@ def _compare(name: str, without: Page, with_block: Page) -> Outcome:
     without.wait_for_load_state("domcontentloaded")  # the document is whole: no script runs
     with_block.wait_for_load_state("load")  # laid out with Forewarn's stylesheet
     for page in (without, with_block):
+        # In front first: Chromium gives a tab behind others no frames, or few (the two frames
+        # took half a second a page, and whether an autofocus field was scrolled to at load
+        # depended on it); the reader's tab is in front.
+        page.bring_to_front()
         page.evaluate(SETTLED)
     unseen = str(with_block.evaluate(UNSEEN))
     not_first = str(with_block.evaluate(NOT_FIRST))
