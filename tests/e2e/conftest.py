@@ -1,7 +1,8 @@
 """Playwright on Debian's Chromium (headless, no sandbox as root, no background networking), the
 servers the browser talks to, and readers: browser contexts for a place and a screen, whose
 every request is watched. Contexts come from pytest-playwright's ``new_context``, so a failing
-test keeps its screenshot and trace under test-results/ (see addopts in pyproject.toml)."""
+test keeps its screenshot under test-results/ (see addopts in pyproject.toml), and its trace
+when tracing is asked for (docs/testing.md)."""
 
 from __future__ import annotations
 

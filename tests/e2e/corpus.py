@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,16 +53,22 @@ CANNOT_SHOW_ON_A_PHONE = {"engadget": HIDDEN}
 MAY_NOT_SHOW_ON_A_PHONE = {"bug-1255978": AUTOFOCUS}
 
 # The whole document as the parser built it, without Forewarn's block (which must be there
-# exactly once when served through Forewarn, and absent otherwise).
-DOCUMENT = """() => {
+# exactly once when served through Forewarn, and absent otherwise): the number of blocks taken
+# out and the SHA-256 of the serialized rest, which stays in the page (SERIALIZED) to be read
+# only when two differ. (Handing every document over whole cost a sixth of the corpus's CPU.)
+DOCUMENT = """async () => {
   const blocks = document.querySelectorAll("aside.forewarn[data-forewarn]");
   const count = blocks.length;
   blocks.forEach(block => block.remove());
   const parts = [...document.childNodes].map(node =>
     node.nodeType === Node.DOCUMENT_TYPE_NODE ? `<!DOCTYPE ${node.name}>` :
     node.nodeType === Node.COMMENT_NODE ? `<!--${node.data}-->` : node.outerHTML);
-  return [count, parts.join("\\n")];
+  window.__serialized = parts.join("\\n");
+  const digest = await crypto.subtle.digest("SHA-256",
+                                            new TextEncoder().encode(window.__serialized));
+  return [count, [...new Uint8Array(digest)].map(b => b.toString(16).padStart(2, "0")).join("")];
 }"""
+SERIALIZED = "() => window.__serialized"
 # Where the block is: "" when it is the first element child of <body>, else what is there.
 NOT_FIRST = """() => {
   const first = document.body && document.body.firstElementChild;
@@ -112,7 +118,10 @@ class Outcome:
     unseen: str  # why the notice is not seen at load; "" when it is
     not_first: str  # why the block is not the first element of <body>; "" when it is
     difference: str  # where the documents differ (with and without Forewarn); "" when equal
-    screenshot: bytes
+    # The first screen through Forewarn, taken only of a page whose notice is not seen or not
+    # first, or whose block is over its budget (a page failing otherwise is loaded again and
+    # pictured by pytest-playwright: keep_record)
+    screenshot: bytes | None
     block: float | None = None  # the block's height, collapsed, in the screen's pixels
     h1: float | None = None  # where the headline begins through Forewarn, in the screen's pixels
     h1_plain: float | None = None  # where it begins without Forewarn
@@ -177,10 +186,11 @@ def reader_context(browser: Browser, servers: tuple[str, ...],
         context.close()
 
 
-def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
+def load_all(browser: Browser, names: list[str], plain: str, forewarn: str, budget: int,
              at_once: int = 4, options: dict[str, Any] = CONTEXT) -> dict[str, Outcome]:
     """Each page from ``plain`` and from ``forewarn`` (base URLs), ``at_once`` pairs of tabs in
-    flight: a pair takes the next page as soon as it is done with one."""
+    flight: a pair takes the next page as soon as it is done with one. A page with a problem,
+    or with a block over ``budget``, is pictured as it was measured."""
     outcomes: dict[str, Outcome] = {}
     with reader_context(browser, (plain, forewarn), options) as context:
         tabs = [(context.new_page(), context.new_page()) for _ in range(at_once)]
@@ -188,7 +198,7 @@ def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
         for name in names:
             if len(in_flight) == at_once:
                 done, without, with_block = in_flight.pop(0)
-                outcomes[done] = _compare(done, without, with_block)
+                outcomes[done] = _compare(done, without, with_block, budget)
                 tabs.append((without, with_block))
             without, with_block = tabs.pop(0)
             # commit only: the pages already in flight go on loading meanwhile
@@ -196,11 +206,11 @@ def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
             with_block.goto(f"{forewarn}/corpus/{name}", wait_until="commit")
             in_flight.append((name, without, with_block))
         for done, without, with_block in in_flight:
-            outcomes[done] = _compare(done, without, with_block)
+            outcomes[done] = _compare(done, without, with_block, budget)
     return outcomes
 
 
-def _compare(name: str, without: Page, with_block: Page) -> Outcome:
+def _compare(name: str, without: Page, with_block: Page, budget: int) -> Outcome:
     without.wait_for_load_state("domcontentloaded")  # the document is whole: no script runs
     with_block.wait_for_load_state("load")  # laid out with Forewarn's stylesheet
     for page in (without, with_block):
@@ -211,20 +221,24 @@ def _compare(name: str, without: Page, with_block: Page) -> Outcome:
         page.evaluate(SETTLED)
     unseen = str(with_block.evaluate(UNSEEN))
     not_first = str(with_block.evaluate(NOT_FIRST))
-    shot = with_block.screenshot(caret="initial")  # "hide" would add style="" to fields
     placed, placed_plain = with_block.evaluate(PLACES), without.evaluate(PLACES)
     screen = float((with_block.viewport_size or VIEWPORT)["height"])
 
     def on_screen(found: dict[str, Any], key: str) -> float | None:
         value = found[key]
         return None if value is None else value * screen / found["inner"]
-    plain_blocks, plain_doc = without.evaluate(DOCUMENT)
-    blocks, doc = with_block.evaluate(DOCUMENT)
-    difference = "" if doc == plain_doc else first_difference(plain_doc, doc)
+    seen = Outcome(name, 1, unseen, not_first, "", None, on_screen(placed, "block"),
+                   on_screen(placed, "h1"), on_screen(placed_plain, "h1"), screen)
+    shot = None
+    if seen.problems or seen.over_budget(budget):  # pictured before DOCUMENT takes the block out
+        shot = with_block.screenshot(caret="initial")  # "hide" would add style="" to fields
+    plain_blocks, plain_digest = without.evaluate(DOCUMENT)
+    blocks, digest = with_block.evaluate(DOCUMENT)
+    difference = "" if digest == plain_digest else first_difference(
+        without.evaluate(SERIALIZED), with_block.evaluate(SERIALIZED))
     if plain_blocks:
         difference = f"the page itself has {plain_blocks} Forewarn block(s); {difference}"
-    return Outcome(name, blocks, unseen, not_first, difference, shot, on_screen(placed, "block"),
-                   on_screen(placed, "h1"), on_screen(placed_plain, "h1"), screen)
+    return replace(seen, blocks=blocks, difference=difference, screenshot=shot)
 
 
 def first_difference(expected: str, actual: str, context: int = 80) -> str:
@@ -258,12 +272,14 @@ def record_budget(screen: str, found: dict[str, Outcome]) -> str:
 def keep_record(outcome: Outcome, output_path: str, file_name: str, failing: bool,
                 new_context: CreateContextCallback, options: dict[str, Any],
                 servers: tuple[str, str]) -> None:
-    """The page's screenshot in the test's output folder; and when the test is about to fail,
-    the page loaded again (from ``servers``: the origin, then Forewarn) in a traced context, so
-    the failure keeps a trace and a screenshot of its own."""
-    folder = Path(output_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / file_name).write_bytes(outcome.screenshot)
+    """The page's screenshot, if it was taken, in the test's output folder; and when the test is
+    about to fail, the page loaded again (from ``servers``: the origin, then Forewarn) in a
+    context of pytest-playwright's, so the failure keeps a screenshot of its own (and a trace,
+    when tracing is on: docs/testing.md)."""
+    if outcome.screenshot is not None:
+        folder = Path(output_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / file_name).write_bytes(outcome.screenshot)
     if failing:
         context = new_context(**options)
         only_to(context, servers)

@@ -17,7 +17,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.e2e.corpus import DOCUMENT, NOT_FIRST, first_difference, reader_context
+from tests.e2e.corpus import (
+    DOCUMENT,
+    NOT_FIRST,
+    SERIALIZED,
+    first_difference,
+    reader_context,
+)
 from tests.e2e.origin import StaticOrigin
 from tests.support import LiveServer
 from tests.webapp.page.oracle import cases, html5lib_cannot_judge, suite_dump
@@ -61,8 +67,8 @@ def _check(name: str, data: bytes, plain: Page, through: Page, served: bytes) ->
     placement = find_placement(data, complete=True)
     assert placement is not None
     not_first = str(through.evaluate(NOT_FIRST))  # before DOCUMENT takes the block out
-    plain_blocks, plain_doc = plain.evaluate(DOCUMENT)
-    blocks, doc = through.evaluate(DOCUMENT)
+    (plain_blocks, _), (blocks, _) = plain.evaluate(DOCUMENT), through.evaluate(DOCUMENT)
+    plain_doc, doc = plain.evaluate(SERIALIZED), through.evaluate(SERIALIZED)
     problems = []
     if placement.offset is None:
         if served != data:
@@ -114,3 +120,25 @@ def test_chromium_puts_the_block_first_in_body_and_keeps_each_document(
     failures = [f"{result.name}: {'; '.join(result.problems)}" for result in seen
                 if result.problems]
     assert not failures, "\n".join(failures)
+
+
+def test_the_corpus_comparison_sees_one_changed_character_and_the_block(
+    browser: Browser, origin: StaticOrigin, forewarn_proxy: LiveServer
+) -> None:
+    """The control for the real pages' comparison (tests/e2e/corpus.py): documents are told
+    apart by their digests, which differ for one changed character, are equal for the same
+    document, and leave the block out of the document through Forewarn."""
+    origin.documents.update({"control-a": b"<!doctype html><title>t</title><p>one</p>",
+                             "control-b": b"<!doctype html><title>t</title><p>One</p>"})
+    with reader_context(browser, (origin.url, forewarn_proxy.url)) as context:
+        pages = {}
+        for label, url in (("a", f"{origin.url}/doc/control-a"),
+                           ("b", f"{origin.url}/doc/control-b"),
+                           ("a-through", f"{forewarn_proxy.url}/doc/control-a")):
+            pages[label] = context.new_page()
+            pages[label].goto(url, wait_until="domcontentloaded")
+        found = {label: page.evaluate(DOCUMENT) for label, page in pages.items()}
+        assert found["a"][0] == found["b"][0] == 0 and found["a-through"][0] == 1
+        assert found["a"][1] == found["a-through"][1] != found["b"][1]
+        assert "the documents differ at character" in first_difference(
+            pages["a"].evaluate(SERIALIZED), pages["b"].evaluate(SERIALIZED))
