@@ -4,8 +4,8 @@
 first; a slot that holds a Forewarn block (the page was saved as it was served) is still the
 slot, so that the block there is found (webapp/page/existing.py). Real means as the tokenizer
 sees it: not inside a script, style, textarea, title, an attribute value, a template or foreign
-(svg, math) content. The marker is looked for within
-MARKER_WINDOW bytes of where the body begins, the slot within SLOT_WINDOW.
+(svg, math) content. The marker is looked for within MARKER_WINDOW bytes of where the body
+begins, the slot within SLOT_WINDOW.
 """
 
 from __future__ import annotations
