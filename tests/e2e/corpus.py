@@ -19,6 +19,7 @@ from pytest_playwright.pytest_playwright import CreateContextCallback
 from tests.e2e.origin import CORPUS, corpus_name, corpus_pages
 from tests.summary import SUMMARY
 from tests.support import ROOT
+from webapp.preview.budget import BUDGETS
 
 STYLESHEET_PATH = "/_forewarn/static/forewarn.css"
 STYLESHEET = ROOT / "webapp" / "static" / "forewarn.css"
@@ -186,11 +187,11 @@ def reader_context(browser: Browser, servers: tuple[str, ...],
         context.close()
 
 
-def load_all(browser: Browser, names: list[str], plain: str, forewarn: str, budget: int,
+def load_all(browser: Browser, names: list[str], plain: str, forewarn: str,
              at_once: int = 4, options: dict[str, Any] = CONTEXT) -> dict[str, Outcome]:
     """Each page from ``plain`` and from ``forewarn`` (base URLs), ``at_once`` pairs of tabs in
     flight: a pair takes the next page as soon as it is done with one. A page with a problem,
-    or with a block over ``budget``, is pictured as it was measured."""
+    or with a block over its screen's budget, is pictured as it was measured."""
     outcomes: dict[str, Outcome] = {}
     with reader_context(browser, (plain, forewarn), options) as context:
         tabs = [(context.new_page(), context.new_page()) for _ in range(at_once)]
@@ -198,7 +199,7 @@ def load_all(browser: Browser, names: list[str], plain: str, forewarn: str, budg
         for name in names:
             if len(in_flight) == at_once:
                 done, without, with_block = in_flight.pop(0)
-                outcomes[done] = _compare(done, without, with_block, budget)
+                outcomes[done] = _compare(done, without, with_block)
                 tabs.append((without, with_block))
             without, with_block = tabs.pop(0)
             # commit only: the pages already in flight go on loading meanwhile
@@ -206,11 +207,11 @@ def load_all(browser: Browser, names: list[str], plain: str, forewarn: str, budg
             with_block.goto(f"{forewarn}/corpus/{name}", wait_until="commit")
             in_flight.append((name, without, with_block))
         for done, without, with_block in in_flight:
-            outcomes[done] = _compare(done, without, with_block, budget)
+            outcomes[done] = _compare(done, without, with_block)
     return outcomes
 
 
-def _compare(name: str, without: Page, with_block: Page, budget: int) -> Outcome:
+def _compare(name: str, without: Page, with_block: Page) -> Outcome:
     without.wait_for_load_state("domcontentloaded")  # the document is whole: no script runs
     with_block.wait_for_load_state("load")  # laid out with Forewarn's stylesheet
     for page in (without, with_block):
@@ -222,15 +223,16 @@ def _compare(name: str, without: Page, with_block: Page, budget: int) -> Outcome
     unseen = str(with_block.evaluate(UNSEEN))
     not_first = str(with_block.evaluate(NOT_FIRST))
     placed, placed_plain = with_block.evaluate(PLACES), without.evaluate(PLACES)
-    screen = float((with_block.viewport_size or VIEWPORT)["height"])
+    viewport = with_block.viewport_size or VIEWPORT
+    screen = float(viewport["height"])
 
     def on_screen(found: dict[str, Any], key: str) -> float | None:
         value = found[key]
         return None if value is None else value * screen / found["inner"]
     seen = Outcome(name, 1, unseen, not_first, "", None, on_screen(placed, "block"),
                    on_screen(placed, "h1"), on_screen(placed_plain, "h1"), screen)
-    shot = None
-    if seen.problems or seen.over_budget(budget):  # pictured before DOCUMENT takes the block out
+    shot = None  # pictured before DOCUMENT takes the block out
+    if seen.problems or seen.over_budget(BUDGETS[viewport["width"]]):
         shot = with_block.screenshot(caret="initial")  # "hide" would add style="" to fields
     plain_blocks, plain_digest = without.evaluate(DOCUMENT)
     blocks, digest = with_block.evaluate(DOCUMENT)

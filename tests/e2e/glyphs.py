@@ -14,9 +14,10 @@ from typing import Any
 from fontTools.ttLib import TTFont
 from playwright.sync_api import Page
 
+from tests.e2e.corpus import SETTLED
+
 # Spaces, controls and format characters (ZWNJ in Persian, bidi marks) are not drawn as glyphs.
 NOT_DRAWN = ("Zs", "Zl", "Zp", "Cc", "Cf")
-DRAWN = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def missing_glyphs(page: Page, selector: str) -> tuple[list[Missing], int]:
     """Every character drawn without a glyph inside ``selector``, and how many characters were
     checked (so that a check of nothing cannot pass). Waits for two frames first: the fonts of
     text not yet laid out and drawn (just added by a script) are none, which would read as tofu."""
-    page.evaluate(DRAWN)
+    page.evaluate(SETTLED)
     cdp = page.context.new_cdp_session(page)
     try:
         cdp.send("DOM.enable")

@@ -33,7 +33,7 @@ def outcomes(
     browser: Browser, origin: StaticOrigin, forewarn_proxy: LiveServer
 ) -> Iterator[dict[str, Outcome]]:
     """Every page loaded once each way, four pairs at a time (one browser for the session)."""
-    yield load_all(browser, NAMES, origin.url, forewarn_proxy.url, BUDGETS[1280])
+    yield load_all(browser, NAMES, origin.url, forewarn_proxy.url)
 
 
 @pytest.fixture(scope="module")

@@ -33,8 +33,7 @@ def phone_outcomes(
     browser: Browser, origin: StaticOrigin, forewarn_proxy: LiveServer
 ) -> Iterator[dict[str, Outcome]]:
     """Every page loaded once each way on a phone, four pairs at a time."""
-    yield load_all(browser, NAMES, origin.url, forewarn_proxy.url, BUDGETS[390],
-                   options=PHONE_CONTEXT)
+    yield load_all(browser, NAMES, origin.url, forewarn_proxy.url, options=PHONE_CONTEXT)
 
 
 @pytest.fixture(scope="module")
