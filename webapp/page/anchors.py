@@ -25,7 +25,7 @@ SLOT_WINDOW = 8 * 1024
 SLOT_ATTRIBUTE = b"data-forewarn-slot"
 # How every Forewarn block opens (the contract's HTML block, docs/architecture.md).
 BLOCK_OPENING = b'<aside class="forewarn"'
-_SPACES = re.compile(rb"[ \t\r\n\f]*")  # always matches
+SPACES = re.compile(rb"[ \t\r\n\f]*")  # HTML's white space; always matches
 _UNDECIDED = (-1, "undecided")
 _BANG_TRIES = 16  # "!" bytes looked at one by one before the marker is searched for whole
 
@@ -102,7 +102,7 @@ class _Walk:
                 return _UNDECIDED  # its end tag is not here yet
             if close and close.kind == END and close.name == token.name:
                 return token.end, "slot"  # only an empty slot: the block is all it will hold
-            space = _SPACES.match(self.data, token.end).end()  # type: ignore[union-attr]
+            space = SPACES.match(self.data, token.end).end()  # type: ignore[union-attr]
             if self.data.startswith(BLOCK_OPENING, space):
                 return token.end, "slot"  # the block a Forewarn put in it before
         return None

@@ -6,18 +6,16 @@ up to its ``</aside>`` (it holds no other aside)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from webapp.page.anchors import BLOCK_OPENING
+from webapp.page.anchors import BLOCK_OPENING, SPACES
 from webapp.page.placement import Placement
 
 _OPEN = BLOCK_OPENING.decode("ascii")
 _CLOSE = "</aside>"
 _SPACE = " \t\r\n\f"
 _OPEN_BYTES, _CLOSE_BYTES = BLOCK_OPENING, _CLOSE.encode("ascii")
-_SPACES = re.compile(rb"[ \t\r\n\f]*")  # always matches
 # Enough bytes after the place to tell: some white space, then the opening of the block.
 LOOK_AHEAD = 256
 
@@ -49,7 +47,7 @@ def existing_block(data: bytes, placement: Placement, *, anywhere: bool = False)
             start += 2
     else:
         opening, closing = _OPEN_BYTES, _CLOSE_BYTES
-        start = _SPACES.match(data, placement.offset).end()  # type: ignore[union-attr]
+        start = SPACES.match(data, placement.offset).end()  # type: ignore[union-attr]
     if not data.startswith(opening, start):
         start = data.find(opening) if anywhere else -1
         if start < 0:
