@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tomllib
 
-from scripts.lowest_versions import SAME_AT_EVERY_VERSION
+from scripts.lowest_versions import SAME_AT_EVERY_VERSION, lowest_constraints
 from tests.lower_bounds import RUN
 from tests.support import ROOT
 
@@ -31,9 +31,8 @@ def test_the_modules_left_out_of_that_run_use_no_runtime_dependency() -> None:
     """A module is left out of the lowest-versions run only if the Forewarn modules it imports
     are the ones named for it, and those, imported alone, load no runtime dependency (what
     pyproject.toml bounds), so that the run would be the same at any version."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    names = [re.split(r"[<>=!~ \[]", spec, maxsplit=1)[0]
-             for spec in [*project["dependencies"], *project["optional-dependencies"]["brotli"]]]
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    names = [pin.split("==")[0] for pin in lowest_constraints(pyproject)]
     assert "flask" in names and "brotli" in names
     for module, under_test in SAME_AT_EVERY_VERSION.items():
         tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
