@@ -44,8 +44,8 @@ class LowestRun:
             return run
         command = shlex.join(["nice", "-n", "19", sys.executable,
                               str(ROOT / "scripts" / "lowest_versions.py")])
-        # At the lowest priority: it takes the time the suite leaves idle (waiting for servers
-        # and browsers) and does not slow the suite's own servers down. Its exit status goes to
+        # At the lowest priority, so that it does not slow the suite's own servers and browser
+        # down (the parallel suite keeps both cores busy: docs/testing.md). Its exit status goes to
         # a file, as the worker that waits for it may not be the one that started it.
         log, status = shlex.quote(str(run.log)), shlex.quote(str(run.status))
         subprocess.Popen(
