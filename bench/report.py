@@ -37,7 +37,9 @@ def empty_record(setup: Setup) -> dict[str, Any]:
 
 
 def add_round(record: dict[str, Any], loaded: WrkResult, single: WrkResult,
-              samples: Samples) -> None:
+              samples: Samples, cpu_us: float | None = None) -> None:
+    """One round of a setup: the loaded run, the one-connection run, the answers sampled during
+    the loaded run, and the Python workers' CPU per request in it (bench.run)."""
     record["rounds"].append({
         "rps": round(loaded.requests_per_second, 1),
         "p50_ms": loaded.latency_us["p50"] / 1000, "p99_ms": loaded.latency_us["p99"] / 1000,
@@ -45,6 +47,7 @@ def add_round(record: dict[str, Any], loaded: WrkResult, single: WrkResult,
         "single_p99_ms": single.latency_us["p99"] / 1000,
         "requests": loaded.requests + single.requests,
         "errors": loaded.error_count + single.error_count,
+        "cpu_us": None if cpu_us is None else round(cpu_us, 1),
     })
     record["samples"] += samples.total
     record["wrong"] += samples.wrong
@@ -57,6 +60,8 @@ def summarise(record: dict[str, Any]) -> dict[str, Any]:
     out = dict(record)
     for key in ("rps", "p50_ms", "p99_ms", "single_p50_ms", "single_p99_ms"):
         out[key] = round(statistics.median(r[key] for r in rounds), 3) if rounds else None
+    cpu = [r["cpu_us"] for r in rounds if r.get("cpu_us") is not None]
+    out["cpu_us"] = round(statistics.median(cpu), 1) if cpu else None
     out["requests"] = sum(r["requests"] for r in rounds)
     out["errors"] = sum(r["errors"] for r in rounds)
     return out
@@ -134,6 +139,7 @@ def targets(setups: Sequence[dict[str, Any]],
         if bare and name in by_name:
             found.append(_target(f"{name} (the floor) requests/s / bare",
                                  _paired_ratio(by_name[name], bare), "report", None))
+    found += _cpu_targets(by_name)
     if bare and "proxy" in by_name:
         ratio = _paired_ratio(by_name["proxy"], bare)
         found.append(_target("proxy requests/s / bare", ratio, f">= {PROXY_RPS_TARGET}",
@@ -233,14 +239,30 @@ def _micro_targets(micro: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
+def _cpu_targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The requests/s ratios again from the Python workers' CPU per request: what share of the
+    bare app's (or the reference fragment app's) requests the same CPU serves. wrk's own CPU,
+    and its share of the two cores, are out of it."""
+    found = []
+    pairs = [(name, "bare") for name in ("middleware-ru", "middleware-de", "naive-ru",
+                                          "naive-de", "proxy")]
+    for name, base in [*pairs, ("edge-include", "edge-include-reference")]:
+        ours, theirs = by_name.get(name), by_name.get(base)
+        if ours and theirs and ours.get("cpu_us") and theirs.get("cpu_us"):
+            found.append(_target(f"{base}'s workers' CPU per request / {name}'s",
+                                 _paired_ratio(theirs, ours, "cpu_us"), "report", None))
+    return found
+
+
 def _target(name: str, value: float, goal: str, met: bool | None) -> dict[str, Any]:
     return {"target": name, "value": round(value, 3), "goal": goal, "met": met}
 
 
-def _paired_ratio(a: dict[str, Any], b: dict[str, Any]) -> float:
-    """The median over rounds of a/b requests/s, each round's pair measured back to back."""
-    pairs = [x["rps"] / y["rps"] for x, y in zip(a["rounds"], b["rounds"], strict=False)
-             if y["rps"]]
+def _paired_ratio(a: dict[str, Any], b: dict[str, Any], key: str = "rps") -> float:
+    """The median over rounds of a/b requests/s (or another figure of the rounds), each round's
+    pair measured back to back."""
+    pairs = [x[key] / y[key] for x, y in zip(a["rounds"], b["rounds"], strict=False)
+             if x.get(key) is not None and y.get(key)]
     return statistics.median(pairs) if pairs else 0.0
 
 

@@ -30,7 +30,7 @@ from bench.cache_lab import CacheLab
 from bench.lab import MIX, Lab, Setup, missing_tools
 from bench.machine import machine
 from bench.sampling import Sampler
-from bench.servers import peak_rss_kib, rss_kib
+from bench.servers import cpu_seconds, peak_rss_kib, rss_kib
 from bench.wrk import WrkResult, run_wrk
 
 MEMORY_SETUPS = ("middleware-ru", "proxy", "fragment")
@@ -108,12 +108,15 @@ def measure(setups: list[Setup], options: Options) -> list[dict[str, Any]]:
     for number in range(1, options.rounds + 1):
         for setup in setups:
             print(f"bench: round {number}/{options.rounds}: {setup.name}", flush=True)
+            before = _workers_cpu(setup)
             with Sampler(setup) as sampler:
                 loaded = run_wrk(setup.url, setup.readers, per_round,
                                  connections=options.connections, threads=options.threads)
+            cpu_us = cpu_per_request(before, _workers_cpu(setup),
+                                     loaded.requests + sampler.samples.total)
             single = run_wrk(setup.url, setup.readers, max(1.0, per_round / 2), connections=1,
                              threads=1)
-            report.add_round(records[setup.name], loaded, single, sampler.samples)
+            report.add_round(records[setup.name], loaded, single, sampler.samples, cpu_us)
     for setup in setups:
         records[setup.name]["peak_rss_mib"] = _peak_rss_mib(setup)
     return list(records.values())
@@ -138,6 +141,21 @@ def memory_run(setup: Setup, options: Options) -> dict[str, Any]:
     return {"setup": setup.name, "requests": done, "errors": sum(chunks),
             "warm_rss_mib": warm, "final_rss_mib": final,
             "growth": max(growth, default=0.0), "peak_rss_mib": _peak_rss_mib(setup)}
+
+
+def _workers_cpu(setup: Setup) -> dict[int, float]:
+    """CPU seconds used so far by each worker of the setup's Python servers (not nginx's,
+    Varnish's or wrk's)."""
+    return {pid: cpu_seconds(pid) for server in setup.servers for pid in server.workers()}
+
+
+def cpu_per_request(before: dict[int, float], after: dict[int, float],
+                    requests: int) -> float | None:
+    """The workers' CPU per request served between the two readings, in µs: None without
+    workers or requests, or when a worker was replaced in between (its time began again)."""
+    if not before or before.keys() != after.keys() or requests <= 0:
+        return None
+    return (sum(after.values()) - sum(before.values())) / requests * 1e6
 
 
 def _worker_rss_mib(setup: Setup) -> list[float]:

@@ -1,6 +1,6 @@
 """Start and stop the processes the benchmarks measure (gunicorn, ``forewarn serve``, nginx,
 varnishd): each on 127.0.0.1 at a port chosen at run time, in its own folder with its own log,
-stopped by its own pid; and read its workers' memory from /proc."""
+stopped by its own pid; and read its workers' memory and CPU time from /proc."""
 
 from __future__ import annotations
 
@@ -140,6 +140,17 @@ def rss_kib(pid: int) -> int:
 def peak_rss_kib(pid: int) -> int:
     """The most the process ever had resident (the kernel's high-water mark), in KiB."""
     return _status_field(pid, "VmHWM:")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The user and system CPU time the process has used so far, in seconds (0 when it is
+    gone), from /proc/PID/stat: utime and stime, the 14th and 15th fields."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _status_field(pid: int, field: str) -> int:

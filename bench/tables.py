@@ -37,16 +37,17 @@ def setups_table(results: dict[str, Any]) -> str:
     setups = results["setups"]
     peer = next((s["rps"] for s in setups if s["name"] == "peer" and s["rps"]), None)
     rows = ["| setup | what | requests/s | / peer | p50 / p99 ms (loaded) | p99 ms (1 conn.) "
-            "| worker RSS peak MiB | sampled answers wrong |",
-            "|---|---|---:|---:|---:|---:|---:|---:|"]
+            "| workers' CPU µs / request | worker RSS peak MiB | sampled answers wrong |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for s in setups:
         ratio = f"{s['rps'] / peer:.2f}" if peer and s["rps"] else "-"
         rss = f"{s['peak_rss_mib']:.0f}" if s["peak_rss_mib"] else "-"
+        cpu = f"{s['cpu_us']:.0f}" if s.get("cpu_us") else "-"
         checked = f"{s['wrong']} of {s['samples']}" if s["check"] != "status" else \
             f"{s['wrong']} of {s['samples']} (status)"
         rows.append(f"| `{s['name']}` | {s['title']} | {s['rps']:,.0f} | {ratio} | "
-                    f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f} | {s['single_p99_ms']:.2f} | {rss} | "
-                    f"{checked} |")
+                    f"{s['p50_ms']:.2f} / {s['p99_ms']:.2f} | {s['single_p99_ms']:.2f} | "
+                    f"{cpu} | {rss} | {checked} |")
     return "\n".join(rows)
 
 

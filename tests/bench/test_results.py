@@ -3,29 +3,35 @@ performance document (docs/performance.md) between the markers."""
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 import pytest
 
 from bench import report
 from bench.readme import BEGIN, END, rewrite
+from bench.run import cpu_per_request
 from bench.sampling import block_ids, problem
+from bench.servers import cpu_seconds
 from bench.tables import markdown
 from tests.support import ROOT
 
 
-def _record(name: str, rps: list[float], p99: list[float], wrong: int = 0) -> dict[str, Any]:
+def _record(name: str, rps: list[float], p99: list[float], wrong: int = 0,
+            cpu: list[float | None] | None = None) -> dict[str, Any]:
     rounds = [{"rps": r, "p50_ms": 1.0, "p99_ms": 2.0, "single_p50_ms": p / 2,
-               "single_p99_ms": p, "requests": 100, "errors": 0} for r, p in zip(rps, p99,
-                                                                                 strict=True)]
+               "single_p99_ms": p, "requests": 100, "errors": 0, "cpu_us": c}
+              for r, p, c in zip(rps, p99, cpu or [None] * len(rps), strict=True)]
     return {"name": name, "title": f"the {name} setup", "readers": 1, "check": "header",
             "rounds": rounds, "samples": 10, "wrong": wrong, "examples": [],
             "peak_rss_mib": 50.0}
 
 
 def _results(**extra: Any) -> dict[str, Any]:
-    runs = [_record("bare", [1000, 2000, 1500], [1.0, 1.2, 1.1]),
-            _record("middleware-ru", [990, 1900, 1470], [1.1, 1.25, 1.5]),
+    runs = [_record("bare", [1000, 2000, 1500], [1.0, 1.2, 1.1], cpu=[200.0, 210.0, 190.0]),
+            _record("middleware-ru", [990, 1900, 1470], [1.1, 1.25, 1.5],
+                    cpu=[250.0, None, 380.0]),
             _record("peer", [4000, 4000, 4000], [0.5, 0.5, 0.5]),
             _record("edge-cache", [2100, 1900, 3000], [0.6, 0.6, 0.6], **extra)]
     about = {"date": "2026-11-25T10:00:00+00:00", "cpu": "Test CPU", "nproc": 2,
@@ -57,6 +63,34 @@ def test_ratios_are_taken_round_by_round_then_the_median() -> None:
     assert _target(results, "location step")["value"] == pytest.approx(1.5)
     assert _target(results, "location step")["met"] is False
     assert _target(results, "splice of a 100 KB page")["met"] is True
+
+
+def test_the_workers_cpu_per_request_gives_the_same_ratios_without_wrk() -> None:
+    results = _results()
+    setups = {setup["name"]: setup for setup in results["setups"]}
+    assert setups["middleware-ru"]["cpu_us"] == pytest.approx(315.0)  # a round without: left out
+    assert setups["peer"]["cpu_us"] is None  # nginx: no Python workers
+    ratio = _target(results, "bare's workers' CPU per request / middleware-ru's")
+    assert ratio["value"] == pytest.approx((200 / 250 + 190 / 380) / 2)  # rounds 1 and 3 only
+    assert ratio["met"] is None  # reported, not judged
+    assert not [t for t in results["targets"] if "/ edge-cache's" in t["target"]]
+    text = markdown(results)
+    assert "| 1.25 | 315 | 50 | 0 of 10 |" in text  # p99 at one connection, CPU, RSS, checked
+    assert "| 0.50 | - | 50 | 0 of 10 |" in text  # the peer: no CPU of its own to show
+
+
+def test_the_cpu_per_request_is_read_from_the_workers_own_counters() -> None:
+    before = cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.2
+    while time.process_time() < deadline:  # this process's CPU, 0.2 s of it
+        pass
+    after = cpu_seconds(os.getpid())
+    assert 0.15 <= after - before <= 1.0  # the kernel counts in ticks of 10 ms
+    assert cpu_seconds(2**22 + 1) == 0.0  # no such process (above the kernel's pid limit)
+    assert cpu_per_request({1: 2.0, 2: 3.0}, {1: 2.5, 2: 3.5}, 1000) == pytest.approx(1000.0)
+    assert cpu_per_request({1: 2.0}, {3: 0.5}, 1000) is None  # a worker replaced: no figure
+    assert cpu_per_request({}, {}, 1000) is None
+    assert cpu_per_request({1: 2.0}, {1: 2.5}, 0) is None
 
 
 def test_a_wrong_sampled_answer_fails_the_run_and_the_edge_cache_target() -> None:
