@@ -42,7 +42,8 @@ def setups_table(results: dict[str, Any]) -> str:
     for s in setups:
         ratio = f"{s['rps'] / peer:.2f}" if peer and s["rps"] else "-"
         rss = f"{s['peak_rss_mib']:.0f}" if s["peak_rss_mib"] else "-"
-        cpu = f"{s['cpu_us']:.0f}" if s.get("cpu_us") else "-"
+        cpu = "-" if s.get("cpu_us") is None else \
+            f"{s['cpu_us']:.0f}" if s["cpu_us"] >= 10 else f"{s['cpu_us']:.1f}"
         checked = f"{s['wrong']} of {s['samples']}" if s["check"] != "status" else \
             f"{s['wrong']} of {s['samples']} (status)"
         rows.append(f"| `{s['name']}` | {s['title']} | {s['rps']:,.0f} | {ratio} | "
