@@ -23,7 +23,7 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     "guarded.html": {"Content-Security-Policy": STRICT_CSP},
 }
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-         ".js": "text/javascript; charset=utf-8"}
+         ".js": "text/javascript; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8"}
 # Real pages and test documents are parsed with scripting on, but none of their scripts runs.
 NO_SCRIPTS = {"Content-Security-Policy": "script-src 'none'"}
 

@@ -88,9 +88,9 @@ def offline(body: bytes, stylesheet_path: str) -> bytes:
     """A page as served, but with the block's stylesheet linked from beside the file: opened from
     disk, the site's path would name a file at the root of the disk."""
     for charset in ("ascii", "utf-16-le", "utf-16-be"):  # UTF-16 pages carry the block in it
-        served = f'<link rel="stylesheet" href="{stylesheet_path}">'.encode(charset)
+        served = f'<link rel="stylesheet" href="{stylesheet_path}"'.encode(charset)
         if served in body:
-            beside = f'<link rel="stylesheet" href="{OFFLINE_STYLESHEET}">'.encode(charset)
+            beside = f'<link rel="stylesheet" href="{OFFLINE_STYLESHEET}"'.encode(charset)
             return body.replace(served, beside, 1)
     return body
 

@@ -41,7 +41,7 @@ def test_mirror_links_point_at_the_same_article(engine: Engine) -> None:
     body = get(engine, "/articles/one?page=2").get_data(as_text=True)
     assert f'href="{MIRROR}articles/one?page=2"' in body
     assert '.onion/articles/one?page=2"' in body
-    assert 'readonly dir="ltr" value="http://' in body  # the onion address, selectable
+    assert 'readonly="" dir="ltr" value="http://' in body  # the onion address, selectable
 
 
 @pytest.mark.parametrize(
