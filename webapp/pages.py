@@ -139,7 +139,8 @@ class PageNotices:
                 log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
                 reason = "too-large" if isinstance(error, DecodedTooLarge) else "corrupt"
                 placement, data = Placement(None, reason), b""
-        if placement.reason == "implied" and is_partial_request(environ):
+        if placement.reason == "implied" and (is_partial_request(environ)
+                                              or is_script_data(environ, data, placement)):
             placement = replace(placement, offset=None, reason="partial")
         reading: Reading | None = None
         try:
@@ -315,6 +316,18 @@ def is_partial_request(environ: WSGIEnvironment) -> bool:
     if environ.get("HTTP_HX_REQUEST") == "true":
         return environ.get("HTTP_HX_BOOSTED") != "true"
     return "HTTP_X_UP_TARGET" in environ or "HTTP_TURBO_FRAME" in environ
+
+
+def is_script_data(environ: WSGIEnvironment, data: bytes, placement: Placement) -> bool:
+    """Whether a script's own fetch (``Sec-Fetch-Dest: empty``, which browsers set and pages
+    cannot) was answered with JSON under an HTML type, as PHP sends whatever it echoes unless
+    told otherwise: data for the page's script, which a block in front would break (its
+    JSON.parse fails), only for readers who get a notice, on a page that already shows them
+    theirs. Only a body implied by text that begins ``{`` or ``[`` counts: a whole page fetched
+    to replace the body (Turbo Drive) begins with markup, and keeps getting the block."""
+    if environ.get("HTTP_SEC_FETCH_DEST") != "empty" or placement.offset is None:
+        return False
+    return data[placement.offset:placement.offset + 1] in (b"{", b"[")
 
 
 class _Closing:

@@ -111,7 +111,31 @@ def test_a_piece_of_a_page_asked_for_by_the_page_s_own_script_passes_unchanged(
     assert skipped(engine, "partial") == before + 1
 
 
+# A script's fetch answered with JSON that says text/html (PHP's default for what it echoes)
+JSON = b'{"comments": 12, "liked": false}'
+SCRIPT = {"Sec-Fetch-Dest": "empty", "Sec-Fetch-Mode": "cors"}
+
+
+@pytest.mark.parametrize("page", [JSON, b"\n  [1, 2, 3]", JSON.replace(b"{", b"{\n", 1)])
+def test_json_a_script_fetched_under_an_html_type_passes_unchanged(
+    engine: Engine, page: bytes
+) -> None:
+    """A block in front of it would break the script's JSON.parse, only for readers who get a
+    notice, on a page that already shows them theirs."""
+    before = skipped(engine, "partial")
+    response = ask(engine, page, SCRIPT)
+    assert response.get_data() == page
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert "private" in response.headers["Cache-Control"]
+    assert skipped(engine, "partial") == before + 1
+
+
 @pytest.mark.parametrize(("page", "headers"), [
+    (JSON, {}),  # no Sec-Fetch-Dest: it may be a page, and a page gets the block
+    (JSON, {"Sec-Fetch-Dest": "document"}),  # the browser shows it as a page
+    (JSON, {"Sec-Fetch-Dest": "iframe"}),
+    (PIECE, SCRIPT),  # markup a script fetched: it may be a whole page it puts in (Turbo Drive)
+    (b"comments: 12", SCRIPT),  # text, but no JSON
     (PIECE, {}),  # a browser asked for it as a page: the standard's implied body gets the block
     (PIECE, {"HX-Request": "true", "HX-Boosted": "true"}),  # hx-boost swaps in a whole body
     (PIECE, {"X-Requested-With": "XMLHttpRequest"}),  # says nothing about what the answer is
