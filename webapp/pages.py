@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
 from webapp.page.coding import Coding, DecodedTooLarge, coding_for
-from webapp.page.conditional import Asked
+from webapp.page.conditional import SUBRESOURCES, Asked
 from webapp.page.existing import Existing, find_existing, without
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
@@ -60,6 +60,10 @@ _UNPLACED = {
 }
 # The splice-skipped reason of a page that already carries a Forewarn block or the header of one.
 ALREADY = "already-noticed"
+# ... of an HTML answer to a request the browser marks as a subresource (Sec-Fetch-Dest: script,
+# style, image...: page/conditional.py): never shown as a page, and a block in it would break it
+# (a JSONP script that PHP sends as text/html would end in a SyntaxError).
+SUBRESOURCE = "subresource"
 
 
 class PageNotices:
@@ -99,6 +103,8 @@ class PageNotices:
             coding = coding_for(headers.get("Content-Encoding"))
             if reason is None and NOTICES_HEADER in headers and FORCED_KEY not in environ:
                 reason = ALREADY  # a Forewarn behind this one (a proxy, middleware) decided
+            if reason is None and environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES:
+                reason = SUBRESOURCE
             if reason is not None or coding is None:
                 self._skipped(environ, reason or "encoded", headers)
                 if self._start(asked, captured, headers, start_response):
@@ -215,7 +221,9 @@ class PageNotices:
         if reason == "encoded":
             log.warning("Content-Encoding %r cannot be undone here; page passed without a notice",
                         headers.get("Content-Encoding"))
-            # Still HTML a reader sees: never let a shared cache store it for everyone.
+        if reason in ("encoded", SUBRESOURCE):
+            # Still HTML a reader may see as a page: never let a shared cache store it for
+            # everyone (the same URL asked for as a document must reach Forewarn again).
             finish(headers, (), 0)
 
     def _anchor(

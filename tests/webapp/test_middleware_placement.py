@@ -130,7 +130,26 @@ def test_json_a_script_fetched_under_an_html_type_passes_unchanged(
     assert skipped(engine, "partial") == before + 1
 
 
+@pytest.mark.parametrize("destination", ["script", "style", "image", "font", "worker"])
+def test_an_html_answer_to_a_subresource_request_passes_unchanged(
+    engine: Engine, destination: str
+) -> None:
+    """JSONP that PHP sends as text/html, asked for by a <script>: a block in front of it would
+    be a SyntaxError. The browser never shows such an answer as a page; it is still made private,
+    so that no shared cache hands it out later for the same address opened as one."""
+    jsonp = b'counter({"comments": 12});'
+    before = skipped(engine, "subresource")
+    for page in (jsonp, WHOLE):
+        response = ask(engine, page, {"Sec-Fetch-Dest": destination, "Sec-Fetch-Mode": "no-cors"})
+        assert response.get_data() == page
+        assert response.headers["X-Forewarn-Notices"] == "none"
+        assert "private" in response.headers["Cache-Control"]
+    assert skipped(engine, "subresource") == before + 2
+
+
 @pytest.mark.parametrize(("page", "headers"), [
+    (WHOLE, {"Sec-Fetch-Dest": "iframe"}),  # a page in a frame is a page
+    (WHOLE, {"Sec-Fetch-Dest": "document"}),
     (JSON, {}),  # no Sec-Fetch-Dest: it may be a page, and a page gets the block
     (JSON, {"Sec-Fetch-Dest": "document"}),  # the browser shows it as a page
     (JSON, {"Sec-Fetch-Dest": "iframe"}),

@@ -6,3 +6,6 @@ fetch("/pages/comments-count.html")
     document.getElementById("count").textContent = `${JSON.parse(text).comments} comments`;
   })
   .catch(error => { document.getElementById("count").textContent = `error: ${error}`; });
+
+// The like counter answers JSONP, also as text/html: the next <script> on the page calls this.
+window.showLikes = data => { document.getElementById("likes").textContent = `${data.likes} likes`; };
