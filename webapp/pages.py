@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
 from webapp.page.coding import Coding, DecodedTooLarge, coding_for
-from webapp.page.conditional import SUBRESOURCES, Asked
+from webapp.page.conditional import DESTINATION_HEADER, Asked, is_subresource
 from webapp.page.existing import Existing, find_existing, without
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
     NOTICES_HEADER,
     ResponseHeaders,
+    add_vary,
     content_language,
     declared_charset,
     finish,
@@ -103,7 +104,7 @@ class PageNotices:
             coding = coding_for(headers.get("Content-Encoding"))
             if reason is None and NOTICES_HEADER in headers and FORCED_KEY not in environ:
                 reason = ALREADY  # a Forewarn behind this one (a proxy, middleware) decided
-            if reason is None and environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES:
+            if reason is None and is_subresource(environ):
                 reason = SUBRESOURCE
             if reason is not None or coding is None:
                 self._skipped(environ, reason or "encoded", headers)
@@ -145,9 +146,12 @@ class PageNotices:
                 log.warning("page body is not valid %s (%s); passed unchanged", coding.name, error)
                 reason = "too-large" if isinstance(error, DecodedTooLarge) else "corrupt"
                 placement, data = Placement(None, reason), b""
-        if placement.reason == "implied" and (is_partial_request(environ)
-                                              or is_script_data(environ, data, placement)):
-            placement = replace(placement, offset=None, reason="partial")
+        partial_by: tuple[str, ...] = ()  # the request headers that made it a partial answer
+        if placement.reason == "implied":
+            partial_by = partial_request_headers(environ) or (
+                (DESTINATION_HEADER,) if is_script_data(environ, data, placement) else ())
+            if partial_by:
+                placement = replace(placement, offset=None, reason="partial")
         reading: Reading | None = None
         try:
             if not placement.anchored and placement.offset is not None:
@@ -183,6 +187,8 @@ class PageNotices:
             if FORCED_KEY not in environ:  # the preview's own request is no reader: not counted
                 self.engine.metrics.skipped.labels(placement.reason).inc()
             finish(headers, (), 0, length_known=coding.identity)
+            if partial_by:  # no cache may hand this answer to the same URL asked for as a page
+                add_vary(headers, partial_by)
         if not self._start(asked, captured, headers, start_response):
             return
         if not (block or cut):
@@ -223,8 +229,12 @@ class PageNotices:
                         headers.get("Content-Encoding"))
         if reason in ("encoded", SUBRESOURCE):
             # Still HTML a reader may see as a page: never let a shared cache store it for
-            # everyone (the same URL asked for as a document must reach Forewarn again).
+            # everyone.
             finish(headers, (), 0)
+        if reason == SUBRESOURCE:
+            # Nor the reader's own browser reuse it for the same URL opened as a page: its
+            # cache keys on the URL, and a subresource's answer has no notice.
+            add_vary(headers, (DESTINATION_HEADER,))
 
     def _anchor(
         self, data: bytes, chunks: Iterator[bytes], placement: Placement, length: int | None,
@@ -315,15 +325,19 @@ def _page_lang(placement: Placement, headers: ResponseHeaders) -> str | None:
     return placement.html_lang or content_language(headers)
 
 
-def is_partial_request(environ: WSGIEnvironment) -> bool:
-    """Whether a page's own script asked for a piece of a page to put into the page it shows
-    (htmx without ``hx-boost``, Unpoly, a Turbo frame), as the framework's request header says.
-    Such an answer without a ``<body>`` tag is that piece, not a page: a notice in it would be
-    one more inside a page that already has one. Boosted htmx and Turbo Drive load whole pages,
-    whose new body replaces the old, and keep getting the block."""
+def partial_request_headers(environ: WSGIEnvironment) -> tuple[str, ...]:
+    """The request headers by which a page's own script asked for a piece of a page to put
+    into the page it shows (htmx without ``hx-boost``, Unpoly, a Turbo frame); () when it did
+    not. Such an answer without a ``<body>`` tag is that piece, not a page: a notice in it would
+    be one more inside a page that already has one. It varies on these headers, so that no
+    cache, the reader's browser's included, gives it for the same URL opened as a page. Boosted
+    htmx and Turbo Drive load whole pages, whose new body replaces the old, and keep getting the
+    block."""
     if environ.get("HTTP_HX_REQUEST") == "true":
-        return environ.get("HTTP_HX_BOOSTED") != "true"
-    return "HTTP_X_UP_TARGET" in environ or "HTTP_TURBO_FRAME" in environ
+        return () if environ.get("HTTP_HX_BOOSTED") == "true" else ("HX-Request", "HX-Boosted")
+    if "HTTP_X_UP_TARGET" in environ:
+        return ("X-Up-Target",)
+    return ("Turbo-Frame",) if "HTTP_TURBO_FRAME" in environ else ()
 
 
 def is_script_data(environ: WSGIEnvironment, data: bytes, placement: Placement) -> bool:

@@ -21,6 +21,9 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     "strict-csp.html": {"Content-Security-Policy": STRICT_CSP},
     "strict-csp-inline-style.html": {"Content-Security-Policy": STRICT_CSP},
     "guarded.html": {"Content-Security-Policy": STRICT_CSP},
+    # data a page's scripts load, which the browser may keep for ten minutes
+    "comments-count.html": {"Cache-Control": "max-age=600"},
+    "likes-jsonp.html": {"Cache-Control": "max-age=600"},
 }
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8"}

@@ -94,26 +94,29 @@ PIECE = b'<li class="comment">A reader\'s comment</li>'
 WHOLE = b"<!doctype html><html><head><title>t</title></head><body><p>Article</p></body></html>"
 
 
-@pytest.mark.parametrize("headers", [
-    {"HX-Request": "true"},
-    {"HX-Request": "true", "HX-Target": "comments"},
-    {"X-Up-Target": ".comments"},
-    {"Turbo-Frame": "comments"},
+@pytest.mark.parametrize(("headers", "vary"), [
+    ({"HX-Request": "true"}, {"HX-Request", "HX-Boosted"}),
+    ({"HX-Request": "true", "HX-Target": "comments"}, {"HX-Request", "HX-Boosted"}),
+    ({"X-Up-Target": ".comments"}, {"X-Up-Target"}),
+    ({"Turbo-Frame": "comments"}, {"Turbo-Frame"}),
 ])
 def test_a_piece_of_a_page_asked_for_by_the_page_s_own_script_passes_unchanged(
-    engine: Engine, headers: dict[str, str]
+    engine: Engine, headers: dict[str, str], vary: set[str]
 ) -> None:
-    assert_passed(engine, PIECE, headers, "partial")
+    assert_passed(engine, PIECE, headers, "partial", vary)
 
 
-def assert_passed(engine: Engine, page: bytes, headers: dict[str, str], reason: str) -> None:
+def assert_passed(engine: Engine, page: bytes, headers: dict[str, str], reason: str,
+                  vary: set[str]) -> None:
     """``page``, asked for with ``headers``, came back byte for byte, private, claiming no
-    notice, and was counted under ``reason``."""
+    notice, varying on the ``vary`` headers that made it so (so that no cache, a browser's
+    included, gives it for the same URL opened as a page), and was counted under ``reason``."""
     before = skipped(engine, reason)
     response = ask(engine, page, headers)
     assert response.get_data() == page
     assert response.headers["X-Forewarn-Notices"] == "none"
     assert "private" in response.headers["Cache-Control"]
+    assert vary <= {name.strip() for name in response.headers["Vary"].split(",")}
     assert skipped(engine, reason) == before + 1
 
 
@@ -128,7 +131,7 @@ def test_json_a_script_fetched_under_an_html_type_passes_unchanged(
 ) -> None:
     """A block in front of it would break the script's JSON.parse, only for readers who get a
     notice, on a page that already shows them theirs."""
-    assert_passed(engine, page, SCRIPT, "partial")
+    assert_passed(engine, page, SCRIPT, "partial", {"Sec-Fetch-Dest"})
 
 
 @pytest.mark.parametrize("destination", ["script", "style", "image", "font", "worker"])
@@ -140,7 +143,7 @@ def test_an_html_answer_to_a_subresource_request_passes_unchanged(
     so that no shared cache hands it out later for the same address opened as one."""
     for page in (b'counter({"comments": 12});', WHOLE):
         assert_passed(engine, page, {"Sec-Fetch-Dest": destination, "Sec-Fetch-Mode": "no-cors"},
-                      "subresource")
+                      "subresource", {"Sec-Fetch-Dest"})
 
 
 @pytest.mark.parametrize(("page", "headers"), [

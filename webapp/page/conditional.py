@@ -31,6 +31,13 @@ SUBRESOURCES = frozenset({
     "serviceworker", "sharedworker", "style", "track", "video", "worker", "xslt",
 })
 NOT_MODIFIED = "304 Not Modified"
+# The request header that says so: an answer given for a subresource varies on it.
+DESTINATION_HEADER = "Sec-Fetch-Dest"
+
+
+def is_subresource(environ: Mapping[str, Any]) -> bool:
+    """Whether the browser asked for a subresource, whose answer it never shows as a page."""
+    return environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +56,7 @@ class Asked:
         head = method == "HEAD"
         if not head and (method != "GET" or not any(key in environ for key in _VALIDATORS)):
             return PLAIN, None
-        if not head and environ.get("HTTP_SEC_FETCH_DEST") in SUBRESOURCES:
+        if not head and is_subresource(environ):
             return PLAIN, None
         inner = {key: value for key, value in environ.items() if key not in _VALIDATORS}
         inner["REQUEST_METHOD"] = "GET"
