@@ -143,10 +143,14 @@ def memory_run(setup: Setup, options: Options) -> dict[str, Any]:
             "growth": max(growth, default=0.0), "peak_rss_mib": _peak_rss_mib(setup)}
 
 
+def _worker_pids(setup: Setup) -> list[int]:
+    """The workers of the setup's Python servers (not nginx's, Varnish's or wrk's)."""
+    return [pid for server in setup.servers for pid in server.workers()]
+
+
 def _workers_cpu(setup: Setup) -> dict[int, float]:
-    """CPU seconds used so far by each worker of the setup's Python servers (not nginx's,
-    Varnish's or wrk's)."""
-    return {pid: cpu_seconds(pid) for server in setup.servers for pid in server.workers()}
+    """CPU seconds used so far by each worker of the setup's Python servers."""
+    return {pid: cpu_seconds(pid) for pid in _worker_pids(setup)}
 
 
 def cpu_per_request(before: dict[int, float], after: dict[int, float],
@@ -159,11 +163,11 @@ def cpu_per_request(before: dict[int, float], after: dict[int, float],
 
 
 def _worker_rss_mib(setup: Setup) -> list[float]:
-    return [round(rss_kib(pid) / 1024, 1) for server in setup.servers for pid in server.workers()]
+    return [round(rss_kib(pid) / 1024, 1) for pid in _worker_pids(setup)]
 
 
 def _peak_rss_mib(setup: Setup) -> float | None:
-    peaks = [peak_rss_kib(pid) for server in setup.servers for pid in server.workers()]
+    peaks = [peak_rss_kib(pid) for pid in _worker_pids(setup)]
     return round(max(peaks) / 1024, 1) if peaks else None
 
 
