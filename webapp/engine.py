@@ -65,6 +65,7 @@ class Answer:
     variant: str = ""
     edge_key: str | None = None  # the variant edge cache's key (webapp/reader/variant.py)
     lifetime: int | None = None  # seconds until what readers get can change, if it can
+    browser: int | None = None  # the longest the reader's browser may keep it (browser_max_age)
 
     @property
     def notice_ids(self) -> tuple[str, ...]:
@@ -78,7 +79,7 @@ class Answer:
         stale = EDGE_STALE_SECONDS if self.vary == (EDGE_KEY_HEADER,) else None
         finish(headers, self.notice_ids, added, length_known=length_known, vary=self.vary,
                variant=self.variant or None, edge_key=self.edge_key, lifetime=self.lifetime,
-               stale=stale)
+               stale=stale, browser=self.browser)
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,7 +336,8 @@ class Engine:
             if freshness.changes:
                 lifetime = freshness.seconds_left(today, time.time())
         variant = self._renderer_for(decision).variant(decision, page, reading.day or today)
-        return Answer(decision, block, onion, reading.vary, variant, reading.edge_key, lifetime)
+        return Answer(decision, block, onion, reading.vary, variant, reading.edge_key, lifetime,
+                      self.settings.browser_max_age)
 
     def _unsendable(self, header: str) -> None:
         """A header value from the catalog that HTTP cannot carry (URLs are checked and encoded

@@ -54,6 +54,9 @@ class Settings:
     max_body: int = 10 * 1024 * 1024  # largest request body passed upstream, in bytes
     forward_client_address: bool = False  # X-Forwarded-For to the upstream: off (privacy)
     reload_seconds: float = 5.0  # how often changed catalog/database files are looked for; 0 off
+    # The longest a reader's browser may show its copy of a page decided for their place
+    # without asking again: the reader may have moved (webapp/page/headers.py, fresh_for)
+    browser_max_age: int = 0
     preview_token: str | None = field(default=None, repr=False)
     # Bearer token for /_forewarn/metrics and healthz's details; without it only a bare
     # liveness answer is public (the demo shows everything)
@@ -77,6 +80,7 @@ _NUMBER_KEYS: dict[str, tuple[type[int] | type[float], float]] = {  # key -> (ty
     "upstream_timeout": (float, 0.001),
     "max_body": (int, 0),
     "reload_seconds": (float, 0),
+    "browser_max_age": (int, 0),
 }
 _BOOL_KEYS = {"forward_client_address", "cdn_caches_per_place"}
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")

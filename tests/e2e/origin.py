@@ -4,10 +4,12 @@ pages of the readability corpus, each exactly as stored."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from werkzeug.http import http_date
 from werkzeug.wrappers import Request, Response
 
 from tests.support import SHARED_FIXTURES, ThreadedApp
@@ -24,7 +26,10 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     # data a page's scripts load, which the browser may keep for ten minutes
     "comments-count.html": {"Cache-Control": "max-age=600"},
     "likes-jsonp.html": {"Cache-Control": "max-age=600"},
+    # pages a browser may show again without asking, for ten minutes
+    "kept-article.html": {"Cache-Control": "max-age=600, stale-while-revalidate=600"},
 }
+DATED = {"kept-expires.html": 600}  # pages that expire this many seconds after they are sent
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8"}
 # Real pages and test documents are parsed with scripting on, but none of their scripts runs.
@@ -70,6 +75,8 @@ class StaticOrigin(ThreadedApp):
             return Response((APPS / name).read_bytes(), content_type=TYPES[(APPS / name).suffix])
         page = PAGES / name
         if kind == "pages" and "/" not in name and page.suffix in TYPES and page.is_file():
-            return Response(page.read_bytes(), content_type=TYPES[page.suffix],
-                            headers=PAGE_HEADERS.get(name, {}))
+            headers = dict(PAGE_HEADERS.get(name, {}))
+            if name in DATED:
+                headers["Expires"] = http_date(time.time() + DATED[name])
+            return Response(page.read_bytes(), content_type=TYPES[page.suffix], headers=headers)
         return Response("not found", status=404, content_type="text/plain")

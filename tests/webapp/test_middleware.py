@@ -4,14 +4,17 @@ and the headers that keep shared caches from handing one reader's page to anothe
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from werkzeug.test import Client
 
+from tests.support import TODAY
 from webapp.engine import Engine
 from webapp.middleware import NoticeMiddleware
 from webapp.page.placement import anchor_placement
+from webapp.settings import Settings
 
 PAGE = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>'
         b'<script>if (a < b) document.write("<body>")</script></head>'
@@ -55,9 +58,33 @@ def test_reader_in_crimea_gets_the_notice_right_after_the_real_body_tag(engine: 
 def test_notice_headers_keep_caches_from_mixing_readers(engine: Engine) -> None:
     response = reader(engine, page_app(), RUSSIA)
     control = {d.strip() for d in response.headers["Cache-Control"].split(",")}
-    assert control == {"private", "max-age=300"}  # public dropped, max-age kept
+    # public dropped; max-age cut to browser_max_age (0): the reader may be elsewhere next time
+    assert control == {"private", "max-age=0"}
     assert response.headers["ETag"].startswith('W/"v1-fw-')
     assert response.headers["Set-Cookie"] == "site=1; Path=/"  # the site's own, untouched
+
+
+def test_a_readers_browser_asks_again_and_gets_304_while_they_stay(engine: Engine) -> None:
+    first = reader(engine, page_app(), GERMANY)
+    client = Client(NoticeMiddleware(page_app(), engine=engine))
+    again = client.get("/a/1", headers={"X-Forwarded-For": GERMANY,
+                                        "If-None-Match": first.headers["ETag"]},
+                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert again.status_code == 304
+    assert again.headers["Cache-Control"] == "max-age=0, private"  # kept stale in the browser
+    moved = client.get("/a/1", headers={"X-Forwarded-For": RUSSIA,
+                                        "If-None-Match": first.headers["ETag"]},
+                       environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert moved.status_code == 200
+    assert moved.headers["X-Forewarn-Notices"] == "ru-undesirable"
+
+
+def test_browser_max_age_lets_browsers_keep_a_page_that_long(demo_settings: Settings) -> None:
+    engine = Engine(replace(demo_settings, browser_max_age=120), clock=lambda: TODAY)
+    control = reader(engine, page_app(), RUSSIA).headers["Cache-Control"]
+    assert {d.strip() for d in control.split(",")} == {"private", "max-age=120"}
+    shorter = page_app(headers=[("Content-Type", "text/html"), ("Cache-Control", "max-age=60")])
+    assert reader(engine, shorter, RUSSIA).headers["Cache-Control"] == "max-age=60, private"
 
 
 def test_page_without_notice_is_unchanged_but_still_private(engine: Engine) -> None:

@@ -9,12 +9,14 @@ values are the site's, never the reader's.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Protocol
 
 from werkzeug.datastructures import ResponseCacheControl
 from werkzeug.http import (
     parse_cache_control_header,
+    parse_date,
     parse_options_header,
     parse_set_header,
     quote_etag,
@@ -194,6 +196,7 @@ def finish(
     headers: MutableHeaders, notice_ids: tuple[str, ...], added: int, *,
     length_known: bool = True, vary: tuple[str, ...] = (), variant: str | None = None,
     edge_key: str | None = None, lifetime: int | None = None, stale: int | None = None,
+    browser: int | None = None,
 ) -> None:
     """Set the notice header, cache safety, Content-Length and validators for ``added`` bytes
     inserted.
@@ -207,7 +210,9 @@ def finish(
     for this page (webapp/reader/variant.py). ``lifetime``: seconds until what readers get can
     change, which no lifetime a cache reads may outlast; ``stale``: how long an edge keeping the
     page per variant may serve it stale while it asks again (``stale-while-revalidate``, where
-    the origin says nothing). ``length_known=False`` (a body re-encoded on the fly) drops
+    the origin says nothing). ``browser``: the longest a reader's browser may show its copy
+    without asking again (``browser_max_age``): the reader may have moved since, and only a
+    request lets Forewarn see it. ``length_known=False`` (a body re-encoded on the fly) drops
     Content-Length: the server then sends the body chunked.
     """
     headers[NOTICES_HEADER] = ", ".join(notice_ids) or "none"
@@ -217,8 +222,8 @@ def finish(
         add_vary(headers, vary)
     else:
         mark_private(headers)
-    if lifetime is not None or stale is not None:
-        _lifetimes(headers, lifetime, bool(vary), stale)
+    if lifetime is not None or stale is not None or browser is not None:
+        _lifetimes(headers, lifetime, bool(vary), stale, browser)
     if variant is not None:
         _validators_for(headers, variant)
     if not added:
@@ -231,11 +236,17 @@ def finish(
 
 
 def _lifetimes(headers: MutableHeaders, lifetime: int | None, shared: bool,
-               stale: int | None) -> None:
-    """Cache-Control cut to ``lifetime`` (``fresh_for``), and the fields that some caches obey
-    before it (X-Accel-Expires, Surrogate-Control, the CDNs' targeted fields) no longer than
-    it either."""
-    control = fresh_for(headers.get("Cache-Control"), lifetime, shared, stale)
+               stale: int | None, browser: int | None) -> None:
+    """Cache-Control cut to ``lifetime`` and ``browser`` (``fresh_for``), and the fields that
+    some caches obey before it (X-Accel-Expires, Surrogate-Control, the CDNs' targeted fields)
+    no longer than ``lifetime`` either. An ``Expires`` date is first stated as the ``max-age``
+    it means, which every cache then reads instead (RFC 9111, section 4.2.1), so that it is
+    cut like one."""
+    value = headers.get("Cache-Control")
+    expires = headers.get("Expires")
+    if expires is not None:
+        value = _expires_stated(value, expires, headers.get("Date"))
+    control = fresh_for(value, lifetime, shared, stale, browser)
     if control:
         headers["Cache-Control"] = control
     if lifetime is None:
@@ -246,18 +257,33 @@ def _lifetimes(headers: MutableHeaders, lifetime: int | None, shared: bool,
     for name in ("Surrogate-Control", *NO_SHARED_STORE):
         value = headers.get(name)
         if value is not None and name != "X-Accel-Expires":
-            headers[name] = fresh_for(value, lifetime, False, None) or value
+            headers[name] = fresh_for(value, lifetime, False, None, None) or value
 
 
 _STALE = "stale-while-revalidate"
 
 
+def _expires_stated(control: str | None, expires: str, date: str | None) -> str | None:
+    """``control`` with the ``max-age`` an ``Expires`` date means (from the answer's ``Date``,
+    else now; an unreadable date is already past), when it states none."""
+    parsed = parse_cache_control_header(control, cls=ResponseCacheControl)
+    if parsed.max_age is not None or parsed.no_store:
+        return control
+    end = parse_date(expires)
+    start = (parse_date(date) if date else None) or datetime.now(UTC)
+    parsed.max_age = max(0, int((end - start).total_seconds())) if end is not None else 0
+    return parsed.to_header()
+
+
 @lru_cache(maxsize=_PARSED)
-def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int | None) -> str:
+def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int | None,
+              browser: int | None = None) -> str:
     """``value`` (a Cache-Control) with ``max-age`` and ``s-maxage`` at most ``lifetime``,
     ``s-maxage`` stated for a ``shared`` page with no lifetime of its own within a day of the
     change, and ``stale-while-revalidate=stale`` where none is given, cut so that no copy is
-    served past the change either. ``no-store`` pages are left alone."""
+    served past the change either. Then ``max-age`` at most ``browser``, the longest a reader's
+    browser may keep showing the page: for a ``shared`` page, shared caches keep the lifetime
+    they had as ``s-maxage``, which they read first. ``no-store`` pages are left alone."""
     control = parse_cache_control_header(value, cls=ResponseCacheControl)
     if control.no_store:
         return value or ""
@@ -278,6 +304,10 @@ def fresh_for(value: str | None, lifetime: int | None, shared: bool, stale: int 
                 control[_STALE] = str(min(given, left))
             else:
                 del control[_STALE]
+    if browser is not None and control.max_age is not None and control.max_age > browser:
+        if shared and control.s_maxage is None:
+            control.s_maxage = control.max_age
+        control.max_age = browser
     return control.to_header()
 
 
