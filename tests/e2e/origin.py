@@ -29,6 +29,8 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     # pages a browser may show again without asking, for ten minutes
     "kept-article.html": {"Cache-Control": "max-age=600, stale-while-revalidate=600"},
 }
+# pages whose type says no charset: the page says it itself (in its XML declaration)
+TYPE_OF = {"article-1251.xhtml": "application/xhtml+xml"}
 DATED = {"kept-expires.html": 600}  # pages that expire this many seconds after they are sent
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8"}
@@ -78,5 +80,6 @@ class StaticOrigin(ThreadedApp):
             headers = dict(PAGE_HEADERS.get(name, {}))
             if name in DATED:
                 headers["Expires"] = http_date(time.time() + DATED[name])
-            return Response(page.read_bytes(), content_type=TYPES[page.suffix], headers=headers)
+            return Response(page.read_bytes(), headers=headers,
+                            content_type=TYPE_OF.get(name, TYPES[page.suffix]))
         return Response("not found", status=404, content_type="text/plain")
