@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
-from webapp.page.coding import Coding, DecodedTooLarge, coding_for
+from webapp.page.coding import Coding, DecodedTooLarge, coding_for, decodable
 from webapp.page.conditional import DESTINATION_HEADER, Asked, is_subresource
 from webapp.page.existing import Existing, find_existing, without
 from webapp.page.head_memo import HeadMemo
@@ -79,10 +79,18 @@ class PageNotices:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         """Run the wrapped app and add the notices to its response. HEAD and conditional GETs
-        reach the app as plain GETs; their answer's form is Forewarn's (page/conditional.py)."""
+        reach the app as plain GETs; their answer's form is Forewarn's (page/conditional.py).
+        The app is offered only the codings Forewarn can undo (``decodable``)."""
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD", "POST"):
             return self.app(environ, start_response)
         asked, inner = Asked.split(environ)
+        accepted = environ.get("HTTP_ACCEPT_ENCODING")
+        if accepted:
+            narrowed = decodable(accepted)
+            if narrowed != accepted:
+                if inner is None:
+                    inner = dict(environ)
+                inner["HTTP_ACCEPT_ENCODING"] = narrowed
         captured = _Captured()
         body = self.app(environ if inner is None else inner, captured.start_response)
         # The wrapped app's answer is closed once: when it has been read, or by the server's

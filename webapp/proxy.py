@@ -26,7 +26,7 @@ from werkzeug.http import is_hop_by_hop_header, parse_set_header
 from werkzeug.wsgi import get_host
 
 from webapp.errors import UpstreamError
-from webapp.page.coding import coding_for
+from webapp.page.coding import decodable
 from webapp.reader.cdn import carries_reader
 from webapp.settings import Settings
 
@@ -127,7 +127,7 @@ class UpstreamProxy:
                     or carries_reader(lower)):
                 continue
             if lower == "accept-encoding":
-                value = _decodable(value)
+                value = decodable(value)
             headers.add(name, value)
         public_host = get_host(environ)
         headers["Host"] = self._upstream_host(public_host)
@@ -277,15 +277,6 @@ def _exactly(stream: BinaryIO, length: int) -> Iterator[bytes]:
             raise UpstreamError(400, "request body shorter than its Content-Length")
         length -= len(data)
         yield data
-
-
-def _decodable(value: str) -> str:
-    """Accept-Encoding with only the codings Forewarn can undo, so that every page it is sent
-    can get its notice (a page in a coding it cannot undo would pass without one)."""
-    kept = [item.strip() for item in value.split(",")
-            if item.strip() and coding_for(item.split(";")[0]) is not None]
-    # With none left, say so: no Accept-Encoding at all would mean "any coding" (RFC 9110).
-    return ", ".join(kept) or "identity"
 
 
 def _reason(error: BaseException) -> str:

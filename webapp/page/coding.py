@@ -10,6 +10,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from webapp.errors import CodingError
@@ -154,3 +155,15 @@ def _brotli_decode(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 out = decoder.process(b"", output_buffer_limit=PIECE)
     except _brotli.error as error:
         raise CodingError(str(error)) from error
+
+
+@lru_cache(maxsize=64)  # browsers send a handful of distinct values
+def decodable(accept_encoding: str) -> str:
+    """``accept_encoding`` (a request's Accept-Encoding) with only the codings Forewarn can
+    undo, so that the page the app or origin answers can get its notice: a page in a coding
+    Forewarn cannot undo passes without one. (Chromium offers ``zstd`` over HTTPS, and
+    Flask-Compress, by default, prefers it.)"""
+    kept = [item.strip() for item in accept_encoding.split(",")
+            if item.strip() and coding_for(item.split(";")[0]) is not None]
+    # With none left, say so: no Accept-Encoding at all would mean "any coding" (RFC 9110).
+    return ", ".join(kept) or "identity"

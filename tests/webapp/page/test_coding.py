@@ -11,12 +11,20 @@ from typing import Any
 
 import brotli
 import pytest
-from werkzeug.test import Client
+from werkzeug.datastructures import Headers
+from werkzeug.test import Client, EnvironBuilder, run_wsgi_app
 
 from webapp.engine import Engine
 from webapp.errors import CodingError
 from webapp.middleware import NoticeMiddleware
-from webapp.page.coding import MAX_DECODED, PIECE, Coding, DecodedTooLarge, coding_for
+from webapp.page.coding import (
+    MAX_DECODED,
+    PIECE,
+    Coding,
+    DecodedTooLarge,
+    coding_for,
+    decodable,
+)
 
 PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title></head>'
         '<body class="article"><p>' + "Story text. " * 2000 + "</p></body></html>").encode()
@@ -114,6 +122,35 @@ def test_an_unknown_coding_passes_without_a_notice_but_private(
     assert {d.strip() for d in response.headers["Cache-Control"].split(",")} == {
         "private", "max-age=60"}
     assert "'zstd' cannot be undone" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("offered", "passed"),
+    [("gzip, deflate, br, zstd", "gzip, deflate, br"),  # Chromium's, over HTTPS and to localhost
+     ("zstd;q=1.0, gzip;q=0.5", "gzip;q=0.5"), ("zstd", "identity"), ("*", "identity"),
+     ("gzip", "gzip")],
+)
+def test_the_app_is_offered_only_codings_forewarn_can_undo(
+    engine: Engine, offered: str, passed: str
+) -> None:
+    """An app that compresses its own pages picks from what it is offered (Flask-Compress
+    prefers zstd): offered one Forewarn cannot undo, it would send every page without a notice.
+    The reader's own environ is left as it came."""
+    seen: list[str] = []
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.append(environ["HTTP_ACCEPT_ENCODING"])
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [b"<!doctype html><title>t</title><p>x"]
+
+    environ = EnvironBuilder("/a/1", headers={"Accept-Encoding": offered,
+                                              "X-Forwarded-For": RUSSIA},
+                             environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
+    response = run_wsgi_app(NoticeMiddleware(app, engine=engine), environ, buffered=True)
+    assert Headers(response[2]).get("X-Forewarn-Notices") == "ru-undesirable"
+    assert seen == [passed]
+    assert environ["HTTP_ACCEPT_ENCODING"] == offered  # for what wraps Forewarn in turn
+    assert decodable(offered) == passed
 
 
 @pytest.mark.parametrize(
