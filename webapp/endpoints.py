@@ -46,8 +46,9 @@ def create_endpoints(engine: Engine, pages: WSGIApplication) -> Flask:
 
     @app.get("/static/<name>")
     def static(name: str) -> Response:
-        """forewarn.css (linked from every block), guard.js (loaded by a block with a caution),
-        the schema of notices.json and the preview's stylesheet."""
+        """forewarn.css (linked from every block), keep.js (loaded by every block), guard.js
+        (loaded by a block with a caution), the schema of notices.json and the preview's
+        stylesheet."""
         response = send_from_directory(STATIC_DIR, name, max_age=3600)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response

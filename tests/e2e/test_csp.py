@@ -49,12 +49,13 @@ def test_the_notice_is_styled_under_a_strict_policy_without_any_violation(
     # Both values come from forewarn.css only: the block has no inline style.
     assert notice.evaluate("el => getComputedStyle(el).borderInlineStartWidth") == "6px"
     assert notice.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(253, 236, 234)"
-    # No inline style or script; the one script a block may load (issue 19: the reader in
-    # Crimea gets a notice with a guard text) is Forewarn's own, by src, and runs under this
-    # policy without a violation (the last assertion).
+    # No inline style or script; the scripts a block loads (issue 19: the reader in Crimea gets
+    # a notice with a guard text; every block its keep.js) are Forewarn's own, by src, and run
+    # under this policy without a violation (the last assertion).
     assert page.locator("aside.forewarn [style], aside.forewarn script:not([src])").count() == 0
     assert [script.get_attribute("src") for script in
-            page.locator("aside.forewarn script").all()] == ["/_forewarn/static/guard.js"]
+            page.locator("aside.forewarn script").all()] == ["/_forewarn/static/guard.js",
+                                                             "/_forewarn/static/keep.js"]
     page.wait_for_load_state("networkidle")
     screenshot(page, "strict-csp.png")
     assert problems == []

@@ -2,9 +2,10 @@
 the whole document with hydrateRoot(document, ...), Vue 3 hydrating #app; npm packages bundled
 with esbuild by scripts/ensure-apps) served through `forewarn serve --upstream`, hydrated in
 Chromium, re-rendered once, then looked at two seconds later. With the documented slot
-(``<div data-forewarn-slot></div>``) every framework keeps the notice; without it, React 18
+(``<div data-forewarn-slot></div>``) every framework keeps the notice. Without it, React 18
 throws the server's document away and the notice with it (RECIPES.md, "Client-side
-hydration"), which is why the slot exists."""
+hydration"), which is why the slot exists; the block's own script (static/keep.js) now puts it
+back where the new body begins."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from tests.e2e.origin import APPS, StaticOrigin
 from tests.support import LiveServer
 
 READER = "192.0.2.1"  # a reader in Russia
-# Without a slot, as measured (RECIPES.md) and documented (docs/placement.md).
-WITHOUT_SLOT = {"react18": "lost", "react19": "kept", "vue": "kept"}
+# Without a slot, as documented (docs/placement.md): React 18 throws the block away with the
+# whole document (RECIPES.md), and static/keep.js puts it back.
+WITHOUT_SLOT = {"react18": "kept", "react19": "kept", "vue": "kept"}
 NOTICE = """() => {
   const blocks = document.querySelectorAll("aside.forewarn[data-forewarn]");
   if (blocks.length !== 1) return {state: blocks.length ? "doubled" : "lost"};
@@ -33,6 +35,7 @@ NOTICE = """() => {
           inSlot: !!block.parentElement.closest("[data-forewarn-slot]")};
 }"""
 RESULTS: dict[str, str] = {}
+HYDRATION_ERRORS = (418, 423, 425)  # React 18: "hydration failed", "recoverable", "text differs"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -79,9 +82,31 @@ def test_a_slot_keeps_the_notice_through_hydration(
 @pytest.mark.parametrize("app", sorted(WITHOUT_SLOT))
 def test_without_a_slot_the_notice_fares_as_documented(
     app: str, new_context: CreateContextCallback, origin: StaticOrigin,
-    forewarn_proxy: LiveServer,
+    forewarn_proxy: LiveServer, output_path: str,
 ) -> None:
     context = new_context(**SCREENS["desktop"], extra_http_headers={"X-Forwarded-For": READER})
-    found = hydrated(context.new_page(), f"{forewarn_proxy.url}/app/{app}-plain.html")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    found = hydrated(page, f"{forewarn_proxy.url}/app/{app}-plain.html")
+    shot = Path(output_path) / f"{app}-plain.png"
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
     RESULTS[f"{app} without slot"] = str(found["state"])
     assert found["state"] == WITHOUT_SLOT[app]
+    assert page.locator("h1").inner_text() == "The library that stayed open all winter"
+    # React 18 reports the difference it rebuilt the document for (its errors 418 and 423,
+    # with or without keep.js); nothing else may fail.
+    assert [error for error in errors if app != "react18" or not any(
+        f"React error #{code};" in error for code in HYDRATION_ERRORS)] == []
+
+
+def test_without_the_blocks_script_react_18_loses_the_notice(
+    new_context: CreateContextCallback, origin: StaticOrigin, forewarn_proxy: LiveServer,
+) -> None:
+    """The control: the same page with keep.js refused (the reader's browser, or a policy,
+    does not load it) loses the notice, as measured before keep.js (RECIPES.md)."""
+    context = new_context(**SCREENS["desktop"], extra_http_headers={"X-Forwarded-For": READER})
+    context.route("**/_forewarn/static/keep.js", lambda route: route.abort())
+    found = hydrated(context.new_page(), f"{forewarn_proxy.url}/app/react18-plain.html")
+    assert found["state"] == "lost"

@@ -117,6 +117,7 @@ class Renderer:
         self.words = InterfaceWords(catalog)
         self._stylesheet = f"{prefix}/static/forewarn.css"
         self._guard_script = f"{prefix}/static/guard.js"
+        self._keep_script = f"{prefix}/static/keep.js"
         self._guard_selectors = guard_selectors
         self._template = (environment or make_environment()).get_template("notices/block.html")
         self._cache: dict[object, tuple[str, str | None]] = {}
@@ -245,6 +246,7 @@ class Renderer:
             stylesheet=self._stylesheet,
             guard=attribute(found, self._guard_selectors, self.words.gettext) if found else "",
             guard_script=self._guard_script,
+            keep_script=self._keep_script,
         )
         return html, onion_location([mirrors])
 

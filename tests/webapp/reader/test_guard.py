@@ -40,8 +40,10 @@ def test_a_guarded_notice_brings_its_cautions_words_selectors_and_the_script(
 ) -> None:
     html = engine.block(engine.decide(Location(country="RU"), "en")).html
     aside = aside_of(html)
-    assert aside[-1].tag == NS + "script"  # the last thing in the block
-    assert aside[-1].attrib == {"src": "/_forewarn/static/guard.js", "defer": ""}
+    scripts = [child.attrib for child in aside if child.tag == NS + "script"]
+    assert scripts == [{"src": "/_forewarn/static/guard.js", "defer": ""},  # at the block's end,
+                       {"src": "/_forewarn/static/keep.js", "defer": ""}]  # before keep.js
+    assert aside[-1].tag == NS + "script"
     guard = guard_of(html)
     assert guard["cautions"] == {
         "share": [{"text": "Sharing, reposting or liking this page from Russia can be "
@@ -90,10 +92,11 @@ def test_a_language_without_a_caution_falls_to_the_next_shown_one(engine: Engine
     assert set(guard_of(html)["words"]) == {"ru"}
 
 
-def test_no_guard_text_no_script_and_no_attribute(engine: Engine) -> None:
+def test_no_guard_text_no_guard_script_and_no_attribute(engine: Engine) -> None:
     html = render(without_guard(engine.catalog, ("en", "ru", "be", "fa")),
                   Location(country="RU"), "en")
-    assert "<script" not in html and "data-forewarn-guard" not in html
+    assert "guard.js" not in html and "data-forewarn-guard" not in html
+    assert html.count("<script") == 1 and "/static/keep.js" in html  # only the block's keeper
     assert 'data-forewarn="ru-undesirable"' in html
 
 
