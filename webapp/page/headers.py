@@ -266,6 +266,9 @@ _STALE = "stale-while-revalidate"
 def _expires_stated(control: str | None, expires: str, date: str | None) -> str | None:
     """``control`` with the ``max-age`` an ``Expires`` date means (from the answer's ``Date``,
     else now; an unreadable date is already past), when it states none."""
+    lowered = (control or "").lower()
+    if "max-age" in lowered or "no-store" in lowered:  # PHP's sessions: no-store and a 1981 date
+        return control
     parsed = parse_cache_control_header(control, cls=ResponseCacheControl)
     if parsed.max_age is not None or parsed.no_store:
         return control

@@ -144,6 +144,14 @@ def test_an_expires_date_ends_at_the_next_change_too() -> None:
     assert headers.get("Cache-Control") == "max-age=90"
 
 
+def test_php_sessions_no_store_is_left_as_it_is() -> None:
+    control = "no-store, no-cache, must-revalidate"
+    headers = ResponseHeaders([("Content-Type", "text/html"), ("Cache-Control", control),
+                               ("Expires", "Thu, 19 Nov 1981 08:52:00 GMT")])
+    finish(headers, (), 0, browser=0)
+    assert headers.get("Cache-Control") == control + ", private"
+
+
 def test_an_expires_date_that_cannot_be_read_is_past() -> None:
     headers = ResponseHeaders([("Content-Type", "text/html"), ("Expires", "0")])
     finish(headers, (), 0, vary=("CF-IPCountry",), browser=0)
