@@ -32,6 +32,7 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
 # pages whose type says no charset: the page says it itself (in its XML declaration)
 TYPE_OF = {"article-1251.xhtml": "application/xhtml+xml"}
 DATED = {"kept-expires.html": 600}  # pages that expire this many seconds after they are sent
+SAME_AS = {"kept-expires.html": "kept-article.html"}  # one page at two addresses
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8"}
 # Real pages and test documents are parsed with scripting on, but none of their scripts runs.
@@ -75,7 +76,7 @@ class StaticOrigin(ThreadedApp):
         if kind == "app" and "/" not in name and (APPS / name).is_file() and \
                 (APPS / name).suffix in TYPES:
             return Response((APPS / name).read_bytes(), content_type=TYPES[(APPS / name).suffix])
-        page = PAGES / name
+        page = PAGES / SAME_AS.get(name, name)
         if kind == "pages" and "/" not in name and page.suffix in TYPES and page.is_file():
             headers = dict(PAGE_HEADERS.get(name, {}))
             if name in DATED:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_compress import Compress
+from playwright.sync_api import Page, Response
 
 from tests.e2e.conftest import ReaderFactory
 from tests.support import TODAY, ThreadedApp
@@ -63,29 +64,29 @@ def servers(demo_settings: Settings) -> Iterator[tuple[Served, Served]]:
         server.stop()
 
 
+def opened(reader: ReaderFactory, server: Served) -> tuple[Page, Response]:
+    """The article opened by a reader in Russia, whose Chromium offered zstd."""
+    page = reader(RUSSIA, servers=(server.url,)).page
+    response = page.goto(f"{server.url}/a/1")
+    assert response is not None
+    assert "zstd" in server.offered[-1]
+    assert page.locator("h1").inner_text() == "Harbour ferries run all winter"
+    return page, response
+
+
 def test_the_app_alone_answers_chromium_in_zstd(
     reader: ReaderFactory, servers: tuple[Served, Served]
 ) -> None:
     """The control: what the app does without Forewarn, for the same browser."""
-    bare, _ = servers
-    page = reader(RUSSIA, servers=(bare.url,)).page
-    response = page.goto(f"{bare.url}/a/1")
-    assert response is not None
-    assert "zstd" in bare.offered[-1]
+    _, response = opened(reader, servers[0])
     assert response.headers["content-encoding"] == "zstd"
-    assert page.locator("h1").inner_text() == "Harbour ferries run all winter"
 
 
 def test_a_reader_in_russia_gets_the_notice_on_the_apps_compressed_page(
     reader: ReaderFactory, servers: tuple[Served, Served]
 ) -> None:
-    _, noticed = servers
-    page = reader(RUSSIA, servers=(noticed.url,)).page
-    response = page.goto(f"{noticed.url}/a/1")
-    assert response is not None
-    assert "zstd" in noticed.offered[-1]  # Chromium offered it here too
+    page, response = opened(reader, servers[1])
     assert response.headers["content-encoding"] == "br"  # the app's next choice, undone and redone
     assert response.headers["x-forewarn-notices"] == "ru-undesirable"
     assert page.evaluate("document.body.firstElementChild.matches('aside.forewarn')")
     assert page.locator('section.forewarn-notice[data-notice-id="ru-undesirable"]').is_visible()
-    assert page.locator("h1").inner_text() == "Harbour ferries run all winter"

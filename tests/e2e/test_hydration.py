@@ -60,6 +60,16 @@ def hydrated(page: Page, url: str) -> dict[str, object]:
     return dict(page.evaluate(NOTICE))
 
 
+def looked_at(page: Page, url: str, shot: Path) -> tuple[list[str], dict[str, object]]:
+    """``hydrated``, with the page's errors on the way and a screenshot of what was seen."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    found = hydrated(page, url)
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shot))
+    return errors, found
+
+
 @pytest.mark.parametrize("app", sorted(WITHOUT_SLOT))
 @pytest.mark.parametrize("screen", sorted(SCREENS))
 def test_a_slot_keeps_the_notice_through_hydration(
@@ -67,13 +77,8 @@ def test_a_slot_keeps_the_notice_through_hydration(
     forewarn_proxy: LiveServer, output_path: str,
 ) -> None:
     context = new_context(**SCREENS[screen], extra_http_headers={"X-Forwarded-For": READER})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    found = hydrated(page, f"{forewarn_proxy.url}/app/{app}-slot.html")
-    shot = Path(output_path) / f"{app}-slot-{screen}.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shot))
+    errors, found = looked_at(context.new_page(), f"{forewarn_proxy.url}/app/{app}-slot.html",
+                              Path(output_path) / f"{app}-slot-{screen}.png")
     RESULTS[f"{app} with slot ({screen})"] = str(found["state"])
     assert found == {"state": "kept", "inSlot": True}
     assert errors == []
@@ -86,12 +91,8 @@ def test_without_a_slot_the_notice_fares_as_documented(
 ) -> None:
     context = new_context(**SCREENS["desktop"], extra_http_headers={"X-Forwarded-For": READER})
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    found = hydrated(page, f"{forewarn_proxy.url}/app/{app}-plain.html")
-    shot = Path(output_path) / f"{app}-plain.png"
-    shot.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shot))
+    errors, found = looked_at(page, f"{forewarn_proxy.url}/app/{app}-plain.html",
+                              Path(output_path) / f"{app}-plain.png")
     RESULTS[f"{app} without slot"] = str(found["state"])
     assert found["state"] == WITHOUT_SLOT[app]
     assert page.locator("h1").inner_text() == "The library that stayed open all winter"
