@@ -238,6 +238,11 @@
     dialog.appendChild(question);
     dialog.appendChild(actions);
     dialog.addEventListener("close", function () {
+      if (dialog.open) {
+        // The event of an earlier closing, delivered after the dialog was shown again (a
+        // reader quick on the keys, a busy machine): the question now open is not answered.
+        return;
+      }
       var then = dialog.forewarnThen;
       dialog.forewarnThen = null;
       if (dialog.returnValue === "confirm" && then) {

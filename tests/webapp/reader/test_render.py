@@ -118,13 +118,15 @@ def test_notices_sharing_mirrors_list_each_address_once(engine: Engine) -> None:
 
 
 def test_block_has_no_inline_script_or_style(engine: Engine) -> None:
-    """The contract since issue 19: no inline script or style; the one script a block may load
-    is Forewarn's own caution script, by src, with nothing between its tags."""
+    """The contract since issue 19: no inline script or style; the scripts a block loads are
+    Forewarn's own caution script and (stop 27) its keeper, by src, with nothing between their
+    tags."""
     html = engine.block(engine.decide(Location(country="RU"), "ru")).html
     assert "<style" not in html
     scripts = [attrs for tag, attrs in elements(html) if tag == "script"]
-    assert scripts == [{"src": "/_forewarn/static/guard.js", "defer": ""}]
-    assert re.findall(r"<script[^>]*>(.*?)</script>", html, re.S) == [""]
+    assert scripts == [{"src": "/_forewarn/static/guard.js", "defer": ""},
+                       {"src": "/_forewarn/static/keep.js", "defer": ""}]
+    assert re.findall(r"<script[^>]*>(.*?)</script>", html, re.S) == ["", ""]
     assert all("style" not in attrs for _tag, attrs in elements(html))
     assert not re.search(r"\son\w+=", html)  # no event handler attributes
 
