@@ -13,6 +13,8 @@ Files written into the folder (each atomically: a temporary file, then a rename)
 - ``<lang>.html`` for each language a notice is written in or aimed at, and ``none.html`` for a
   page with no language or another one: the block, marked ``data-forewarn-fallback="<day>"``;
 - ``forewarn.css``: the stylesheet the block links to, for when Forewarn cannot serve it either;
+- ``keep.js`` and ``guard.js``: the scripts a block loads, likewise (a deferred script that
+  never comes would also hold back the page's own DOMContentLoaded);
 - ``fallback.vcl``: the same blocks as a VCL subroutine for Varnish, which reads it when it loads
   its VCL (``std.fileread`` would keep a file's first contents across VCL reloads: seen on
   Varnish 7.1.1);
@@ -53,6 +55,7 @@ NO_LANGUAGE = "none"  # the file for a page without a language, or in one no not
 MANIFEST = FALLBACK_MANIFEST  # read by `forewarn check` (webapp/catalog/check.py)
 VCL_FILE = "fallback.vcl"
 STYLESHEET = "forewarn.css"
+SCRIPTS = ("keep.js", "guard.js")  # the scripts a block may load (static/)
 MARKER = "data-forewarn-fallback"
 _BLOCK_START = '<aside class="forewarn" '  # DESIGN.md "Injected HTML": how every block begins
 _LANG_FILE = re.compile(r"^[a-z]{2,3}$")  # what an edge may turn a page's lang= into
@@ -123,7 +126,10 @@ def write_fallbacks(fallbacks: Fallbacks, folder: Path) -> None:
         write_atomically(folder / block.file, block.html)
     stylesheet = (STATIC_DIR / STYLESHEET).read_text(encoding="utf-8")
     write_atomically(folder / STYLESHEET, stylesheet)
-    write_atomically(folder / VCL_FILE, to_vcl(fallbacks, stylesheet))
+    scripts = {name: (STATIC_DIR / name).read_text(encoding="utf-8") for name in SCRIPTS}
+    for name, text in scripts.items():
+        write_atomically(folder / name, text)
+    write_atomically(folder / VCL_FILE, to_vcl(fallbacks, stylesheet, scripts))
     write_atomically(folder / MANIFEST,
                      json.dumps(manifest(fallbacks), indent=2, ensure_ascii=False) + "\n")
 
@@ -141,13 +147,15 @@ def manifest(fallbacks: Fallbacks) -> dict[str, Any]:
             for block in fallbacks.blocks
         },
         "stylesheet": STYLESHEET,
+        "scripts": list(SCRIPTS),
         "vcl": VCL_FILE,
     }
 
 
-def to_vcl(fallbacks: Fallbacks, stylesheet: str) -> str:
+def to_vcl(fallbacks: Fallbacks, stylesheet: str, scripts: dict[str, str]) -> str:
     """The blocks as VCL: ``forewarn_fallback_block`` sets ``resp.body`` to the block for
-    ``req.http.X-Forewarn-Fallback-Lang``; ``forewarn_fallback_stylesheet`` to forewarn.css."""
+    ``req.http.X-Forewarn-Fallback-Lang``; ``forewarn_fallback_stylesheet`` to forewarn.css;
+    ``forewarn_fallback_script`` to the script ``req.url`` names (``scripts``: name -> text)."""
     lines = [
         f"# Written by `forewarn export fallback` for {fallbacks.day.isoformat()} from "
         f"{fallbacks.catalog_path}",
@@ -163,7 +171,13 @@ def to_vcl(fallbacks: Fallbacks, stylesheet: str) -> str:
     lines.append("    } else {" if blocks else "    {")
     lines.append(f"        set resp.body = {_vcl_string(fallbacks.for_lang(None).html)};")
     lines += ["    }", "}", "", "sub forewarn_fallback_stylesheet {",
-              f"    set resp.body = {_vcl_string(stylesheet)};", "}", ""]
+              f"    set resp.body = {_vcl_string(stylesheet)};", "}", "",
+              "sub forewarn_fallback_script {"]
+    for i, (name, text) in enumerate(scripts.items()):
+        keyword = "if" if i == 0 else "} elsif"
+        lines.append(f'    {keyword} (req.url ~ "/{re.escape(name)}(\\?|$)") {{')
+        lines.append(f"        set resp.body = {_vcl_string(text)};")
+    lines += ["    }" if scripts else "", "}", ""]
     return "\n".join(lines)
 
 

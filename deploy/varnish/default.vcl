@@ -40,9 +40,9 @@ backend forewarn {
     .port = "${FOREWARN_PORT}";
 }
 
-# The same Forewarn for what a page view waits on (the fragment and its stylesheet): a fragment
-# takes Forewarn about a millisecond, so one that has not come within a second is a Forewarn in
-# trouble, and the reader gets the fallback rather than waiting longer. No health probe: a
+# The same Forewarn for what a page view waits on (the fragment, its stylesheet and scripts): a
+# fragment takes Forewarn about a millisecond, so one that has not come within a second is a
+# Forewarn in trouble, and the reader gets the fallback rather than waiting longer. No health probe: a
 # Forewarn that comes back is asked again at once.
 backend forewarn_fragment {
     .host = "${FOREWARN_HOST}";
@@ -56,7 +56,7 @@ sub vcl_recv {
     if (req.url ~ "^/_forewarn/") {
         # Each reader's fragment differs: never cached, never shared. Forewarn needs no cookie.
         set req.backend_hint = forewarn;
-        if (req.url ~ "^/_forewarn/(fragment|static/forewarn\.css)(\?|$)") {
+        if (req.url ~ "^/_forewarn/(fragment|static/(forewarn\.css|keep\.js|guard\.js))(\?|$)") {
             set req.backend_hint = forewarn_fragment;
         }
         unset req.http.Cookie;
@@ -102,6 +102,11 @@ sub vcl_deliver {
         # The fallback block links the stylesheet: serve the exported copy.
         return (synth(200, "Forewarn stylesheet"));
     }
+    if (req.url ~ "^/_forewarn/static/(keep|guard)\.js(\?|$)" && resp.status >= 500) {
+        # And loads these scripts (deferred: one that never came would hold back the page's
+        # own DOMContentLoaded): the exported copies.
+        return (synth(200, "Forewarn script"));
+    }
     if (req.esi_level == 0 && obj.can_esi) {
         # The assembled page is this reader's own: no shared cache downstream (a CDN, a company
         # proxy) may store it, and the reader's browser must not keep it either, so that a
@@ -137,6 +142,12 @@ sub vcl_synth {
     if (resp.reason == "Forewarn stylesheet") {
         call forewarn_fallback_stylesheet;
         set resp.http.Content-Type = "text/css; charset=utf-8";
+        set resp.http.Cache-Control = "no-store";
+        return (deliver);
+    }
+    if (resp.reason == "Forewarn script") {
+        call forewarn_fallback_script;
+        set resp.http.Content-Type = "text/javascript; charset=utf-8";
         set resp.http.Cache-Control = "no-store";
         return (deliver);
     }

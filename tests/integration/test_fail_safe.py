@@ -26,6 +26,7 @@ from tests.integration.origin import FRAGMENT, INCLUDES, Origin
 from tests.integration.outage import FAILURES, ForewarnSlot, Mode
 from tests.integration.pages import Page, read
 from tests.integration.servers import EdgeServer, Nginx, find_binary, missing_reason
+from tests.support import ROOT
 
 RUSSIA, CRIMEA, GERMANY = "192.0.2.7", "203.0.113.7", "198.51.100.1"
 READERS = {"Russia": RUSSIA, "Crimea": CRIMEA, "Germany": GERMANY}
@@ -130,13 +131,19 @@ def test_while_forewarn_cannot_answer_every_reader_gets_the_fallback_for_the_pag
     assert outage.fallbacks_counted() - counted == Counter({lang: len(READERS)})
 
 
-def test_the_fallback_block_keeps_its_stylesheet_while_forewarn_cannot_answer(
-    outage: Outage, failure: Mode
+@pytest.mark.parametrize(("name", "kind"), [("forewarn.css", "text/css"),
+                                            ("keep.js", "text/javascript"),
+                                            ("guard.js", "text/javascript")])
+def test_the_fallback_block_keeps_its_stylesheet_and_scripts_while_forewarn_cannot_answer(
+    outage: Outage, failure: Mode, name: str, kind: str
 ) -> None:
-    page = read(outage.edge, "/_forewarn/static/forewarn.css")
+    """The exported copies, from the edge: a deferred script that never came would also hold
+    back the page's own DOMContentLoaded while Forewarn hangs."""
+    page = read(outage.edge, f"/_forewarn/static/{name}")
     assert page.status == 200
-    assert page.headers["Content-Type"].startswith("text/css")
-    assert page.html == (outage.fallback_dir / "forewarn.css").read_text()
+    assert page.headers["Content-Type"].startswith(kind)
+    assert page.html == (outage.fallback_dir / name).read_text()
+    assert page.html == (ROOT / "webapp" / "static" / name).read_text()
 
 
 def test_a_reader_with_no_notice_gets_no_fallback_while_forewarn_answers(

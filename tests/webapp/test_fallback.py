@@ -88,7 +88,7 @@ def test_files_are_readable_by_the_edge_and_no_temporary_file_is_left(
     export(engine.catalog, "/_forewarn", tmp_path / "new", TODAY)  # and written again
     names = sorted(path.name for path in (tmp_path / "new").iterdir())
     assert names == sorted([*(f"{lang}.html" for lang in [*LANGS, "none"]), "forewarn.css",
-                            "fallback.vcl", "manifest.json"])
+                            "keep.js", "guard.js", "fallback.vcl", "manifest.json"])
     for path in (tmp_path / "new").iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
@@ -101,9 +101,14 @@ def test_the_vcl_holds_each_block_and_the_stylesheet_verbatim(engine: Engine, tm
         assert '{"' + block.html + '"}' in vcl
     for lang in LANGS:
         assert f'req.http.X-Forewarn-Fallback-Lang == "{lang}"' in vcl
-    assert '{"' + (tmp_path / "forewarn.css").read_text(encoding="utf-8") + '"}' in vcl
+    for name in ("forewarn.css", "keep.js", "guard.js"):
+        assert '{"' + (tmp_path / name).read_text(encoding="utf-8") + '"}' in vcl
+        assert (tmp_path / name).read_bytes() == (ROOT / "webapp" / "static" / name).read_bytes()
+    assert 'if (req.url ~ "/keep\\.js(\\?|$)")' in vcl
     with pytest.raises(ValueError, match="VCL long string"):
-        to_vcl(written, 'a { content: "x"}')
+        to_vcl(written, 'a { content: "x"}', {})
+    with pytest.raises(ValueError, match="VCL long string"):
+        to_vcl(written, "", {"keep.js": 'f({"a": "b"});'})
 
 
 def test_a_catalog_that_shows_nothing_to_unknown_readers_exports_empty_blocks(
