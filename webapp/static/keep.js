@@ -4,7 +4,7 @@
  * between the server's document and its own first render (a block it did not render is one),
  * removes the whole <html> and builds it again. A script that replaces document.body's
  * contents does the same. The block (this script's own <aside>) is then put back, as the
- * first thing in the new <body>, at most a few times (never a fight without end). A page that
+ * first thing in the new <body>, at most ten times (never a fight without end). A page that
  * renders a block of its own, or keeps this one, is left alone.
  *
  * No request, no cookie, no storage; nothing but this one element is touched. Loaded with
