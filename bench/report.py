@@ -205,6 +205,14 @@ def main(folder: Path = Path("bench/results")) -> int:
     return 0
 
 
+def _added_ratio(bare: dict[str, Any], ours: dict[str, Any], floor: dict[str, Any],
+                 key: str) -> tuple[float, float, float]:
+    """What the middleware and the floor add to the bare page by ``key``, and their ratio."""
+    added = ours[key] - bare[key]
+    floor_added = floor[key] - bare[key]
+    return added, floor_added, added / floor_added if floor_added > 0 else float("inf")
+
+
 def _micro_targets(micro: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     by_name = {entry["name"]: entry for entry in micro}
@@ -220,13 +228,16 @@ def _micro_targets(micro: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         ours = by_name.get(f"test_page_in_process[middleware-{who}]")
         floor = by_name.get(f"test_page_in_process[naive-{who}]")
         if bare and ours and floor:
-            added = ours["median_us"] - bare["median_us"]
-            floor_added = floor["median_us"] - bare["median_us"]
-            ratio = added / floor_added if floor_added > 0 else float("inf")
+            # By medians, and by minimums (each page's least disturbed run): a few µs of floor
+            # are the difference of two pages of some 40 µs, which one disturbed median can
+            # swamp either way. Met only when both say so.
+            added, floor_added, ratio = _added_ratio(bare, ours, floor, "median_us")
+            least = _added_ratio(bare, ours, floor, "min_us")[2]
             notice = "with a notice" if who == "ru" else "without one"
             found.append(_target(f"middleware's added CPU per page / the naive floor's, {notice} "
-                                 f"({added:.1f} / {floor_added:.1f} µs)", ratio,
-                                 f"<= {FLOOR_TARGET[who]:g}", ratio <= FLOOR_TARGET[who]))
+                                 f"({added:.1f} / {floor_added:.1f} µs; by minimums "
+                                 f"{least:.1f})", ratio, f"<= {FLOOR_TARGET[who]:g}",
+                                 max(ratio, least) <= FLOOR_TARGET[who]))
     splice = by_name.get("test_splice_by_size[100KB]")
     if splice:
         found.append(_target("splice of a 100 KB page, <body> in the first 4 KB, first sight, "

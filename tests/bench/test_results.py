@@ -194,3 +194,17 @@ def test_the_middleware_is_measured_against_the_naive_floor() -> None:
     assert ru["value"] == pytest.approx(2.0) and ru["met"] is True  # 20 µs against 10
     de = _target(results, "middleware's added CPU per page / the naive floor's, without one")
     assert de["value"] == pytest.approx(4.0) and de["met"] is False  # 12 µs against 3
+
+
+def test_a_floor_met_by_a_disturbed_median_alone_is_not_met() -> None:
+    """As in a run of this stop: the floor's median page was disturbed (71 µs, least 46), and
+    its median made the floor 30 µs, the middleware 1.6 times it."""
+    micro = [{"name": f"test_page_in_process[{name}]", "group": "page", "median_us": median,
+              "min_us": least}
+             for name, median, least in (("bare", 41.1, 38.3), ("middleware-de", 90.1, 87.2),
+                                         ("naive-de", 71.1, 45.8))]
+    results = report.build(_results()["machine"], {"seconds": 10, "rounds": 3,
+                                                   "connections": 32, "threads": 2}, [], [], micro)
+    de = _target(results, "middleware's added CPU per page / the naive floor's, without one")
+    assert de["value"] == pytest.approx(49.0 / 30.0, abs=0.001)  # rounded as reported
+    assert "by minimums 6.5" in de["target"] and de["met"] is False
