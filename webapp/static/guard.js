@@ -280,6 +280,9 @@
     if (dialog.open) {
       return;
     }
+    if (!dialog.isConnected) {
+      document.body.appendChild(dialog);  // the page built its body anew since
+    }
     dialog.returnValue = "";
     dialog.forewarnThen = then;
     dialog.showModal();
@@ -323,12 +326,14 @@
   }, true);
 
   scan();
-  // Share buttons that widgets add later get their caution too.
+  // Share buttons that widgets add later get their caution too; so do those of a body, or a
+  // whole <html>, the page's script builds anew (React 18 after a hydration difference): the
+  // document is watched, not the body this script was loaded in.
   var pending = false;
   new MutationObserver(function () {
     if (!pending) {
       pending = true;
       window.setTimeout(function () { pending = false; scan(); }, 50);
     }
-  }).observe(document.body || document.documentElement, {childList: true, subtree: true});
+  }).observe(document, {childList: true, subtree: true});
 }());
