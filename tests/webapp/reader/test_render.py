@@ -119,7 +119,7 @@ def test_notices_sharing_mirrors_list_each_address_once(engine: Engine) -> None:
 
 def test_block_has_no_inline_script_or_style(engine: Engine) -> None:
     """The contract since issue 19: no inline script or style; the scripts a block loads are
-    Forewarn's own caution script and (stop 27) its keeper, by src, with nothing between their
+    Forewarn's own caution script and (stop 26) its keeper, by src, with nothing between their
     tags."""
     html = engine.block(engine.decide(Location(country="RU"), "ru")).html
     assert "<style" not in html
