@@ -270,8 +270,6 @@ def _expires_stated(control: str | None, expires: str, date: str | None) -> str 
     if "max-age" in lowered or "no-store" in lowered:  # PHP's sessions: no-store and a 1981 date
         return control
     parsed = parse_cache_control_header(control, cls=ResponseCacheControl)
-    if parsed.max_age is not None or parsed.no_store:
-        return control
     end = parse_date(expires)
     start = (parse_date(date) if date else None) or datetime.now(UTC)
     parsed.max_age = max(0, int((end - start).total_seconds())) if end is not None else 0
