@@ -22,6 +22,7 @@ from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
 from webapp.page.coding import Coding, DecodedTooLarge, coding_for, decodable
 from webapp.page.conditional import DESTINATION_HEADER, Asked, is_subresource
+from webapp.page.csp import ENFORCED, REPORT_ONLY, page_nonces, with_nonces
 from webapp.page.existing import Existing, find_existing, without
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
@@ -65,6 +66,8 @@ ALREADY = "already-noticed"
 # style, image...: page/conditional.py): never shown as a page, and a block in it would break it
 # (a JSONP script that PHP sends as text/html would end in a SyntaxError).
 SUBRESOURCE = "subresource"
+# A page with a policy may name a nonce the block's scripts and stylesheet need (page/csp.py).
+_POLICIES = frozenset({ENFORCED.lower(), REPORT_ONLY.lower()})
 
 
 class PageNotices:
@@ -189,6 +192,9 @@ class PageNotices:
             data, placement = without(data, existing, placement)
         answer = self._answer(environ, headers, placement, reading)
         block = answer.block if answer else b""
+        if block and not headers.has_none_of(_POLICIES):
+            block = with_nonces(block, page_nonces(headers.get_all(ENFORCED),
+                                                   headers.get_all(REPORT_ONLY)))
         if answer is not None:
             answer.finish(headers, len(block) - cut, length_known=coding.identity)
         else:

@@ -4,6 +4,7 @@ pages of the readability corpus, each exactly as stored."""
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -29,6 +30,11 @@ PAGE_HEADERS: dict[str, dict[str, str]] = {
     # pages a browser may show again without asking, for ten minutes
     "kept-article.html": {"Cache-Control": "max-age=600, stale-while-revalidate=600"},
 }
+# Pages under a nonce-based ("strict") policy, as Google's CSP guide gives it, with nonce-only
+# styles too: each answer gets a fresh nonce, in the policy and in the page's own tags ({nonce}).
+NONCE_CSP = {"nonce-csp.html": "script-src 'nonce-{nonce}' 'strict-dynamic' https: "
+                               "'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+                               "style-src 'nonce-{nonce}'"}
 # pages whose type says no charset: the page says it itself (in its XML declaration)
 TYPE_OF = {"article-1251.xhtml": "application/xhtml+xml"}
 DATED = {"kept-expires.html": 600}  # pages that expire this many seconds after they are sent
@@ -81,6 +87,11 @@ class StaticOrigin(ThreadedApp):
             headers = dict(PAGE_HEADERS.get(name, {}))
             if name in DATED:
                 headers["Expires"] = http_date(time.time() + DATED[name])
-            return Response(page.read_bytes(), headers=headers,
+            data = page.read_bytes()
+            if name in NONCE_CSP:
+                nonce = secrets.token_urlsafe(18)
+                headers["Content-Security-Policy"] = NONCE_CSP[name].replace("{nonce}", nonce)
+                data = data.replace(b"{nonce}", nonce.encode("ascii"))
+            return Response(data, headers=headers,
                             content_type=TYPE_OF.get(name, TYPES[page.suffix]))
         return Response("not found", status=404, content_type="text/plain")

@@ -102,6 +102,16 @@ class ResponseHeaders:
     def __delitem__(self, key: str) -> None:
         self._changes[key.lower()] = (key, None, False)
 
+    def get_all(self, key: str) -> list[str]:
+        """Every value of ``key``, in order: as the app sent them, or the one set since."""
+        lower = key.lower()
+        change = self._changes.get(lower)
+        if change is not None:
+            return [] if change[1] is None else [change[1]]
+        if lower not in self._first:
+            return []
+        return [value for name, value in self._items if name.lower() == lower]
+
     def has_none_of(self, lower_names: frozenset[str]) -> bool:
         """Whether no header of these (lower-case) names is there, as sent or as set since."""
         return lower_names.isdisjoint(self._first) and lower_names.isdisjoint(self._changes)

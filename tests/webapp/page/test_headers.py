@@ -32,7 +32,10 @@ def test_reads_and_changes_match_werkzeugs_headers(
             del ours[name]
             del theirs[name]
         assert ours.get(name) == theirs.get(name)
+        assert ours.get_all(name) == theirs.get_all(name)
         assert (name in ours) == (name in theirs)
+    for name, _value in items:
+        assert ours.get_all(name) == theirs.get_all(name)
     assert ours.items() == theirs.to_wsgi_list()
 
 
