@@ -27,6 +27,7 @@ from webapp.page.existing import Existing, find_existing, without
 from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
     NOTICES_HEADER,
+    UNTYPED,
     ResponseHeaders,
     add_vary,
     content_language,
@@ -36,6 +37,7 @@ from webapp.page.headers import (
     skip_reason,
 )
 from webapp.page.placement import Placement, anchor_placement, splice
+from webapp.page.sniff import SNIFF_BYTES, sniffs_as_html
 from webapp.reader.forced import FORCED_KEY
 
 if TYPE_CHECKING:
@@ -109,10 +111,14 @@ class PageNotices:
     ) -> Generator[bytes, None, None]:
         chunks = iter(body)
         try:
-            raw = itertools.chain(captured.wait_for_headers(chunks), chunks)
+            raw: Iterator[bytes] = itertools.chain(captured.wait_for_headers(chunks), chunks)
             headers = ResponseHeaders(captured.headers)
             reason = skip_reason(captured.status, headers)
             coding = coding_for(headers.get("Content-Encoding"))
+            sniffed = reason == UNTYPED  # no usable type: HTML if the browser would take it so
+            if sniffed:
+                raw, start = _first_bytes(raw, SNIFF_BYTES)
+                reason = None if sniffs_as_html(start) else "not-html"
             if reason is None and NOTICES_HEADER in headers and FORCED_KEY not in environ:
                 reason = ALREADY  # a Forewarn behind this one (a proxy, middleware) decided
             if reason is None and is_subresource(environ):
@@ -123,7 +129,7 @@ class PageNotices:
                     yield from raw
                 return
             yield from self._with_notice(environ, asked, captured, headers, coding, raw,
-                                         start_response)
+                                         start_response, sniffed=sniffed)
         finally:
             close()
 
@@ -138,10 +144,12 @@ class PageNotices:
     def _with_notice(
         self, environ: WSGIEnvironment, asked: Asked, captured: _Captured,
         headers: ResponseHeaders, coding: Coding, raw: Iterator[bytes],
-        start_response: StartResponse,
+        start_response: StartResponse, *, sniffed: bool = False,
     ) -> Iterator[bytes]:
         """Decode the prefix, find the place, and send the page with the block (re-encoded), or
-        the original bytes untouched when no block is added."""
+        the original bytes untouched when no block is added. A ``sniffed`` page (no usable type,
+        HTML by its first bytes) that gets a block is said to be ``text/html``: the browser sniffs
+        the bytes it gets, and a block before the first tag would make them text."""
         consumed: list[bytes] = []
         length: int | None = None
         if coding.identity:  # the page's own bytes: nothing to decode, nothing to keep aside
@@ -192,6 +200,8 @@ class PageNotices:
             data, placement = without(data, existing, placement)
         answer = self._answer(environ, headers, placement, reading)
         block = answer.block if answer else b""
+        if block and sniffed:
+            headers["Content-Type"] = "text/html"
         if block and not headers.has_none_of(_POLICIES):
             block = with_nonces(block, page_nonces(headers.get_all(ENFORCED),
                                                    headers.get_all(REPORT_ONLY)))
@@ -396,6 +406,20 @@ class _Once:
         close, self._close = self._close, None
         if close is not None:
             close()
+
+
+def _first_bytes(chunks: Iterator[bytes], size: int) -> tuple[Iterator[bytes], bytes]:
+    """The first ``size`` bytes of ``chunks`` (all of them if fewer), and the chunks as they
+    came, those read included."""
+    pieces: list[bytes] = []
+    have = 0
+    for chunk in chunks:
+        pieces.append(chunk)
+        have += len(chunk)
+        if have >= size:
+            break
+    start = pieces[0] if len(pieces) == 1 else b"".join(pieces)
+    return itertools.chain(pieces, chunks), start[:size]
 
 
 def _recording(chunks: Iterator[bytes], into: list[bytes]) -> Iterator[bytes]:

@@ -58,17 +58,24 @@ def corpus_name(page: Path) -> str:
 
 class StaticOrigin(ThreadedApp):
     """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus, ``/doc/NAME``
-    from ``documents`` (bytes a test puts there), ``/app/FILE`` from the hydration apps' dist/;
-    404 otherwise."""
+    from ``documents`` (bytes a test puts there), ``/raw/NAME`` from ``raw`` (headers and bytes
+    a test puts there, sent with nothing added but Content-Length), ``/app/FILE`` from the
+    hydration apps' dist/; 404 otherwise."""
 
     def __init__(self) -> None:
         self._corpus = {corpus_name(page): page for page in corpus_pages()}
         self.documents: dict[str, bytes] = {}
+        self.raw: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
         super().__init__()
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
+        kind, _, name = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        if kind == "raw" and name in self.raw:
+            headers, body = self.raw[name]
+            start_response("200 OK", [*headers, ("Content-Length", str(len(body)))])
+            return [body]
         return self.respond(Request(environ))(environ, start_response)
 
     def respond(self, request: Request) -> Response:

@@ -24,9 +24,12 @@ from werkzeug.http import (
 )
 
 from webapp.page.coding import coding_for
+from webapp.page.sniff import browser_type, is_unknown
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOTICES_HEADER = "X-Forewarn-Notices"
+# skip_reason's answer for a page whose type the browser sniffs: HTML or not by its first bytes
+UNTYPED = "untyped"
 EDGE_KEY_HEADER = "X-Forewarn-Variant"  # the variant edge cache's key (webapp/reader/variant.py)
 # Within a day of a change, a page the origin gave no lifetime gets one that ends there: a
 # cache's own default (nginx's proxy_cache_valid, Varnish's default_ttl, a CDN's edge TTL) could
@@ -151,19 +154,35 @@ def notice_ids_in(value: str | None) -> tuple[str, ...]:
 
 
 def skip_reason(status: str, headers: MutableHeaders) -> str | None:
-    """Why a response must pass through untouched, or None when it may carry a notice."""
+    """Why a response must pass through untouched, or None when it may carry a notice;
+    ``UNTYPED`` when that depends on its first bytes, as the browser's sniffing does
+    (page/sniff.py: no usable Content-Type, sniffing allowed, not compressed)."""
     if not status.startswith("200"):
         return "status"
-    if media_type(headers.get("Content-Type") or "")[0] not in HTML_TYPES:
-        return "not-html"
-    if coding_for(headers.get("Content-Encoding")) is None:
+    untyped = False
+    coding = coding_for(headers.get("Content-Encoding"))
+    content_type = headers.get("Content-Type") or ""
+    if media_type(content_type)[0] not in HTML_TYPES:
+        shown_as = browser_type(content_type)  # a value werkzeug reads otherwise, or unknown
+        if shown_as not in HTML_TYPES:
+            if not is_unknown(shown_as) or _nosniff(headers) or coding is None or \
+                    not coding.identity:
+                return "not-html"
+            untyped = True
+    if coding is None:
         return "encoded"
     if "Content-Range" in headers:
         return "range"
     disposition = headers.get("Content-Disposition")
     if disposition and media_type(disposition)[0] == "attachment":
         return "attachment"
-    return None
+    return UNTYPED if untyped else None
+
+
+def _nosniff(headers: MutableHeaders) -> bool:
+    """``X-Content-Type-Options: nosniff`` (Fetch, "determine nosniff": its first value)."""
+    value = headers.get("X-Content-Type-Options")
+    return value is not None and value.split(",")[0].strip(" \t").lower() == "nosniff"
 
 
 @lru_cache(maxsize=_PARSED)

@@ -1,0 +1,108 @@
+"""Pages whose origin sends no usable Content-Type: Chromium sniffs them, and shows as HTML what
+begins like HTML (webapp/page/sniff.py). Each case is opened twice by a reader in Russia,
+straight from the origin (Chromium's own verdict: the oracle) and through Forewarn (`forewarn
+serve --upstream`): what Chromium shows as a page gets the notice, and everything else passes as
+it came. Before, every such page passed as "not HTML", without the notice."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ReaderFactory
+from tests.e2e.origin import StaticOrigin
+from tests.support import LiveServer
+from webapp.page.sniff import SNIFF_BYTES
+
+RUSSIA = "192.0.2.10"
+NOTICE = 'aside.forewarn section.forewarn-notice[data-notice-id="ru-undesirable"]'
+ARTICLE = (b"<html><head><title>Ferry timetable</title></head><body>\n"
+           b"<h2>The winter ferry timetable</h2><p>Boats leave every hour.</p></body></html>\n")
+DOCTYPE = b"<!DOCTYPE html>\n" + ARTICLE
+CASES: dict[str, tuple[list[tuple[str, str]], bytes]] = {
+    # the type: none, empty, malformed or "unknown" is sniffed; a real type is not
+    "no-type": ([], DOCTYPE),
+    "empty-type": ([("Content-Type", "")], DOCTYPE),
+    "malformed-type": ([("Content-Type", "html")], DOCTYPE),
+    "spaced-type": ([("Content-Type", "text / html")], DOCTYPE),
+    "unknown-unknown": ([("Content-Type", "unknown/unknown")], DOCTYPE),
+    "application-unknown": ([("Content-Type", "application/unknown")], DOCTYPE),
+    "any-type": ([("Content-Type", "*/*")], DOCTYPE),
+    "text-plain": ([("Content-Type", "text/plain")], DOCTYPE),
+    "nosniff": ([("X-Content-Type-Options", "nosniff")], DOCTYPE),
+    "nosniff-in-a-list": ([("X-Content-Type-Options", "NoSniff, other")], DOCTYPE),
+    # the first bytes, with no type
+    "white-space-then-html": ([], b" \t\r\n" + ARTICLE.upper()),
+    "comment": ([], b"<!-- generated -->\n" + ARTICLE),
+    "comment-without-space": ([], b"<!--generated-->\n" + ARTICLE),
+    "paragraph": ([], b"<p>Boats leave every hour.</p><p>Tickets on board.</p>\n"),
+    "heading": ([], b"<h1>Ferry timetable</h1><p>Boats leave every hour.</p>\n"),
+    "link": ([], b'<a href="/ferries">All ferries</a><p>Boats leave every hour.</p>\n'),
+    "preformatted": ([], b"<pre>Boats leave every hour.</pre>\n"),
+    "article": ([], b"<article><p>Boats leave every hour.</p></article>\n"),
+    "span": ([], b"<span>Boats leave every hour.</span>\n"),
+    "vertical-tab-then-paragraph": ([], b"\x0b<p>Boats leave every hour.</p>\n"),
+    "white-space-past-the-sniffed-bytes": ([], b" " * 1100 + ARTICLE),
+    # Chromium looks at the first 1024 bytes (SNIFF_BYTES): "<p" in them, and one byte later
+    "tag-in-the-last-sniffed-bytes": ([], b" " * (SNIFF_BYTES - 2) + b"<p>Boats leave.</p>\n"),
+    "tag-just-past-them": ([], b" " * (SNIFF_BYTES - 1) + b"<p>Boats leave.</p>\n"),
+    "parameters-only": ([("Content-Type", "; charset=utf-8")], DOCTYPE),
+    "type-then-junk": ([("Content-Type", "text/html junk")], b"Timetable: boats hourly.\n"),
+    "self-closed-break": ([], b"<br/><p>Boats leave every hour.</p>\n"),
+    "byte-order-mark": ([], b"\xef\xbb\xbf" + DOCTYPE),
+    "text-first": ([], b"Timetable: <p>Boats leave every hour.</p>\n"),
+    "svg": ([], b'<svg xmlns="http://www.w3.org/2000/svg"><text>Ferry</text></svg>\n'),
+}
+
+
+@pytest.fixture(scope="module")
+def cases(origin: StaticOrigin) -> dict[str, tuple[list[tuple[str, str]], bytes]]:
+    origin.raw.update({f"sniff-{name}": case for name, case in CASES.items()})
+    return CASES
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_what_chromium_shows_as_a_page_gets_the_notice_the_rest_passes_as_it_came(
+    name: str, cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
+    forewarn_proxy: LiveServer, reader: ReaderFactory,
+) -> None:
+    page = reader(RUSSIA, servers=(forewarn_proxy.url, origin.url)).page
+    direct = page.goto(f"{origin.url}/raw/sniff-{name}")
+    assert direct is not None
+    shown_as = page.evaluate("document.contentType")  # Chromium's verdict, from the origin
+    as_it_came = direct.body()
+    response = page.goto(f"{forewarn_proxy.url}/raw/sniff-{name}")
+    assert response is not None and response.status == 200
+    if shown_as == "text/html":
+        expect(page.locator(NOTICE)).to_be_visible()
+        assert page.evaluate("document.contentType") == "text/html"
+        assert response.headers["x-forewarn-notices"] == "ru-undesirable"
+        sent = dict(cases[name][0]).get("Content-Type")
+        assert response.headers["content-type"] == (sent if sent == "text/html junk"
+                                                     else "text/html")
+    else:
+        assert page.evaluate("document.contentType") == shown_as
+        assert response.body() == as_it_came
+        assert "x-forewarn-notices" not in response.headers
+
+
+def test_the_cases_hold_both_verdicts(
+    cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
+    reader: ReaderFactory,
+) -> None:
+    """The oracle is asked something worth asking: Chromium shows some of these pages as HTML
+    and some as text, so the test above checks both ways (and Chromium is not the standard:
+    "<pre" is HTML to it, by the prefix "<p")."""
+    page = reader(RUSSIA, servers=(origin.url,)).page
+    verdicts = {}
+    for name in ("no-type", "malformed-type", "text-plain", "nosniff", "text-first",
+                 "preformatted", "tag-in-the-last-sniffed-bytes", "tag-just-past-them",
+                 "type-then-junk"):
+        page.goto(f"{origin.url}/raw/sniff-{name}")
+        verdicts[name] = page.evaluate("document.contentType")
+    assert verdicts == {"no-type": "text/html", "malformed-type": "text/html",
+                        "text-plain": "text/plain", "nosniff": "text/plain",
+                        "text-first": "text/plain", "preformatted": "text/html",
+                        "tag-in-the-last-sniffed-bytes": "text/html",
+                        "tag-just-past-them": "text/plain",
+                        "type-then-junk": "text/html"}

@@ -1,0 +1,113 @@
+"""Responses without a usable Content-Type: the type Chromium reads, whether it sniffs, and what
+it takes for HTML; through NoticeMiddleware, such a page gets the notice and says it is HTML, and
+anything else passes as it came. Chromium's own verdicts on these rules: tests/e2e/test_sniffed.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+from typing import Any
+
+import pytest
+
+from tests.webapp.test_middleware import GERMANY, RUSSIA, reader
+from webapp.engine import Engine
+from webapp.page.headers import UNTYPED, ResponseHeaders, skip_reason
+from webapp.page.sniff import SNIFF_BYTES, browser_type, is_unknown, sniffs_as_html
+
+PAGE = b"<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>Story</p></body></html>"
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("", ""), ("text/html", "text/html"), ("Text/HTML; charset=utf-8", "text/html"),
+    ("  text/html x", "text/html"), ("text / html", "text"), ("text/ html", "text/"),
+    ("html;charset=utf-8", "html"), ("; charset=utf-8", ""), ("text/html(comment)", "text/html"),
+])
+def test_the_type_chromium_reads(value: str, expected: str) -> None:
+    assert browser_type(value) == expected
+
+
+@pytest.mark.parametrize(("mime_type", "unknown"), [
+    ("", True), ("html", True), ("text", True), ("unknown/unknown", True),
+    ("application/unknown", True), ("*/*", True), ("text/plain", False), ("a/b/c", False),
+    ("/", False), ("application/x-unknown", False), ("text/", False),
+])
+def test_which_types_are_sniffed(mime_type: str, unknown: bool) -> None:
+    assert is_unknown(mime_type) is unknown
+
+
+@pytest.mark.parametrize(("start", "html"), [
+    (b"<!DOCTYPE html>", True), (b"<!doctype HTML>", True), (b"\t\n\x0b\x0c\r <p>", True),
+    (b"<pre>", True), (b"<article>", True), (b"<BR/>", True), (b"<!--x-->", True),
+    (b"<h1>", True), (b"<h2>", False), (b"<span>", False), (b"<svg>", False),
+    (b"<!DOCTYPE svg>", False), (b"\xef\xbb\xbf<!DOCTYPE html>", False), (b"hello <p>", False),
+    (b'<?xml version="1.0"?><html>', False), (b"", False), (b"<", False), (b"\x00<p>", False),
+    (b" " * (SNIFF_BYTES - 1) + b"<p>", False), (b" " * (SNIFF_BYTES - 2) + b"<p>", True),
+])
+def test_what_is_html_by_its_first_bytes(start: bytes, html: bool) -> None:
+    assert sniffs_as_html(start) is html
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ([], UNTYPED),
+    ([("Content-Type", "html")], UNTYPED),
+    ([("Content-Type", "text/html junk")], None),  # HTML to Chromium, no sniffing needed
+    ([("Content-Type", "text/plain")], "not-html"),
+    ([("X-Content-Type-Options", "nosniff")], "not-html"),
+    ([("X-Content-Type-Options", " NoSniff , x")], "not-html"),
+    ([("X-Content-Type-Options", "other, nosniff")], UNTYPED),  # only the first value counts
+    ([("Content-Encoding", "gzip")], "not-html"),  # not sniffed through a coding
+    ([("Content-Encoding", "identity")], UNTYPED),
+    ([("Content-Disposition", "attachment")], "attachment"),
+])
+def test_skip_reason_of_an_untyped_answer(headers: list[tuple[str, str]],
+                                          expected: str | None) -> None:
+    assert skip_reason("200 OK", ResponseHeaders(headers)) == expected
+    assert skip_reason("404 Not Found", ResponseHeaders(headers)) == "status"
+
+
+def untyped_app(chunks: list[bytes], headers: list[tuple[str, str]] | None = None) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response("200 OK", list(headers or []))
+        return list(chunks)
+    return app
+
+
+def test_an_untyped_page_in_small_pieces_gets_the_notice_and_says_it_is_html(
+    engine: Engine,
+) -> None:
+    pieces = [PAGE[i:i + 7] for i in range(0, len(PAGE), 7)]  # the first sniff spans pieces
+    response = reader(engine, untyped_app(pieces), RUSSIA)
+    body = response.get_data()
+    assert response.headers["Content-Type"] == "text/html"
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    start, end = body.index(b"<aside"), body.index(b"</aside>") + len(b"</aside>")
+    assert body[:start] + body[end:] == PAGE
+    assert body[:start].endswith(b"<body>")
+
+
+def test_an_untyped_page_without_a_notice_keeps_its_headers_but_is_private(
+    engine: Engine,
+) -> None:
+    response = reader(engine, untyped_app([PAGE]), GERMANY)
+    assert response.get_data() == PAGE
+    assert "Content-Type" not in response.headers
+    assert response.headers["X-Forewarn-Notices"] == "none"
+    assert "private" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("chunks", [[PNG], [PNG[:3], PNG[3:]], [b""], []])
+def test_an_untyped_answer_that_is_not_html_passes_as_it_came(
+    engine: Engine, chunks: list[bytes],
+) -> None:
+    response = reader(engine, untyped_app(chunks, [("ETag", '"img"')]), RUSSIA)
+    assert response.get_data() == b"".join(chunks)
+    assert dict(response.headers) == {"ETag": '"img"'}
+
+
+def test_a_compressed_untyped_answer_is_not_sniffed(engine: Engine) -> None:
+    data = gzip.compress(PAGE)
+    response = reader(engine, untyped_app([data], [("Content-Encoding", "gzip")]), RUSSIA)
+    assert response.get_data() == data
+    assert "X-Forewarn-Notices" not in response.headers
