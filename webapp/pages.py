@@ -68,6 +68,8 @@ ALREADY = "already-noticed"
 # style, image...: page/conditional.py): never shown as a page, and a block in it would break it
 # (a JSONP script that PHP sends as text/html would end in a SyntaxError).
 SUBRESOURCE = "subresource"
+# An HTTP token (RFC 9110, 5.6.2): a charset a sniffed page's type may say again as it is.
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 # A page with a policy may name a nonce the block's scripts and stylesheet need (page/csp.py).
 _POLICIES = frozenset({ENFORCED.lower(), REPORT_ONLY.lower()})
 
@@ -200,8 +202,10 @@ class PageNotices:
             data, placement = without(data, existing, placement)
         answer = self._answer(environ, headers, placement, reading)
         block = answer.block if answer else b""
-        if block and sniffed:
-            headers["Content-Type"] = "text/html"
+        if block and sniffed:  # the charset the block was written in, if the type named one
+            charset = declared_charset(headers)
+            headers["Content-Type"] = "text/html" + (
+                f"; charset={charset}" if charset and _TOKEN.fullmatch(charset) else "")
         if block and not headers.has_none_of(_POLICIES):
             block = with_nonces(block, page_nonces(headers.get_all(ENFORCED),
                                                    headers.get_all(REPORT_ONLY)))

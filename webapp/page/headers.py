@@ -24,7 +24,7 @@ from werkzeug.http import (
 )
 
 from webapp.page.coding import coding_for
-from webapp.page.sniff import browser_type, is_unknown
+from webapp.page.sniff import browser_content_type, is_unknown
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOTICES_HEADER = "X-Forewarn-Notices"
@@ -60,6 +60,7 @@ class MutableHeaders(Protocol):
     """What ``finish`` needs of a header collection: werkzeug's Headers, or ResponseHeaders."""
 
     def get(self, key: str) -> str | None: ...
+    def get_all(self, key: str) -> list[str]: ...
     def __setitem__(self, key: str, value: str) -> None: ...
     def __delitem__(self, key: str) -> None: ...
     def __contains__(self, key: str, /) -> bool: ...
@@ -161,14 +162,12 @@ def skip_reason(status: str, headers: MutableHeaders) -> str | None:
         return "status"
     untyped = False
     coding = coding_for(headers.get("Content-Encoding"))
-    content_type = headers.get("Content-Type") or ""
-    if media_type(content_type)[0] not in HTML_TYPES:
-        shown_as = browser_type(content_type)  # a value werkzeug reads otherwise, or unknown
-        if shown_as not in HTML_TYPES:
-            if not is_unknown(shown_as) or _nosniff(headers) or coding is None or \
-                    not coding.identity:
-                return "not-html"
-            untyped = True
+    shown_as = page_type(headers)[0]
+    if shown_as not in HTML_TYPES:
+        if not is_unknown(shown_as) or _nosniff(headers) or coding is None or \
+                not coding.identity:
+            return "not-html"
+        untyped = True
     if coding is None:
         return "encoded"
     if "Content-Range" in headers:
@@ -193,8 +192,14 @@ def media_type(value: str) -> tuple[str, str | None]:
     return mimetype.lower(), charset.strip().lower() if charset else None
 
 
+def page_type(headers: MutableHeaders) -> tuple[str, str | None]:
+    """The MIME type ("" for none) and charset the browser takes from the Content-Type values
+    (page/sniff.py)."""
+    return browser_content_type(tuple(headers.get_all("Content-Type")))
+
+
 def declared_charset(headers: MutableHeaders) -> str | None:
-    return media_type(headers.get("Content-Type") or "")[1]
+    return page_type(headers)[1]
 
 
 def content_language(headers: MutableHeaders) -> str | None:

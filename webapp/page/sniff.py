@@ -1,5 +1,11 @@
-"""What type the browser takes a response for when its Content-Type does not say a usable one,
-and whether its first bytes make it an HTML page.
+"""What type the browser takes a response for: from its Content-Type values, read as Chromium
+reads them, and when they say no usable type, from its first bytes.
+
+A response may carry several Content-Type values (two headers, or one with commas): Chromium
+takes the last that names a type (``text/plain`` then ``text/html`` is a page, the other way
+round text), as the Fetch standard's "extract a MIME type" does, and a charset carries over from
+an earlier value of the same type. Forewarn reads them the same way, so that it neither passes a
+page the browser shows without its notice nor adds one to what the browser shows as text.
 
 An origin that sends no ``Content-Type`` (or an empty one, ``html``, ``unknown/unknown``...) has
 its pages shown as HTML all the same: the browser sniffs them. Passing them as "not HTML" left
@@ -15,6 +21,9 @@ module to Chromium's own verdicts.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+from werkzeug.http import parse_options_header
 
 # How far Chromium looks for HTML: a tag must begin in the first 512 bytes ("<p" in bytes 510
 # and 511 is HTML, one byte later text: measured, tests/e2e/test_sniffed.py).
@@ -35,6 +44,26 @@ def browser_type(value: str) -> str:
     """The MIME type (lower case, without parameters) Chromium reads in a Content-Type value."""
     found = _TYPE.match(value)
     return found.group(1).lower() if found else ""
+
+
+@lru_cache(maxsize=256)
+def browser_content_type(values: tuple[str, ...]) -> tuple[str, str | None]:
+    """The MIME type (lower case, "" for none) and charset Chromium takes from a response's
+    Content-Type values: each split at commas, the last naming a type with a slash (not
+    ``*/*``) wins, its charset or that of an earlier value of the same type."""
+    mime_type, charset = "", None
+    for value in values:
+        for part in value.split(","):
+            named = browser_type(part)
+            if named == "*/*" or "/" not in named:
+                continue
+            options = parse_options_header(part)[1]
+            named_charset = options.get("charset", "").strip().lower() or None
+            if named != mime_type:
+                mime_type, charset = named, named_charset
+            elif named_charset is not None:
+                charset = named_charset
+    return mime_type, charset
 
 
 def is_unknown(mime_type: str) -> bool:

@@ -13,7 +13,13 @@ import pytest
 from tests.webapp.test_middleware import GERMANY, RUSSIA, reader
 from webapp.engine import Engine
 from webapp.page.headers import UNTYPED, ResponseHeaders, skip_reason
-from webapp.page.sniff import SNIFF_BYTES, browser_type, is_unknown, sniffs_as_html
+from webapp.page.sniff import (
+    SNIFF_BYTES,
+    browser_content_type,
+    browser_type,
+    is_unknown,
+    sniffs_as_html,
+)
 
 PAGE = b"<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>Story</p></body></html>"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
@@ -26,6 +32,23 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
 ])
 def test_the_type_chromium_reads(value: str, expected: str) -> None:
     assert browser_type(value) == expected
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ((), ("", None)),
+    (("text/html; charset=UTF-8",), ("text/html", "utf-8")),
+    (("text/plain", "text/html"), ("text/html", None)),
+    (("text/html", "text/plain"), ("text/plain", None)),
+    (("text/plain, text/html",), ("text/html", None)),
+    (("text/html", "", "*/*", "html"), ("text/html", None)),  # what names no type is passed over
+    (("text/html; charset=koi8-r", "text/html"), ("text/html", "koi8-r")),  # carried over
+    (("text/html; charset=koi8-r", "text/html; charset=utf-8"), ("text/html", "utf-8")),
+    (("text/plain; charset=koi8-r", "text/html"), ("text/html", None)),  # not across types
+    (('text/html; charset="windows-1251"',), ("text/html", "windows-1251")),
+])
+def test_the_type_and_charset_of_several_values(values: tuple[str, ...],
+                                                 expected: tuple[str, str | None]) -> None:
+    assert browser_content_type(values) == expected
 
 
 @pytest.mark.parametrize(("mime_type", "unknown"), [
@@ -60,6 +83,9 @@ def test_what_is_html_by_its_first_bytes(start: bytes, html: bool) -> None:
     ([("Content-Encoding", "gzip")], "not-html"),  # not sniffed through a coding
     ([("Content-Encoding", "identity")], UNTYPED),
     ([("Content-Disposition", "attachment")], "attachment"),
+    ([("Content-Type", "text/plain"), ("Content-Type", "text/html")], None),
+    ([("Content-Type", "text/html"), ("Content-Type", "text/plain")], "not-html"),
+    ([("Content-Type", "text/html"), ("Content-Type", "")], None),
 ])
 def test_skip_reason_of_an_untyped_answer(headers: list[tuple[str, str]],
                                           expected: str | None) -> None:
@@ -111,3 +137,28 @@ def test_a_compressed_untyped_answer_is_not_sniffed(engine: Engine) -> None:
     response = reader(engine, untyped_app([data], [("Content-Encoding", "gzip")]), RUSSIA)
     assert response.get_data() == data
     assert "X-Forewarn-Notices" not in response.headers
+
+
+def test_a_page_whose_last_type_is_html_gets_the_notice(engine: Engine) -> None:
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Content-Type", "text/html")]
+    response = reader(engine, untyped_app([PAGE], headers), RUSSIA)
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    assert response.headers.getlist("Content-Type") == ["text/plain; charset=utf-8", "text/html"]
+    assert b"<aside" in response.get_data()
+
+
+def test_a_page_whose_last_type_is_text_passes_as_it_came(engine: Engine) -> None:
+    headers = [("Content-Type", "text/html"), ("Content-Type", "text/plain")]
+    response = reader(engine, untyped_app([PAGE], headers), RUSSIA)
+    assert response.get_data() == PAGE
+    assert "X-Forewarn-Notices" not in response.headers
+
+
+def test_a_sniffed_page_keeps_the_charset_its_type_named(engine: Engine) -> None:
+    page = "<p>Расписание паромов</p>".encode("windows-1251")
+    headers = [("Content-Type", "unknown/unknown; charset=windows-1251")]
+    response = reader(engine, untyped_app([page], headers), RUSSIA)
+    assert response.headers["Content-Type"] == "text/html; charset=windows-1251"
+    body = response.get_data()
+    assert body.endswith(page)  # the block goes before the first paragraph, the body's start
+    assert body[:-len(page)].decode("windows-1251").startswith("<aside")
