@@ -19,11 +19,14 @@ PAGES = Path(__file__).with_name("pages")
 APPS = Path(__file__).with_name("apps") / "dist"  # built by scripts/ensure-apps
 CORPUS = SHARED_FIXTURES / "corpus" / "readability"
 STRICT_CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+# ... and no string may reach a DOM sink that runs or parses it (Trusted Types, enforced)
+TRUSTED_TYPES_CSP = STRICT_CSP + "; require-trusted-types-for 'script'; trusted-types 'none'"
 # Response headers of particular test pages, beyond the content type.
 PAGE_HEADERS: dict[str, dict[str, str]] = {
     "strict-csp.html": {"Content-Security-Policy": STRICT_CSP},
     "strict-csp-inline-style.html": {"Content-Security-Policy": STRICT_CSP},
     "guarded.html": {"Content-Security-Policy": STRICT_CSP},
+    "guarded-trusted-types.html": {"Content-Security-Policy": TRUSTED_TYPES_CSP},
     # data a page's scripts load, which the browser may keep for ten minutes
     "comments-count.html": {"Cache-Control": "max-age=600"},
     "likes-jsonp.html": {"Cache-Control": "max-age=600"},
@@ -38,7 +41,8 @@ NONCE_CSP = {"nonce-csp.html": "script-src 'nonce-{nonce}' 'strict-dynamic' http
 # pages whose type says no charset: the page says it itself (in its XML declaration)
 TYPE_OF = {"article-1251.xhtml": "application/xhtml+xml"}
 DATED = {"kept-expires.html": 600}  # pages that expire this many seconds after they are sent
-SAME_AS = {"kept-expires.html": "kept-article.html"}  # one page at two addresses
+# one page at two addresses
+SAME_AS = {"kept-expires.html": "kept-article.html", "guarded-trusted-types.html": "guarded.html"}
 TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".xhtml": "application/xhtml+xml; charset=utf-8"}
 # Real pages and test documents are parsed with scripting on, but none of their scripts runs.

@@ -19,7 +19,7 @@ from playwright.sync_api import Page, expect
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from tests.e2e.conftest import SCREENS, Reader, ReaderFactory
-from tests.e2e.origin import STRICT_CSP, StaticOrigin
+from tests.e2e.origin import STRICT_CSP, TRUSTED_TYPES_CSP, StaticOrigin
 from tests.e2e.places import Place, demo_places, expected_notices, shipped_catalog
 from tests.e2e.test_accessibility import AXE_OPTIONS, BLOCKING
 from tests.e2e.test_csp import reported_problems
@@ -123,15 +123,19 @@ def test_several_notices_cautions_each_sit_on_their_own_lines_in_their_own_direc
     assert sentences[0]["bottom"] <= sentences[1]["top"], sentences  # lines of their own
 
 
+@pytest.mark.parametrize(("name", "policy"), [("guarded.html", STRICT_CSP),
+                                              ("guarded-trusted-types.html", TRUSTED_TYPES_CSP)])
 def test_share_asks_once_then_the_widgets_own_popup_goes_through_once(
     visitor: Callable[..., Reader], guarded_proxy: LiveServer,
-    screenshot: Callable[..., Path],
+    screenshot: Callable[..., Path], name: str, policy: str,
 ) -> None:
+    """Under the strict policy, and with Trusted Types enforced too (the caution and the block's
+    scripts hand no string to a sink that parses it: no violation)."""
     reader = visitor(PLACES["ru"].address, "phone", servers=(guarded_proxy.url,))
     page = reader.page
     problems = reported_problems(page)
-    response = page.goto(f"{guarded_proxy.url}/pages/guarded.html")
-    assert response is not None and response.headers["content-security-policy"] == STRICT_CSP
+    response = page.goto(f"{guarded_proxy.url}/pages/{name}")
+    assert response is not None and response.headers["content-security-policy"] == policy
     share, shared = page.locator(".widget-share"), page.locator(".shared")
     expect(page.locator(".share-widget > .widget-telegram + .forewarn-caution")).to_be_visible()
 
@@ -167,6 +171,10 @@ def test_share_asks_once_then_the_widgets_own_popup_goes_through_once(
             ] == [popup.value.url] * 2, "only the pop-ups the reader asked for"
     assert page.evaluate(STORAGE) == ["", 0, 0] and reader.context.cookies() == []
     assert problems == [], "no CSP violation, no error"
+    # the control: Trusted Types are enforced where the policy asks for them
+    refused = page.evaluate("""() => { try { document.createElement("div").innerHTML = "<b>x</b>";
+                                           return false; } catch (error) { return true; } }""")
+    assert refused is (policy == TRUSTED_TYPES_CSP)
 
 
 def test_by_keyboard_the_comment_is_asked_about_and_then_posted(
