@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from webapp.engine import Answer, Engine, Reading
 from webapp.errors import CodingError
-from webapp.page.coding import Coding, DecodedTooLarge, coding_for, decodable
+from webapp.page.coding import Coding, DecodedTooLarge, decodable
 from webapp.page.conditional import DESTINATION_HEADER, Asked, is_subresource
 from webapp.page.csp import ENFORCED, REPORT_ONLY, page_nonces, with_nonces
 from webapp.page.existing import Existing, find_existing, without
@@ -30,6 +30,7 @@ from webapp.page.headers import (
     UNTYPED,
     ResponseHeaders,
     add_vary,
+    content_coding,
     content_language,
     declared_charset,
     finish,
@@ -116,7 +117,7 @@ class PageNotices:
             raw: Iterator[bytes] = itertools.chain(captured.wait_for_headers(chunks), chunks)
             headers = ResponseHeaders(captured.headers)
             reason = skip_reason(captured.status, headers)
-            coding = coding_for(headers.get("Content-Encoding"))
+            coding = content_coding(headers)
             sniffed = reason == UNTYPED  # no usable type: HTML if the browser would take it so
             if sniffed:
                 raw, start = _first_bytes(raw, SNIFF_BYTES)

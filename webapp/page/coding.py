@@ -1,5 +1,13 @@
-"""Undo and redo an HTTP content coding (gzip, deflate, and br when ``brotli`` is installed) as a
-stream, so that a compressed page can get its notice without being held in memory whole.
+"""Undo and redo an HTTP content coding (gzip, deflate, and br when ``brotli`` is installed, or
+several of them stacked) as a stream, so that a compressed page can get its notice without being
+held in memory whole.
+
+A Content-Encoding is read as Chromium reads it (``net/filter/filter_source_stream.cc`` and
+``URLRequestHttpJob::SetUpSourceStream``): every value it names is undone, the last applied
+first; a value it does not know (``UTF-8``, ``none``, ``binary``, ``compress``), or ``identity``
+among others, makes it show the body as it came, so Forewarn takes that body as it came too.
+Before, such pages passed without a notice that the browser then showed without one
+(``tests/e2e/test_codings.py`` holds this to Chromium's own verdicts).
 
 Every decoder hands on at most PIECE bytes at a time and at most MAX_DECODED bytes per page: a
 few KB that expand to a gibibyte (a compression bomb) never sit in a worker's memory, and stop
@@ -28,6 +36,10 @@ if _brotli is not None and not hasattr(_brotli.Decompressor, "can_accept_more_da
 PIECE = 64 * 1024
 # The most a page may decode to (news pages are a few MB at most); beyond it, DecodedTooLarge.
 MAX_DECODED = 64 * 1024 * 1024
+# The codings Chromium undoes; and the most stacked codings Forewarn undoes (a page in more
+# passes without a notice, counted "encoded": each layer costs a decoder and an encoder).
+_BROWSER_CODINGS = frozenset({"gzip", "x-gzip", "deflate", "br", "zstd"})
+MAX_STACKED = 3
 
 
 class DecodedTooLarge(CodingError):
@@ -36,7 +48,8 @@ class DecodedTooLarge(CodingError):
 
 @dataclass(frozen=True)
 class Coding:
-    """One content coding Forewarn can undo and redo; ``identity`` passes bytes as they are."""
+    """The content codings Forewarn can undo and redo, as applied, in order (``"gzip, br"``:
+    gzip, then br); ``identity`` passes bytes as they are."""
 
     name: str
 
@@ -46,56 +59,76 @@ class Coding:
 
     def decode(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
         """The decoded body, in pieces of at most about PIECE bytes. Raises CodingError on
-        corrupt input, DecodedTooLarge once past MAX_DECODED bytes."""
+        corrupt input, DecodedTooLarge once any layer is past MAX_DECODED bytes."""
         if self.identity:
-            yield from chunks
-            return
-        pieces = _brotli_decode(chunks) if self.name == "br" else _zlib_decode(self.name, chunks)
-        total = 0
-        for piece in pieces:
-            total += len(piece)
-            if total > MAX_DECODED:
-                raise DecodedTooLarge(f"decoded size over {MAX_DECODED >> 20} MiB")
-            yield piece
+            return iter(chunks)
+        for step in reversed(self.name.split(", ")):
+            chunks = _decoded(step, chunks)
+        return iter(chunks)
 
     def encode(self, pieces: Iterable[bytes]) -> Iterator[bytes]:
         """The pieces encoded again, flushed at the end (not per piece: that costs ratio)."""
         if self.identity:
-            yield from pieces
-            return
-        if self.name == "br":
-            assert _brotli is not None
-            compressor = _brotli.Compressor(quality=5)
-            for piece in pieces:
-                out = compressor.process(piece)
-                if out:
-                    yield out
-            yield compressor.finish()
-            return
-        wbits = 31 if self.name == "gzip" else 15  # deflate is the zlib format (RFC 9110 8.4.1.2)
-        encoder = zlib.compressobj(6, zlib.DEFLATED, wbits)
-        for index, piece in enumerate(pieces):
-            out = encoder.compress(piece)
-            if index == 0:  # the head and the notice reach the browser without waiting
-                out += encoder.flush(zlib.Z_SYNC_FLUSH)
+            return iter(pieces)
+        for step in self.name.split(", "):
+            pieces = _encoded(step, pieces)
+        return iter(pieces)
+
+
+def _decoded(name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
+    pieces = _brotli_decode(chunks) if name == "br" else _zlib_decode(name, chunks)
+    total = 0
+    for piece in pieces:
+        total += len(piece)
+        if total > MAX_DECODED:
+            raise DecodedTooLarge(f"decoded size over {MAX_DECODED >> 20} MiB")
+        yield piece
+
+
+def _encoded(name: str, pieces: Iterable[bytes]) -> Iterator[bytes]:
+    if name == "br":
+        assert _brotli is not None
+        compressor = _brotli.Compressor(quality=5)
+        for piece in pieces:
+            out = compressor.process(piece)
             if out:
                 yield out
-        yield encoder.flush()
+        yield compressor.finish()
+        return
+    wbits = 31 if name == "gzip" else 15  # deflate is the zlib format (RFC 9110 8.4.1.2)
+    encoder = zlib.compressobj(6, zlib.DEFLATED, wbits)
+    for index, piece in enumerate(pieces):
+        out = encoder.compress(piece)
+        if index == 0:  # the head and the notice reach the browser without waiting
+            out += encoder.flush(zlib.Z_SYNC_FLUSH)
+        if out:
+            yield out
+    yield encoder.flush()
 
 
+IDENTITY = Coding("identity")
+
+
+@lru_cache(maxsize=64)
 def coding_for(content_encoding: str | None) -> Coding | None:
-    """The Coding for a Content-Encoding header value, or None when Forewarn cannot undo it
-    (unknown codings, several stacked, ``br`` without the brotli package)."""
-    value = (content_encoding or "").strip().lower()
-    if value in ("", "identity"):
-        return Coding("identity")
-    if value in ("gzip", "x-gzip"):
-        return Coding("gzip")
-    if value == "deflate":
-        return Coding("deflate")
-    if value == "br" and _brotli is not None:
-        return Coding("br")
-    return None
+    """The Coding for a Content-Encoding value (several headers' values joined by commas), as
+    Chromium reads it: identity when it names none, or any value Chromium does not undo
+    (``identity`` among them: the browser shows the body as it came); None when Forewarn cannot
+    undo one the browser does (``zstd``, ``br`` without the brotli package, more than
+    MAX_STACKED)."""
+    names = [part.strip().lower() for part in (content_encoding or "").split(",")]
+    names = [name for name in names if name]
+    if not names or any(name not in _BROWSER_CODINGS for name in names):
+        return IDENTITY
+    if len(names) > MAX_STACKED or not all(map(_undoable, names)):
+        return None
+    return Coding(", ".join("gzip" if name == "x-gzip" else name for name in names))
+
+
+def _undoable(name: str) -> bool:
+    """Whether Forewarn can undo and redo this one coding (lower case)."""
+    return name in ("identity", "gzip", "x-gzip", "deflate") or (
+        name == "br" and _brotli is not None)
 
 
 def _zlib_decode(name: str, chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -164,6 +197,6 @@ def decodable(accept_encoding: str) -> str:
     Forewarn cannot undo passes without one. (Chromium offers ``zstd`` over HTTPS, and
     Flask-Compress, by default, prefers it.)"""
     kept = [item.strip() for item in accept_encoding.split(",")
-            if item.strip() and coding_for(item.split(";")[0]) is not None]
+            if _undoable(item.split(";")[0].strip().lower())]
     # With none left, say so: no Accept-Encoding at all would mean "any coding" (RFC 9110).
     return ", ".join(kept) or "identity"

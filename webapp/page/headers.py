@@ -23,7 +23,7 @@ from werkzeug.http import (
     unquote_etag,
 )
 
-from webapp.page.coding import coding_for
+from webapp.page.coding import Coding, coding_for
 from webapp.page.sniff import browser_content_type, is_unknown
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -161,7 +161,7 @@ def skip_reason(status: str, headers: MutableHeaders) -> str | None:
     if not status.startswith("200"):
         return "status"
     untyped = False
-    coding = coding_for(headers.get("Content-Encoding"))
+    coding = content_coding(headers)
     shown_as = page_type(headers)[0]
     if shown_as not in HTML_TYPES:
         if not is_unknown(shown_as) or _nosniff(headers) or coding is None or \
@@ -190,6 +190,12 @@ def media_type(value: str) -> tuple[str, str | None]:
     mimetype, options = parse_options_header(value)
     charset = options.get("charset")
     return mimetype.lower(), charset.strip().lower() if charset else None
+
+
+def content_coding(headers: MutableHeaders) -> Coding | None:
+    """The Coding of the body, from every Content-Encoding header (page/coding.py)."""
+    values = headers.get_all("Content-Encoding")
+    return coding_for(values[0] if len(values) == 1 else ", ".join(values) or None)
 
 
 def page_type(headers: MutableHeaders) -> tuple[str, str | None]:

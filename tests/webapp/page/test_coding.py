@@ -242,9 +242,57 @@ def test_corrupt_input_raises_coding_error() -> None:
 @pytest.mark.parametrize(
     ("header", "name"),
     [(None, "identity"), ("", "identity"), ("identity", "identity"), ("GZIP", "gzip"),
-     ("x-gzip", "gzip"), ("deflate", "deflate"), ("br", "br"), ("gzip, br", None),
-     ("compress", None), ("zstd", None)],
+     (" x-gzip ", "gzip"), ("deflate", "deflate"), ("br", "br"),
+     # stacked: each undone, the last applied first (Chromium does so)
+     ("gzip, br", "gzip, br"), ("x-gzip,GZIP", "gzip, gzip"), (", gzip", "gzip"),
+     # a coding Chromium does not know, or identity among others: it shows the body as it came
+     ("compress", "identity"), ("UTF-8", "identity"), ("none", "identity"),
+     ("gzip, identity", "identity"), ("gzip, binary", "identity"),
+     # one it undoes and Forewarn cannot, or too many: the page passes (counted "encoded")
+     ("zstd", None), ("gzip, zstd", None), ("gzip, gzip, gzip, gzip", None)],
 )
 def test_which_codings_can_be_undone(header: str | None, name: str | None) -> None:
     coding = coding_for(header)
     assert (coding.name if coding else None) == name
+
+
+@pytest.mark.parametrize("names", [("gzip", "br"), ("br", "gzip"), ("deflate", "gzip"),
+                                   ("gzip", "gzip", "gzip")])
+def test_stacked_codings_are_undone_last_first_and_redone_in_order(
+    names: tuple[str, ...]
+) -> None:
+    encoded = PAGE
+    for name in names:
+        encoded = ENCODERS[name](encoded)
+    coding = Coding(", ".join(names))
+    assert b"".join(coding.decode(chunked(encoded, 700))) == PAGE
+    again = b"".join(coding.encode(chunked(PAGE, 5000)))
+    for name in reversed(names):
+        again = DECODERS[name](again)
+    assert again == PAGE
+
+
+def test_a_page_in_two_codings_in_two_headers_gets_its_notice(engine: Engine) -> None:
+    body = brotli.compress(gzip.compress(PAGE))
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+               ("Content-Encoding", "br")]
+    response = served(engine, chunked(body, 1000), headers, RUSSIA)
+    assert response.headers.getlist("Content-Encoding") == ["gzip", "br"]
+    page = gzip.decompress(brotli.decompress(response.get_data()))
+    at = page.index(b'<body class="article">') + len(b'<body class="article">')
+    assert page[at:].startswith(b'<aside class="forewarn"')
+
+
+@pytest.mark.parametrize("value", ["UTF-8", "none", "binary"])
+def test_a_page_whose_coding_the_browser_ignores_is_read_as_it_came(
+    engine: Engine, value: str
+) -> None:
+    """Chromium shows the body as it came (tests/e2e/test_codings.py): so does Forewarn, with
+    the notice; the header stays as the origin sent it."""
+    headers = [("Content-Type", "text/html"), ("Content-Encoding", value)]
+    response = served(engine, chunked(PAGE, 1000), headers, RUSSIA)
+    assert response.headers["Content-Encoding"] == value
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    body = response.get_data()
+    start, end = body.index(b"<aside"), body.index(b"</aside>") + len(b"</aside>")
+    assert body[:start] + body[end:] == PAGE
