@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
 from tests.e2e.origin import StaticOrigin
@@ -112,3 +112,16 @@ def reader(
 
     return open_as
 
+
+
+@pytest.fixture(scope="module")
+def reader_in_russia(browser: Browser, origin: StaticOrigin, forewarn_proxy: LiveServer,
+                     mirror_urls: tuple[str, ...]) -> Iterator[Page]:
+    """One reader in Russia on a desktop for a whole test file, allowed the static origin and
+    the proxy: for files that open many answers and look at each once (a browser context costs
+    far more than a navigation)."""
+    context = browser.new_context(**SCREENS["desktop"], locale="en-US",
+                                  extra_http_headers={"X-Forwarded-For": "192.0.2.10"})
+    Traffic((f"{origin.url}/", f"{forewarn_proxy.url}/"), mirror_urls).attach(context)
+    yield context.new_page()
+    context.close()

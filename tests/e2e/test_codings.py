@@ -14,11 +14,9 @@ import brotli
 import pytest
 from playwright.sync_api import Error, Page, Response, expect
 
-from tests.e2e.conftest import ReaderFactory
 from tests.e2e.origin import StaticOrigin
 from tests.support import LiveServer
 
-RUSSIA = "192.0.2.10"
 NOTICE = 'aside.forewarn section.forewarn-notice[data-notice-id="ru-undesirable"]'
 PAGE = (b"<!DOCTYPE html>\n<html><head><meta charset='utf-8'><title>Ferry timetable</title></head>"
         b"<body>\n<h2>The winter ferry timetable</h2><p class='story'>Boats leave every hour."
@@ -65,9 +63,9 @@ def shown(page: Page, url: str) -> tuple[bool, Response | None]:
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_page_chromium_shows_gets_the_notice_and_no_other_claims_one(
     name: str, cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
-    forewarn_proxy: LiveServer, reader: ReaderFactory,
+    forewarn_proxy: LiveServer, reader_in_russia: Page,
 ) -> None:
-    page = reader(RUSSIA, servers=(forewarn_proxy.url, origin.url)).page
+    page = reader_in_russia
     directly, _ = shown(page, f"{origin.url}/raw/coded-{name}")
     through, response = shown(page, f"{forewarn_proxy.url}/raw/coded-{name}")
     assert through == directly  # Forewarn shows what the origin shows, no more, no less
@@ -81,11 +79,11 @@ def test_a_page_chromium_shows_gets_the_notice_and_no_other_claims_one(
 
 def test_the_cases_hold_both_verdicts(
     cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
-    reader: ReaderFactory,
+    reader_in_russia: Page,
 ) -> None:
     """The oracle is asked something worth asking: Chromium shows a page whose coding it does
     not know as it came (so a compressed body is not readable), and undoes stacked ones."""
-    page = reader(RUSSIA, servers=(origin.url,)).page
+    page = reader_in_russia
     verdicts = {name: shown(page, f"{origin.url}/raw/coded-{name}")[0]
                 for name in ("utf-8", "gzip-twice", "identity-among-others-on-a-gzip-body")}
     assert verdicts == {"utf-8": True, "gzip-twice": True,

@@ -8,14 +8,12 @@ it came. Before, every such page passed as "not HTML", without the notice."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ReaderFactory
 from tests.e2e.origin import StaticOrigin
 from tests.support import LiveServer
 from webapp.page.sniff import SNIFF_BYTES, browser_content_type, is_unknown
 
-RUSSIA = "192.0.2.10"
 NOTICE = 'aside.forewarn section.forewarn-notice[data-notice-id="ru-undesirable"]'
 ARTICLE = (b"<html><head><title>Ferry timetable</title></head><body>\n"
            b"<h2>The winter ferry timetable</h2><p>Boats leave every hour.</p></body></html>\n")
@@ -72,9 +70,9 @@ def cases(origin: StaticOrigin) -> dict[str, tuple[list[tuple[str, str]], bytes]
 @pytest.mark.parametrize("name", list(CASES))
 def test_what_chromium_shows_as_a_page_gets_the_notice_the_rest_passes_as_it_came(
     name: str, cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
-    forewarn_proxy: LiveServer, reader: ReaderFactory,
+    forewarn_proxy: LiveServer, reader_in_russia: Page,
 ) -> None:
-    page = reader(RUSSIA, servers=(forewarn_proxy.url, origin.url)).page
+    page = reader_in_russia
     direct = page.goto(f"{origin.url}/raw/sniff-{name}")
     assert direct is not None
     shown_as = page.evaluate("document.contentType")  # Chromium's verdict, from the origin
@@ -96,12 +94,12 @@ def test_what_chromium_shows_as_a_page_gets_the_notice_the_rest_passes_as_it_cam
 
 def test_the_cases_hold_both_verdicts(
     cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
-    reader: ReaderFactory,
+    reader_in_russia: Page,
 ) -> None:
     """The oracle is asked something worth asking: Chromium shows some of these pages as HTML
     and some as text, so the test above checks both ways (and Chromium is not the standard:
     "<pre" is HTML to it, by the prefix "<p")."""
-    page = reader(RUSSIA, servers=(origin.url,)).page
+    page = reader_in_russia
     verdicts = {}
     for name in ("no-type", "malformed-type", "text-plain", "nosniff", "text-first",
                  "preformatted", "tag-in-the-last-sniffed-bytes", "tag-just-past-them",
