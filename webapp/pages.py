@@ -28,6 +28,7 @@ from webapp.page.head_memo import HeadMemo
 from webapp.page.headers import (
     NOTICES_HEADER,
     UNTYPED,
+    XML,
     ResponseHeaders,
     add_vary,
     content_coding,
@@ -38,7 +39,7 @@ from webapp.page.headers import (
     skip_reason,
 )
 from webapp.page.placement import Placement, anchor_placement, splice
-from webapp.page.sniff import SNIFF_BYTES, sniffs_as_html
+from webapp.page.sniff import SNIFF_BYTES, XML_ROOT_BYTES, is_xhtml, sniffs_as_html
 from webapp.reader.forced import FORCED_KEY
 
 if TYPE_CHECKING:
@@ -122,6 +123,9 @@ class PageNotices:
             if sniffed:
                 raw, start = _first_bytes(raw, SNIFF_BYTES)
                 reason = None if sniffs_as_html(start) else "not-html"
+            elif reason == XML:  # a page if its root is XHTML's <html>
+                raw, start = _first_bytes(raw, XML_ROOT_BYTES)
+                reason = None if is_xhtml(start) else "not-html"
             if reason is None and NOTICES_HEADER in headers and FORCED_KEY not in environ:
                 reason = ALREADY  # a Forewarn behind this one (a proxy, middleware) decided
             if reason is None and is_subresource(environ):

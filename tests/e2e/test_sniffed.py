@@ -1,9 +1,10 @@
 """Pages whose origin sends no usable Content-Type: Chromium sniffs them, and shows as HTML what
-begins like HTML; and pages with several Content-Type values, of which Chromium takes the last
-(webapp/page/sniff.py). Each case is opened twice by a reader in Russia,
-straight from the origin (Chromium's own verdict: the oracle) and through Forewarn (`forewarn
-serve --upstream`): what Chromium shows as a page gets the notice, and everything else passes as
-it came. Before, every such page passed as "not HTML", without the notice."""
+begins like HTML; pages with several Content-Type values, of which Chromium takes the last; and
+XHTML served as generic XML, which Chromium shows as a page (webapp/page/sniff.py). Each case is
+opened twice by a reader in Russia, straight from the origin (Chromium's own verdict: the
+oracle) and through Forewarn (`forewarn serve --upstream`): what Chromium shows as a page gets
+the notice, and everything else passes as it came. Before, every such page passed as "not
+HTML", without the notice."""
 
 from __future__ import annotations
 
@@ -113,3 +114,52 @@ def test_the_cases_hold_both_verdicts(
                         "tag-just-past-them": "text/plain",
                         "type-then-junk": "text/html", "plain-then-html": "text/html",
                         "html-then-plain": "text/plain"}
+
+
+XHTML = (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+         b'<html xmlns="http://www.w3.org/1999/xhtml" lang="en"><head><title>Ferries</title>'
+         b'</head><body>\n<h2>The winter ferry timetable</h2>'
+         b'<p class="story">Boats leave every hour.</p></body></html>\n')
+XML_CASES: dict[str, tuple[list[tuple[str, str]], bytes]] = {
+    "xhtml-as-text-xml": ([("Content-Type", "text/xml; charset=utf-8")], XHTML),
+    "xhtml-as-application-xml": ([("Content-Type", "application/xml")], XHTML),
+    "rss-as-text-xml": ([("Content-Type", "text/xml")],
+                        b'<?xml version="1.0"?><rss version="2.0"><channel><title>Ferries'
+                        b'</title><item><title>Boats leave every hour.</title></item>'
+                        b'</channel></rss>\n'),
+    "svg-as-application-xml": ([("Content-Type", "application/xml")],
+                               b'<svg xmlns="http://www.w3.org/2000/svg" width="200" '
+                               b'height="40"><text x="5" y="20">Ferries</text></svg>\n'),
+}
+
+
+@pytest.fixture(scope="module")
+def xml_cases(origin: StaticOrigin) -> dict[str, tuple[list[tuple[str, str]], bytes]]:
+    origin.raw.update({f"xml-{name}": case for name, case in XML_CASES.items()})
+    return XML_CASES
+
+
+@pytest.mark.parametrize("name", list(XML_CASES))
+def test_xhtml_served_as_xml_gets_the_notice_other_xml_passes_as_it_came(
+    name: str, xml_cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
+    forewarn_proxy: LiveServer, reader_in_russia: Page,
+) -> None:
+    """Chromium's verdict: the article shown (an XHTML page) or not (a feed, a picture)."""
+    page = reader_in_russia
+    direct = page.goto(f"{origin.url}/raw/xml-{name}")
+    assert direct is not None
+    story = page.locator("p.story")
+    shown = story.count() == 1 and story.inner_text() == "Boats leave every hour."
+    as_it_came = direct.body()
+    response = page.goto(f"{forewarn_proxy.url}/raw/xml-{name}")
+    assert response is not None and response.status == 200
+    assert name.startswith("xhtml") is shown  # the oracle says what the case is for
+    if shown:
+        expect(page.locator(NOTICE)).to_be_visible()
+        expect(page.locator("p.story")).to_have_text("Boats leave every hour.")
+        assert page.evaluate("document.querySelector('parsererror') === null")
+        assert response.headers["x-forewarn-notices"] == "ru-undesirable"
+        assert response.headers["content-type"] == xml_cases[name][0][0][1]  # as it came
+    else:
+        assert response.body() == as_it_came
+        assert "x-forewarn-notices" not in response.headers

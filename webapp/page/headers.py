@@ -24,12 +24,14 @@ from werkzeug.http import (
 )
 
 from webapp.page.coding import Coding, coding_for
-from webapp.page.sniff import browser_content_type, is_unknown
+from webapp.page.sniff import XML_TYPES, browser_content_type, is_unknown
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 NOTICES_HEADER = "X-Forewarn-Notices"
-# skip_reason's answer for a page whose type the browser sniffs: HTML or not by its first bytes
+# skip_reason's answer for a page whose type the browser sniffs: HTML or not by its first bytes;
+# and for an XML document, a page if its root is XHTML's <html> (page/sniff.py)
 UNTYPED = "untyped"
+XML = "xml"
 EDGE_KEY_HEADER = "X-Forewarn-Variant"  # the variant edge cache's key (webapp/reader/variant.py)
 # Within a day of a change, a page the origin gave no lifetime gets one that ends there: a
 # cache's own default (nginx's proxy_cache_valid, Varnish's default_ttl, a CDN's edge TTL) could
@@ -156,18 +158,22 @@ def notice_ids_in(value: str | None) -> tuple[str, ...]:
 
 def skip_reason(status: str, headers: MutableHeaders) -> str | None:
     """Why a response must pass through untouched, or None when it may carry a notice;
-    ``UNTYPED`` when that depends on its first bytes, as the browser's sniffing does
-    (page/sniff.py: no usable Content-Type, sniffing allowed, not compressed)."""
+    ``UNTYPED`` or ``XML`` when that depends on its first bytes (page/sniff.py: no usable
+    Content-Type and sniffing allowed, or a generic XML type; not compressed)."""
     if not status.startswith("200"):
         return "status"
-    untyped = False
+    untyped = xml = False
     coding = content_coding(headers)
     shown_as = page_type(headers)[0]
     if shown_as not in HTML_TYPES:
-        if not is_unknown(shown_as) or _nosniff(headers) or coding is None or \
-                not coding.identity:
+        if coding is None or not coding.identity:
             return "not-html"
-        untyped = True
+        if shown_as in XML_TYPES:
+            xml = True
+        elif not is_unknown(shown_as) or _nosniff(headers):
+            return "not-html"
+        else:
+            untyped = True
     if coding is None:
         return "encoded"
     if "Content-Range" in headers:
@@ -175,7 +181,7 @@ def skip_reason(status: str, headers: MutableHeaders) -> str | None:
     disposition = headers.get("Content-Disposition")
     if disposition and media_type(disposition)[0] == "attachment":
         return "attachment"
-    return UNTYPED if untyped else None
+    return UNTYPED if untyped else XML if xml else None
 
 
 def _nosniff(headers: MutableHeaders) -> bool:

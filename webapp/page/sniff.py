@@ -7,6 +7,11 @@ round text), as the Fetch standard's "extract a MIME type" does, and a charset c
 an earlier value of the same type. Forewarn reads them the same way, so that it neither passes a
 page the browser shows without its notice nor adds one to what the browser shows as text.
 
+A document served as ``text/xml`` or ``application/xml`` whose root is ``<html
+xmlns="http://www.w3.org/1999/xhtml">`` is a page to the browser too (XHTML, read by its XML
+parser): Forewarn reads its root with expat (``is_xhtml``), and an RSS feed or any other XML
+passes as it came.
+
 An origin that sends no ``Content-Type`` (or an empty one, ``html``, ``unknown/unknown``...) has
 its pages shown as HTML all the same: the browser sniffs them. Passing them as "not HTML" left
 their readers without the notice. Forewarn reads the type and sniffs as Chromium does
@@ -21,6 +26,7 @@ module to Chromium's own verdicts.
 from __future__ import annotations
 
 import re
+import xml.parsers.expat
 from functools import lru_cache
 
 from werkzeug.http import parse_options_header
@@ -28,6 +34,11 @@ from werkzeug.http import parse_options_header
 # How far Chromium looks for HTML: a tag must begin in the first 512 bytes ("<p" in bytes 510
 # and 511 is HTML, one byte later text: measured, tests/e2e/test_sniffed.py).
 SNIFF_BYTES = 512
+# Generic XML types, which the browser shows as a page when the root is XHTML's <html>; and how
+# far into such a document its root is looked for (past the declaration, doctype, comments).
+XML_TYPES = frozenset({"text/xml", "application/xml"})
+XML_ROOT_BYTES = 4096
+_XHTML = "http://www.w3.org/1999/xhtml"
 # Chromium's IsUnknownMimeType, besides any type without a slash.
 _UNKNOWN = frozenset({"", "unknown/unknown", "application/unknown", "*/*"})
 # The type in a Content-Type value as Chromium reads it: from the first non-blank to the first
@@ -76,3 +87,26 @@ def sniffs_as_html(start: bytes) -> bool:
     """Whether a response of unknown type that begins with ``start`` (its first SNIFF_BYTES, or
     all of it) is HTML to the browser."""
     return _HTML.match(start, 0, SNIFF_BYTES) is not None
+
+
+class _Root(Exception):
+    """Raised from expat's handler at the first element, to stop there."""
+
+
+def is_xhtml(start: bytes) -> bool:
+    """Whether an XML document that begins with ``start`` (its first XML_ROOT_BYTES, or all of
+    it) has XHTML's ``<html>`` as its root, unprefixed, as the block's place is found in the
+    markup. Not well-formed up to the root, or no root there: False."""
+    parser = xml.parsers.expat.ParserCreate()
+
+    def root(name: str, attributes: dict[str, str]) -> None:
+        raise _Root(name == "html" and attributes.get("xmlns") == _XHTML)
+
+    parser.StartElementHandler = root
+    try:
+        parser.Parse(start[:XML_ROOT_BYTES], False)
+    except _Root as found:
+        return bool(found.args[0])
+    except (xml.parsers.expat.ExpatError, ValueError, LookupError):
+        return False
+    return False

@@ -12,12 +12,13 @@ import pytest
 
 from tests.webapp.test_middleware import GERMANY, RUSSIA, reader
 from webapp.engine import Engine
-from webapp.page.headers import UNTYPED, ResponseHeaders, skip_reason
+from webapp.page.headers import UNTYPED, XML, ResponseHeaders, skip_reason
 from webapp.page.sniff import (
     SNIFF_BYTES,
     browser_content_type,
     browser_type,
     is_unknown,
+    is_xhtml,
     sniffs_as_html,
 )
 
@@ -86,6 +87,10 @@ def test_what_is_html_by_its_first_bytes(start: bytes, html: bool) -> None:
     ([("Content-Type", "text/plain"), ("Content-Type", "text/html")], None),
     ([("Content-Type", "text/html"), ("Content-Type", "text/plain")], "not-html"),
     ([("Content-Type", "text/html"), ("Content-Type", "")], None),
+    ([("Content-Type", "text/xml; charset=utf-8")], XML),
+    ([("Content-Type", "application/xml"), ("X-Content-Type-Options", "nosniff")], XML),
+    ([("Content-Type", "application/xml"), ("Content-Encoding", "gzip")], "not-html"),
+    ([("Content-Type", "application/rss+xml")], "not-html"),
 ])
 def test_skip_reason_of_an_untyped_answer(headers: list[tuple[str, str]],
                                           expected: str | None) -> None:
@@ -162,3 +167,38 @@ def test_a_sniffed_page_keeps_the_charset_its_type_named(engine: Engine) -> None
     body = response.get_data()
     assert body.endswith(page)  # the block goes before the first paragraph, the body's start
     assert body[:-len(page)].decode("windows-1251").startswith("<aside")
+
+
+XHTML_ROOT = b'<html xmlns="http://www.w3.org/1999/xhtml">'
+
+
+@pytest.mark.parametrize(("start", "xhtml"), [
+    (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n<!-- c -->\n' + XHTML_ROOT, True),
+    (XHTML_ROOT + b"<head>", True),
+    ('<?xml version="1.0" encoding="windows-1251"?><!-- \u0436 -->'.encode("cp1251")
+     + XHTML_ROOT, True),
+    (b'<?xml version="1.0"?><rss version="2.0">', False),
+    (b'<svg xmlns="http://www.w3.org/2000/svg">', False),
+    (b"<html>", False),  # no namespace: not XHTML to an XML parser
+    (b'<x:html xmlns:x="http://www.w3.org/1999/xhtml">', False),  # prefixed: not looked at
+    (b'<?xml version="1.0" encoding="bogus"?>' + XHTML_ROOT, False),
+    (b"<!DOCTYPE html [<!ENTITY a 'b'>]>" + XHTML_ROOT, True),
+    (b"<!-- " + b"x" * 5000 + b" -->" + XHTML_ROOT, False),  # root past XML_ROOT_BYTES
+    (b"", False), (b"not xml", False), (b"<?xml version='1.0'?>", False),
+])
+def test_which_xml_documents_are_xhtml_pages(start: bytes, xhtml: bool) -> None:
+    assert is_xhtml(start) is xhtml
+
+
+def test_xhtml_served_as_xml_gets_the_notice_and_a_feed_passes(engine: Engine) -> None:
+    page = (b'<?xml version="1.0" encoding="utf-8"?>\n' + XHTML_ROOT
+            + b"<head><title>t</title></head><body><p>Story</p></body></html>")
+    typed = [("Content-Type", "text/xml; charset=utf-8")]
+    response = reader(engine, untyped_app([page[:30], page[30:]], typed), RUSSIA)
+    assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
+    assert response.headers["X-Forewarn-Notices"] == "ru-undesirable"
+    body = response.get_data()
+    assert body.index(b"<aside") == body.index(b"<body>") + len(b"<body>")
+    feed = b'<?xml version="1.0"?><rss version="2.0"><channel/></rss>'
+    response = reader(engine, untyped_app([feed], typed), RUSSIA)
+    assert response.get_data() == feed and "X-Forewarn-Notices" not in response.headers
