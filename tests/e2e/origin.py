@@ -60,6 +60,10 @@ def corpus_name(page: Path) -> str:
     return page.parent.name if page.name == "source.html" else page.stem
 
 
+# headers and bytes a test has the origin send as they are (StaticOrigin.raw)
+RawAnswer = tuple[list[tuple[str, str]], bytes]
+
+
 class StaticOrigin(ThreadedApp):
     """``/pages/FILE`` from tests/e2e/pages, ``/corpus/NAME`` from the corpus, ``/doc/NAME``
     from ``documents`` (bytes a test puts there), ``/raw/NAME`` from ``raw`` (headers and bytes
@@ -69,8 +73,13 @@ class StaticOrigin(ThreadedApp):
     def __init__(self) -> None:
         self._corpus = {corpus_name(page): page for page in corpus_pages()}
         self.documents: dict[str, bytes] = {}
-        self.raw: dict[str, tuple[list[tuple[str, str]], bytes]] = {}
+        self.raw: dict[str, RawAnswer] = {}
         super().__init__()
+
+    def add_raw(self, prefix: str, answers: dict[str, RawAnswer]) -> dict[str, RawAnswer]:
+        """Serve each of ``answers`` at ``/raw/PREFIX-NAME``; returns them."""
+        self.raw.update({f"{prefix}-{name}": answer for name, answer in answers.items()})
+        return answers
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]

@@ -14,7 +14,7 @@ import brotli
 import pytest
 from playwright.sync_api import Error, Page, Response, expect
 
-from tests.e2e.origin import StaticOrigin
+from tests.e2e.origin import RawAnswer, StaticOrigin
 from tests.support import LiveServer
 
 NOTICE = 'aside.forewarn section.forewarn-notice[data-notice-id="ru-undesirable"]'
@@ -28,7 +28,7 @@ def coded(*values: str) -> list[tuple[str, str]]:
     return [HTML, *(("Content-Encoding", value) for value in values)]
 
 
-CASES: dict[str, tuple[list[tuple[str, str]], bytes]] = {
+CASES: dict[str, RawAnswer] = {
     "gzip": (coded("gzip"), gzip.compress(PAGE)),
     "gzip-in-capitals": (coded("GZIP"), gzip.compress(PAGE)),
     "gzip-twice": (coded("gzip, gzip"), gzip.compress(gzip.compress(PAGE))),
@@ -45,9 +45,8 @@ CASES: dict[str, tuple[list[tuple[str, str]], bytes]] = {
 
 
 @pytest.fixture(scope="module")
-def cases(origin: StaticOrigin) -> dict[str, tuple[list[tuple[str, str]], bytes]]:
-    origin.raw.update({f"coded-{name}": case for name, case in CASES.items()})
-    return CASES
+def cases(origin: StaticOrigin) -> dict[str, RawAnswer]:
+    return origin.add_raw("coded", CASES)
 
 
 def shown(page: Page, url: str) -> tuple[bool, Response | None]:
@@ -62,7 +61,7 @@ def shown(page: Page, url: str) -> tuple[bool, Response | None]:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_a_page_chromium_shows_gets_the_notice_and_no_other_claims_one(
-    name: str, cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
+    name: str, cases: dict[str, RawAnswer], origin: StaticOrigin,
     forewarn_proxy: LiveServer, reader_in_russia: Page,
 ) -> None:
     page = reader_in_russia
@@ -78,7 +77,7 @@ def test_a_page_chromium_shows_gets_the_notice_and_no_other_claims_one(
 
 
 def test_the_cases_hold_both_verdicts(
-    cases: dict[str, tuple[list[tuple[str, str]], bytes]], origin: StaticOrigin,
+    cases: dict[str, RawAnswer], origin: StaticOrigin,
     reader_in_russia: Page,
 ) -> None:
     """The oracle is asked something worth asking: Chromium shows a page whose coding it does
