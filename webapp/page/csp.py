@@ -37,9 +37,6 @@ class Nonces:
     script: str | None = None
     style: str | None = None
 
-    def __bool__(self) -> bool:
-        return self.script is not None or self.style is not None
-
 
 NONE = Nonces()
 
