@@ -117,8 +117,8 @@ class PageNotices:
         try:
             raw: Iterator[bytes] = itertools.chain(captured.wait_for_headers(chunks), chunks)
             headers = ResponseHeaders(captured.headers)
-            reason = skip_reason(captured.status, headers)
             coding = content_coding(headers)
+            reason = skip_reason(captured.status, headers, coding)
             sniffed = reason == UNTYPED  # no usable type: HTML if the browser would take it so
             if sniffed:
                 raw, start = _first_bytes(raw, SNIFF_BYTES)

@@ -156,14 +156,14 @@ def notice_ids_in(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
-def skip_reason(status: str, headers: MutableHeaders) -> str | None:
+def skip_reason(status: str, headers: MutableHeaders, coding: Coding | None) -> str | None:
     """Why a response must pass through untouched, or None when it may carry a notice;
     ``UNTYPED`` or ``XML`` when that depends on its first bytes (page/sniff.py: no usable
-    Content-Type and sniffing allowed, or a generic XML type; not compressed)."""
+    Content-Type and sniffing allowed, or a generic XML type; not compressed). ``coding`` is
+    the body's (``content_coding``), which the caller needs too."""
     if not status.startswith("200"):
         return "status"
     untyped = xml = False
-    coding = content_coding(headers)
     shown_as = page_type(headers)[0]
     if shown_as not in HTML_TYPES:
         if coding is None or not coding.identity:

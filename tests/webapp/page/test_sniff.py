@@ -12,7 +12,7 @@ import pytest
 
 from tests.webapp.test_middleware import GERMANY, RUSSIA, reader
 from webapp.engine import Engine
-from webapp.page.headers import UNTYPED, XML, ResponseHeaders, skip_reason
+from webapp.page.headers import UNTYPED, XML, ResponseHeaders, content_coding, skip_reason
 from webapp.page.sniff import (
     SNIFF_BYTES,
     browser_content_type,
@@ -94,8 +94,9 @@ def test_what_is_html_by_its_first_bytes(start: bytes, html: bool) -> None:
 ])
 def test_skip_reason_of_an_untyped_answer(headers: list[tuple[str, str]],
                                           expected: str | None) -> None:
-    assert skip_reason("200 OK", ResponseHeaders(headers)) == expected
-    assert skip_reason("404 Not Found", ResponseHeaders(headers)) == "status"
+    coding = content_coding(ResponseHeaders(headers))
+    assert skip_reason("200 OK", ResponseHeaders(headers), coding) == expected
+    assert skip_reason("404 Not Found", ResponseHeaders(headers), coding) == "status"
 
 
 def untyped_app(chunks: list[bytes], headers: list[tuple[str, str]] | None = None) -> Any:
