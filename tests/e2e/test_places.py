@@ -48,7 +48,7 @@ def test_the_notice_comes_first_on_the_first_screen_in_its_languages(
     page = reader(place.address, screen).page
     page.goto(f"{live_demo.url}/articles/{article.slug}")
     expected = expected_notices(catalog, place, article.lang, date.today())
-    screenshot(page, f"{place}-{screen}-{article.lang}.png")
+    screenshot(page, f"{place}-{screen}-{article.lang}.png", full_page=False)  # the first screen
     if not expected:
         assert page.locator(".forewarn").count() == 0, "no notice applies here"
         return
