@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 from pytest_playwright.pytest_playwright import CreateContextCallback
 
+from tests.e2e.contexts import ContextPool, Taken
 from tests.e2e.origin import StaticOrigin
 from tests.e2e.places import shipped_catalog
 from tests.e2e.traffic import Traffic
@@ -35,6 +36,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if here in Path(str(item.path)).parents:
             item.add_marker(pytest.mark.e2e)
 
+
+
+@pytest.fixture(scope="session")
+def context_pool(browser: Browser, browser_context_args: dict[str, Any]
+                 ) -> Iterator[ContextPool]:
+    pool = ContextPool(browser, dict(browser_context_args))
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def new_context(
+    new_context: CreateContextCallback, context_pool: ContextPool,
+    pytestconfig: pytest.Config, request: pytest.FixtureRequest, output_path: str,
+) -> Iterator[CreateContextCallback]:
+    """pytest-playwright's ``new_context``, its contexts kept across the worker's tests
+    (tests/e2e/contexts.py); a failing test's pages are pictured as pytest-playwright does. With
+    ``--tracing`` or ``--video`` on, pytest-playwright's own: a new context each time, traced."""
+    if pytestconfig.getoption("--tracing") != "off" or pytestconfig.getoption("--video") != "off":
+        yield new_context
+        return
+    taken = Taken(context_pool)
+    yield taken  # type: ignore[misc]
+    report = getattr(request.node, "rep_call", None) or getattr(request.node, "rep_setup", None)
+    failed = report is not None and report.failed
+    shots = pytestconfig.getoption("--screenshot")
+    if shots == "on" or (shots == "only-on-failure" and failed):
+        list(taken.pictures(Path(output_path), "failed" if failed else "finished",
+                            full_page=pytestconfig.getoption("--full-page-screenshot")))
+    taken.give_back()
 
 
 @pytest.fixture(scope="session")
