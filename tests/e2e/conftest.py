@@ -1,8 +1,9 @@
 """Playwright on Debian's Chromium (headless, no sandbox as root, no background networking), the
 servers the browser talks to, and readers: browser contexts for a place and a screen, whose
-every request is watched. Contexts come from pytest-playwright's ``new_context``, so a failing
-test keeps its screenshot under test-results/ (see addopts in pyproject.toml), and its trace
-when tracing is asked for (docs/testing.md)."""
+every request is watched. ``new_context`` is pytest-playwright's, its contexts and first tabs
+kept from one test to the next (tests/e2e/contexts.py); a failing test keeps its screenshot
+under test-results/ (see addopts in pyproject.toml), and its trace when tracing is asked for,
+which gives every test new ones (docs/testing.md)."""
 
 from __future__ import annotations
 
