@@ -64,8 +64,8 @@ def new_context(
     failed = report is not None and report.failed
     shots = pytestconfig.getoption("--screenshot")
     if shots == "on" or (shots == "only-on-failure" and failed):
-        list(taken.pictures(Path(output_path), "failed" if failed else "finished",
-                            full_page=pytestconfig.getoption("--full-page-screenshot")))
+        taken.picture(Path(output_path), "failed" if failed else "finished",
+                      full_page=pytestconfig.getoption("--full-page-screenshot"))
     taken.give_back()
 
 

@@ -21,7 +21,7 @@ history is an earlier test's: a tab's ``go_back()`` before its own first navigat
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,14 +45,10 @@ class Tab:
     changed: str = ""
 
     def __post_init__(self) -> None:
-        page = self.page
         for name in ("on", "once"):
-            self._wrap(name, self._listening(getattr(page, name)))
+            setattr(self.page, name, self._listening(getattr(self.page, name)))
         for name in LASTING:
-            self._wrap(name, self._lasting(name, getattr(page, name)))
-
-    def _wrap(self, name: str, method: Callable[..., Any]) -> None:
-        setattr(self.page, name, method)
+            setattr(self.page, name, self._lasting(name, getattr(self.page, name)))
 
     def _listening(self, add: Callable[..., Any]) -> Callable[..., Any]:
         def record(event: str, handler: Callable[..., Any]) -> Any:
@@ -117,11 +113,9 @@ class ContextPool:
         found.context.set_extra_http_headers(headers)
         return key, found
 
-    def give_back(self, key: str, context: BrowserContext, keep: Tab | None,
-                  untouched: Page | None = None) -> None:
-        """Close its routes, its cookies, its HTTP cache and every tab but ``keep``, which is
-        reset (or a tab no test was handed, ``untouched``); with neither, close it."""
-        kept = keep.page if keep is not None and keep.reset() else untouched
+    def give_back(self, key: str, context: BrowserContext, kept: Page | None) -> None:
+        """Close its routes, its cookies, its HTTP cache and every tab but ``kept``; without a
+        tab to keep, close it."""
         if kept is None:  # no tab to empty the cache from: a new context next time
             context.close()
             return
@@ -144,62 +138,69 @@ class ContextPool:
 
 
 @dataclass
+class Lent:
+    """A context a test took: the tab kept in it, until the test asks for one; the first tab the
+    test was handed; whether the test closed the context."""
+
+    key: str
+    context: BrowserContext
+    waiting: Page | None
+    tab: Tab | None = None
+    closed: bool = False
+
+    def kept(self) -> Page | None:
+        """The tab to keep: one the test never asked for, or the one it was handed, reset."""
+        if self.waiting is not None:
+            return None if self.waiting.is_closed() else self.waiting
+        return self.tab.page if self.tab is not None and self.tab.reset() else None
+
+
+@dataclass
 class Taken:
     """The contexts one test took, to give back when it ends: pytest-playwright's
     ``new_context`` callback."""
 
     pool: ContextPool
-    contexts: list[tuple[str, BrowserContext]] = field(default_factory=list)
-    tabs: dict[int, Tab] = field(default_factory=dict)  # by context: the first tab handed out
-    waiting: dict[int, Page] = field(default_factory=dict)  # by context: a kept tab not yet
-    closed: set[int] = field(default_factory=set)
+    lent: list[Lent] = field(default_factory=list)
 
     def __call__(self, **options: Any) -> BrowserContext:
         key, found = self.pool.take(dict(options))
-        context = found.context
-        self.contexts.append((key, context))
-        if found.tab is not None:
-            self.waiting[id(context)] = found.tab
+        lent = Lent(key, found.context, found.tab)
+        self.lent.append(lent)
+        context = lent.context
         new_page, close = context.new_page, context.close
 
         def hand_out(*args: Any, **kwargs: Any) -> Page:
-            if id(context) in self.waiting and not args and not kwargs:
-                page = self.waiting.pop(id(context))
+            if lent.waiting is not None and not args and not kwargs:
+                page, lent.waiting = lent.waiting, None
             else:
                 page = new_page(*args, **kwargs)
                 self.pool.tabs_made += 1
-            if id(context) not in self.tabs:
-                self.tabs[id(context)] = Tab(page)
+            if lent.tab is None:
+                lent.tab = Tab(page)
             return page
 
         def close_for_good(*args: Any, **kwargs: Any) -> None:  # the test closed it itself
-            self.closed.add(id(context))
+            lent.closed = True
             close(*args, **kwargs)
 
         context.new_page = hand_out  # type: ignore[method-assign]
         context.close = close_for_good  # type: ignore[method-assign]
         return context
 
-    def pictures(self, folder: Path, status: str, *, full_page: bool) -> Iterator[Path]:
+    def picture(self, folder: Path, status: str, *, full_page: bool) -> None:
         """Each open page of the test's contexts pictured, as pytest-playwright names them
         (``status``: "failed" or "finished")."""
-        pages = [page for key, context in self.contexts if id(context) not in self.closed
-                 for page in context.pages]
+        pages = [page for lent in self.lent if not lent.closed for page in lent.context.pages]
         for index, page in enumerate(pages, start=1):
-            path = folder / f"test-{status}-{index}.png"
             folder.mkdir(parents=True, exist_ok=True)
             with suppress(Error):
-                page.screenshot(path=str(path), full_page=full_page, timeout=5000)
-                yield path
+                page.screenshot(path=str(folder / f"test-{status}-{index}.png"),
+                                full_page=full_page, timeout=5000)
 
     def give_back(self) -> None:
-        for key, context in self.contexts:
+        for lent in self.lent:
             for name in ("new_page", "close"):  # the instance's wrappers: the class's again
-                delattr(context, name)
-            if id(context) in self.closed:
-                continue
-            untouched = self.waiting.get(id(context))
-            if untouched is not None and not untouched.is_closed():  # still on about:blank
-                self.pool.give_back(key, context, None, untouched)
-            else:
-                self.pool.give_back(key, context, self.tabs.get(id(context)))
+                delattr(lent.context, name)
+            if not lent.closed:
+                self.pool.give_back(lent.key, lent.context, lent.kept())
