@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -35,11 +33,11 @@ from tests.integration.servers import (
     geo_module,
     missing_reason,
 )
+from tests.integration.variants import copy_catalog, counter, forewarn_env, wait_for
 from tests.support import ROOT, ThreadedApp
 
 RUSSIA, CRIMEA, BELARUS, IRAN = "192.0.2.7", "203.0.113.7", "203.0.113.200", "198.51.100.129"
 GERMANY, USA, NOWHERE = "198.51.100.1", "198.51.100.70", "10.1.2.3"  # NOWHERE: in no network
-OPS_TOKEN = "variant-cache-test-ops-token"
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{path}</title></head>
 <body><main><article><h1>{path}</h1><p>The river froze early.</p></article></main></body></html>
 """
@@ -56,20 +54,6 @@ class Origin(ThreadedApp):
         response = Response(PAGE.format(path=path), content_type="text/html; charset=utf-8",
                             headers={"Cache-Control": control})
         return response(environ, start_response)
-
-
-def copy_catalog(folder: Path) -> Path:
-    """The shipped catalog and its mirror list in ``folder``, to be changed by a test."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name in ("notices.toml", "mirrors.json"):
-        shutil.copy(ROOT / "catalog" / name, folder / name)
-    return folder / "notices.toml"
-
-
-def forewarn_env(catalog: Path, demo_db: Path, **extra: str) -> dict[str, str]:
-    return {"FOREWARN_CATALOG": str(catalog), "FOREWARN_GEOIP_DBS": str(demo_db),
-            "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32", "FOREWARN_CDN_CACHES_PER_PLACE": "true",
-            "FOREWARN_RELOAD_SECONDS": "0.2", "FOREWARN_OPS_TOKEN": OPS_TOKEN, **extra}
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +163,7 @@ def test_a_map_older_than_the_catalog_costs_caching_never_a_notice(
     catalog.write_text(catalog.read_text().replace('countries = ["BY"]',
                                                    'countries = ["BY", "DE"]'))
     direct = f"http://127.0.0.1:{slot.port}"
-    _wait_for(lambda: _notices(direct, "DE") == "by-extremist")
+    wait_for(lambda: _notices(direct, "DE") == "by-extremist")
     # A copy made before lives as long as the origin said (a minute), as in any cache:
     assert_page(read(edge, "/articles/kept", GERMANY), None, "HIT")
     # ... but one whose time is up is not served on and on while its renewal is refused: after
@@ -191,11 +175,11 @@ def test_a_map_older_than_the_catalog_costs_caching_never_a_notice(
         assert page.headers["X-Cache-Status"] in ("MISS", "EXPIRED")
     for _ in range(2):
         assert read(edge, "/articles/new", GERMANY).headers["X-Cache-Status"] == "MISS"
-    assert _mismatches(direct, "place") > 0
+    assert counter(direct, 'forewarn_edge_variant_mismatches_total{reason="place"}') > 0
     # Exported again and nginx reloaded: kept again, under the new variant.
     edge.export_variant_map()
     os.kill(edge.process.pid, signal.SIGHUP)
-    _wait_for(lambda: read(edge, "/articles/after", GERMANY).headers["X-Cache-Status"] == "HIT")
+    wait_for(lambda: read(edge, "/articles/after", GERMANY).headers["X-Cache-Status"] == "HIT")
     assert read(edge, "/articles/after", BELARUS).headers["X-Cache-Status"] == "HIT"
 
 
@@ -204,24 +188,6 @@ def _notices(base: str, country: str) -> str | None:
                                      headers={"X-Forewarn-Country": country})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.headers.get("X-Forewarn-Notices")
-
-
-def _mismatches(base: str, reason: str) -> float:
-    request = urllib.request.Request(base + "/_forewarn/metrics",
-                                     headers={"Authorization": f"Bearer {OPS_TOKEN}"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    name = f'forewarn_edge_variant_mismatches_total{{reason="{reason}"}} '
-    found = re.search(re.escape(name) + r"(\S+)", text)
-    return float(found.group(1)) if found else 0.0
-
-
-def _wait_for(condition: Callable[[], bool], seconds: float = 15) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.1)
 
 
 class VariantVarnish(EdgeServer):
