@@ -4,13 +4,16 @@ which readers it plays, and how a sampled answer is checked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from bench.article import ESI_PATH, PATH, write_site
 from bench.peer import banners, banners_conf
-from bench.servers import Server, Servers, forewarn_serve, gunicorn, nginx, varnish
+from bench.servers import BIN, Server, Servers, forewarn_serve, gunicorn, nginx, varnish
 from tests.integration.servers import fill, find_binary, geo_module
 from tests.support import ROOT, free_port
 from webapp.demo import demo_defaults, ensure_demo_database
@@ -29,6 +32,10 @@ RUSSIA, CRIMEA, BELARUS, GERMANY, USA, IRAN = (
 EXPECTED = {RUSSIA: "ru-undesirable", CRIMEA: "ru-undesirable", BELARUS: "by-extremist",
             GERMANY: "none", USA: "none", IRAN: "ir-hostile-media"}
 MIX = (RUSSIA, CRIMEA, BELARUS, GERMANY, USA, IRAN)
+# The same readers as a CDN in front of Varnish sends them: their place in its headers.
+CDN_PLACES = {RUSSIA: {COUNTRY_HEADER: "RU"}, CRIMEA: {COUNTRY_HEADER: "UA", REGION_HEADER: "43"},
+              BELARUS: {COUNTRY_HEADER: "BY"}, GERMANY: {COUNTRY_HEADER: "DE"},
+              USA: {COUNTRY_HEADER: "US"}, IRAN: {COUNTRY_HEADER: "IR"}}
 
 Check = Literal["status", "header", "block", "header+block"]
 
@@ -44,6 +51,8 @@ class Setup:
     readers: tuple[str, ...]
     check: Check
     servers: tuple[Server, ...] = ()  # the Python servers whose workers' memory is read
+    # headers of each reader's own besides X-Forwarded-For (a CDN's place headers)
+    reader_headers: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def missing_tools() -> list[str]:
@@ -105,6 +114,13 @@ class Lab(Servers):
         esi_reference = self._server(varnish("varnish-reference",
                                              self.folder / "varnish-reference",
                                              self._vcl(static_port, reference.port), ESI_PATH))
+        cdn = {**env, "FOREWARN_COUNTRY_HEADER": COUNTRY_HEADER,
+               "FOREWARN_REGION_HEADER": REGION_HEADER, "FOREWARN_CDN_CACHES_PER_PLACE": "true"}
+        # (The fallback blocks its VCL includes are the fragment service's, written above.)
+        fragment_kept = self._server(forewarn_serve("fragment-kept", [], self.folder, env=cdn))
+        esi_kept = self._server(varnish("varnish-kept", self.folder / "varnish-kept",
+                                        self._kept_vcl(static_port, fragment_kept.port, cdn),
+                                        ESI_PATH))
         url = {name: f"http://127.0.0.1:{port}{PATH}" for name, port in ports.items()}
         fragment_url = f"{fragment.url}/_forewarn/fragment?path={PATH}&lang=en"
         self.setups = [
@@ -127,6 +143,9 @@ class Lab(Servers):
                   esi.url + ESI_PATH, MIX, "block", (fragment,)),
             Setup("edge-include-reference", "Varnish ESI + a bare 20-line WSGI fragment app",
                   esi_reference.url + ESI_PATH, MIX, "status", (reference,)),
+            Setup("edge-include-kept", "Varnish ESI keeping the fragments per variant "
+                  "(forewarn-esi-cache.vcl), readers placed by a CDN's headers",
+                  esi_kept.url + ESI_PATH, MIX, "block", (fragment_kept,), CDN_PLACES),
             Setup("fragment", "/_forewarn/fragment alone (forewarn serve)", fragment_url, MIX,
                   "header+block", (fragment,)),
             Setup("peer", "nginx geoip2 + sub_filter banner (no Forewarn)", url["PEER_PORT"],
@@ -150,6 +169,18 @@ class Lab(Servers):
     @property
     def fallback_dir(self) -> Path:
         return self.folder / "fallback"
+
+    def _kept_vcl(self, origin_port: int, fragment_port: int, env: dict[str, str]) -> str:
+        """The shipped deploy/varnish/forewarn-esi-cache.vcl around default.vcl and the
+        subroutine `forewarn export varnish` writes, filled in as deploy/README.md says."""
+        folder = self.folder / "varnish-kept"
+        folder.mkdir(parents=True, exist_ok=True)
+        default, variants = folder / "forewarn-esi.vcl", folder / "forewarn-variants.vcl"
+        default.write_text(self._vcl(origin_port, fragment_port))
+        subprocess.run([str(BIN / "forewarn"), "export", "varnish", "--out", str(variants)],  # noqa: S603
+                       check=True, capture_output=True, env={**os.environ, **env})
+        return fill(ROOT / "deploy" / "varnish" / "forewarn-esi-cache.vcl",
+                    {"DEFAULT_VCL": str(default), "VARIANT_VCL": str(variants)})
 
     def _vcl(self, origin_port: int, fragment_port: int) -> str:
         """The shipped deploy/varnish/default.vcl, filled in as deploy/README.md says."""

@@ -152,10 +152,13 @@ def targets(setups: Sequence[dict[str, Any]],
             met = ratio >= EDGE_CACHE_TARGET and by_name[name]["wrong"] == 0 if goal else None
             found.append(_target(label, ratio, f">= {EDGE_CACHE_TARGET}" if goal else "report",
                                  met))
-    if "edge-include" in by_name and "edge-include-reference" in by_name:
-        ratio = _paired_ratio(by_name["edge-include"], by_name["edge-include-reference"])
-        found.append(_target("edge include / the same over a bare 20-line WSGI fragment app",
-                             ratio, "> 1 (beat it)", ratio > 1))
+    for name, label in (("edge-include", "edge include"),
+                        ("edge-include-kept", "edge include, fragments kept per variant")):
+        if name in by_name and "edge-include-reference" in by_name:
+            ratio = _paired_ratio(by_name[name], by_name["edge-include-reference"])
+            found.append(_target(f"{label} / the same over a bare 20-line WSGI fragment app",
+                                 ratio, "> 1 (beat it)",
+                                 ratio > 1 and by_name[name]["wrong"] == 0))
     if "fragment" in by_name:
         found.append(_target("fragment service alone, requests/s", by_name["fragment"]["rps"],
                              "report", None))
@@ -257,7 +260,8 @@ def _cpu_targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     pairs = [(name, "bare") for name in ("middleware-ru", "middleware-de", "naive-ru",
                                           "naive-de", "proxy")]
-    for name, base in [*pairs, ("edge-include", "edge-include-reference")]:
+    for name, base in [*pairs, ("edge-include", "edge-include-reference"),
+                       ("edge-include-kept", "edge-include-reference")]:
         ours, theirs = by_name.get(name), by_name.get(base)
         if ours and theirs and ours.get("cpu_us") and theirs.get("cpu_us"):
             found.append(_target(f"{base}'s workers' CPU per request / {name}'s",

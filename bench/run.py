@@ -104,18 +104,19 @@ def measure(setups: list[Setup], options: Options) -> list[dict[str, Any]]:
     for setup in setups:
         print(f"bench: warming up {setup.name}", flush=True)
         run_wrk(setup.url, setup.readers, 1, connections=options.connections,
-                threads=options.threads)
+                threads=options.threads, own=setup.reader_headers)
     for number in range(1, options.rounds + 1):
         for setup in setups:
             print(f"bench: round {number}/{options.rounds}: {setup.name}", flush=True)
             before = _workers_cpu(setup)
             with Sampler(setup) as sampler:
                 loaded = run_wrk(setup.url, setup.readers, per_round,
-                                 connections=options.connections, threads=options.threads)
+                                 connections=options.connections, threads=options.threads,
+                                 own=setup.reader_headers)
             cpu_us = cpu_per_request(before, _workers_cpu(setup),
                                      loaded.requests + sampler.samples.total)
             single = run_wrk(setup.url, setup.readers, max(1.0, per_round / 2), connections=1,
-                             threads=1)
+                             threads=1, own=setup.reader_headers)
             report.add_round(records[setup.name], loaded, single, sampler.samples, cpu_us)
     for setup in setups:
         records[setup.name]["peak_rss_mib"] = _peak_rss_mib(setup)
@@ -130,7 +131,7 @@ def memory_run(setup: Setup, options: Options) -> dict[str, Any]:
     warm: list[float] = []
     while done < options.memory_requests:
         result: WrkResult = run_wrk(setup.url, MIX, 5, connections=options.connections,
-                                    threads=options.threads)
+                                    threads=options.threads, own=setup.reader_headers)
         done += result.requests
         chunks.append(result.error_count)
         if not warm and done >= options.memory_requests // 10:

@@ -101,8 +101,8 @@ class Sampler(Background):
 
     def _check(self, reader: str) -> None:
         try:
-            response = self._http.request("GET", self.setup.url,
-                                          headers={"X-Forwarded-For": reader})
+            response = self._http.request("GET", self.setup.url, headers={
+                "X-Forwarded-For": reader, **self.setup.reader_headers.get(reader, {})})
             found = problem(self.setup.check, EXPECTED[reader], response.status,
                             response.headers.get("X-Forewarn-Notices"), response.data)
         except urllib3.exceptions.HTTPError as error:

@@ -1,6 +1,7 @@
 """Drive ``wrk`` against one URL with a set of readers, and read what it measured.
 
-Every request carries one reader's address in ``X-Forwarded-For`` (in turn, from a list built
+Every request carries one reader's address in ``X-Forwarded-For`` (and any headers of that
+reader's own, such as a CDN's country header) (in turn, from a list built
 once per connection thread, so the per-request cost of the script is one table look-up and the
 same for every setup). wrk's own report is printed as it comes; the numbers are read from one
 JSON line the script's ``done`` hook writes, so no human-readable output is parsed.
@@ -22,6 +23,7 @@ RESULT_PREFIX = "BENCH-RESULT "
 _SCRIPT = string.Template("""-- written by bench/wrk.py
 local readers = {$readers}
 local extra = {$headers}
+local own = {$own}
 local prepared = {}
 local i = 0
 
@@ -29,6 +31,7 @@ init = function(args)
   for n, reader in ipairs(readers) do
     local headers = {["X-Forwarded-For"] = reader}
     for name, value in pairs(extra) do headers[name] = value end
+    for name, value in pairs(own[n] or {}) do headers[name] = value end
     prepared[n] = wrk.format(nil, nil, headers)
   end
 end
@@ -74,16 +77,23 @@ class WrkResult:
         return sum(self.errors.values())
 
 
-def lua_script(readers: Sequence[str], headers: Mapping[str, str] | None = None) -> str:
-    """The wrk script sending ``readers`` in turn, each request with ``headers`` too."""
+def lua_script(readers: Sequence[str], headers: Mapping[str, str] | None = None,
+               own: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The wrk script sending ``readers`` in turn, each request with ``headers`` too, and with
+    the reader's ``own`` headers (a CDN's country header for that reader, say)."""
     if not readers:
         raise ValueError("wrk needs at least one reader address")
     return _SCRIPT.substitute(
         readers=", ".join(_lua_string(reader) for reader in readers),
-        headers=", ".join(f"[{_lua_string(name)}] = {_lua_string(value)}"
-                          for name, value in (headers or {}).items()),
+        headers=_lua_table(headers or {}),
+        own=", ".join("{" + _lua_table((own or {}).get(reader, {})) + "}" for reader in readers),
         prefix=RESULT_PREFIX,
     )
+
+
+def _lua_table(headers: Mapping[str, str]) -> str:
+    return ", ".join(f"[{_lua_string(name)}] = {_lua_string(value)}"
+                     for name, value in headers.items())
 
 
 def parse_result(output: str) -> WrkResult:
@@ -105,16 +115,18 @@ def parse_result(output: str) -> WrkResult:
 
 def run_wrk(
     url: str, readers: Sequence[str], seconds: float, *, connections: int = 32,
-    threads: int = 2, headers: Mapping[str, str] | None = None, echo: bool = False,
+    threads: int = 2, headers: Mapping[str, str] | None = None,
+    own: Mapping[str, Mapping[str, str]] | None = None, echo: bool = False,
 ) -> WrkResult:
-    """Load ``url`` for ``seconds`` with ``connections`` kept-alive connections."""
+    """Load ``url`` for ``seconds`` with ``connections`` kept-alive connections (``headers``,
+    ``own``: lua_script's)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise WrkError("wrk not found (Debian: apt-get install wrk)")
     threads = max(1, min(threads, connections))
     with tempfile.TemporaryDirectory(prefix="forewarn-wrk-") as folder:
         script = Path(folder) / "readers.lua"
-        script.write_text(lua_script(readers, headers))
+        script.write_text(lua_script(readers, headers, own))
         command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s",
                    "--timeout", "10s", "-s", str(script), url]
         try:

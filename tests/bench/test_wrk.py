@@ -46,6 +46,14 @@ def test_the_script_sends_each_reader_with_the_extra_headers() -> None:
     assert "done = function(summary, latency, requests)" in script
 
 
+def test_the_script_sends_a_readers_own_headers_with_that_reader_only() -> None:
+    script = lua_script(["192.0.2.10", "203.0.113.7"],
+                        own={"203.0.113.7": {"X-Forewarn-Country": "UA",
+                                             "X-Forewarn-Region": "43"}})
+    assert 'local own = {{}, {["X-Forewarn-Country"] = "UA", ["X-Forewarn-Region"] = "43"}}' \
+        in script
+
+
 @pytest.mark.parametrize("readers", [[], ["192.0.2.10\n"], ["адрес"]])
 def test_the_script_refuses_what_it_cannot_send(readers: list[str]) -> None:
     with pytest.raises(ValueError, match=r"reader|ASCII"):
@@ -53,7 +61,8 @@ def test_the_script_refuses_what_it_cannot_send(readers: list[str]) -> None:
 
 
 class _Counting:
-    """A WSGI app that counts the X-Forwarded-For values it is sent."""
+    """A WSGI app that counts the X-Forwarded-For values it is sent, each with the country
+    header that came with it (if any)."""
 
     def __init__(self) -> None:
         self.seen: Counter[str] = Counter()
@@ -61,7 +70,9 @@ class _Counting:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
         with self.lock:
-            self.seen[environ.get("HTTP_X_FORWARDED_FOR", "")] += 1
+            country = environ.get("HTTP_X_FOREWARN_COUNTRY")
+            self.seen[environ.get("HTTP_X_FORWARDED_FOR", "") + (f" {country}" if country
+                                                                  else "")] += 1
         start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
         return [b"ok"]
 
@@ -83,8 +94,9 @@ def test_a_real_run_sends_every_reader_and_counts_what_the_server_answered(
     counting_server: tuple[str, _Counting],
 ) -> None:
     url, app = counting_server
-    result = run_wrk(url, ["192.0.2.10", "198.51.100.10"], 1, connections=2, threads=1)
+    result = run_wrk(url, ["192.0.2.10", "198.51.100.10"], 1, connections=2, threads=1,
+                     own={"192.0.2.10": {"X-Forewarn-Country": "RU"}})
     assert result.requests > 0 and result.error_count == 0
-    assert set(app.seen) == {"192.0.2.10", "198.51.100.10"}
+    assert set(app.seen) == {"192.0.2.10 RU", "198.51.100.10"}
     # wrk stops mid-flight, so the server may have answered a request or two that it did not count
     assert abs(sum(app.seen.values()) - result.requests) <= 4
