@@ -1,10 +1,10 @@
 """Drive ``wrk`` against one URL with a set of readers, and read what it measured.
 
-Every request carries one reader's address in ``X-Forwarded-For`` (and any headers of that
-reader's own, such as a CDN's country header) (in turn, from a list built
-once per connection thread, so the per-request cost of the script is one table look-up and the
-same for every setup). wrk's own report is printed as it comes; the numbers are read from one
-JSON line the script's ``done`` hook writes, so no human-readable output is parsed.
+Every request carries one reader's address in ``X-Forwarded-For``, with any headers of that
+reader's own (a CDN's country header), in turn, from a list built once per connection thread:
+the per-request cost of the script is one table look-up, the same for every setup. wrk's own
+report is printed as it comes; the numbers are read from one JSON line the script's ``done``
+hook writes, so no human-readable output is parsed.
 """
 
 from __future__ import annotations
