@@ -9,9 +9,6 @@ headers. Forewarn's own count of reader look-ups says whether it was asked for a
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -21,9 +18,17 @@ import pytest
 
 from tests.integration.origin import Origin
 from tests.integration.outage import ForewarnSlot
-from tests.integration.pages import Page, read
+from tests.integration.pages import Page
 from tests.integration.servers import DEPLOY, EdgeServer, fill, find_binary, missing_reason
-from tests.integration.variants import copy_catalog, counter, forewarn_env, wait_for
+from tests.integration.variants import (
+    cdn_read,
+    copy_catalog,
+    counter,
+    export_varnish,
+    forewarn_env,
+    varnish_command,
+    wait_for,
+)
 
 
 class EsiCacheVarnish(EdgeServer):
@@ -38,18 +43,13 @@ class EsiCacheVarnish(EdgeServer):
         super().__init__(folder, origin, forewarn, fallback_dir)  # type: ignore[arg-type]
 
     def command(self, values: dict[str, str]) -> list[str]:
-        variants = self.folder / "forewarn-variants.vcl"
-        subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", "varnish",
-                        "--out", str(variants)], check=True, capture_output=True,
-                       env={**os.environ, **self.env})
+        variants = export_varnish(self.folder, self.env)
         default = self.folder / "forewarn-esi.vcl"
         default.write_text(fill(DEPLOY / "varnish" / "default.vcl", values))
         vcl = self.folder / "forewarn-esi-cache.vcl"
         vcl.write_text(fill(DEPLOY / "varnish" / "forewarn-esi-cache.vcl",
                             {"DEFAULT_VCL": str(default), "VARIANT_VCL": str(variants)}))
-        return [find_binary("varnishd") or "varnishd", "-F", "-j", "none",
-                "-a", f"127.0.0.1:{self.port}", "-f", str(vcl), "-n", str(self.folder / "work"),
-                "-s", "malloc,32m", "-p", "thread_pool_min=10"]
+        return varnish_command(self.port, vcl, self.folder)
 
 
 @dataclass
@@ -87,11 +87,10 @@ def esi_cache(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield EsiCache(edge, slot, catalog)
 
 
-def cdn_read(edge: EdgeServer, path: str, country: str, region: str | None = None,
-             **headers: str) -> Page:
-    """A reader as the CDN in front of Varnish sends them: its own country and region headers."""
-    sent = {"CF_IPCountry": country, **({"CF_Region_Code": region} if region else {}), **headers}
-    page = read(edge, path, **sent)
+def page_view(edge: EdgeServer, path: str, country: str, region: str | None = None,
+              **headers: str) -> Page:
+    """A reader's page through the edge (cdn_read), checked for what every page must be."""
+    page = cdn_read(edge, path, country, region, **headers)
     assert page.status == 200
     assert page.headers["Cache-Control"] == "private, no-store"
     assert "<main><article>" in page.html and "esi:include" not in page.html
@@ -111,7 +110,7 @@ def test_readers_of_one_variant_share_one_fragment_and_forewarn_is_asked_once(
     pages: dict[str | None, str] = {}
     for country, region, notices, asked in readers:
         before = esi_cache.asked()
-        page = cdn_read(edge, path, country, region)
+        page = page_view(edge, path, country, region)
         assert page.notices == notices, (country, region)
         assert (esi_cache.asked() > before) == asked, (country, region)
         # Every reader of a variant gets the same bytes; a reader of another, never those.
@@ -122,8 +121,8 @@ def test_readers_of_one_variant_share_one_fragment_and_forewarn_is_asked_once(
     # The page's language is in the include's URL: the Russian page is a fragment of its own,
     # with the notice for readers anywhere (its audience), kept for them all.
     before = esi_cache.asked()
-    assert cdn_read(edge, "/ru" + path, "DE").notices == "ru-undesirable"
-    assert cdn_read(edge, "/ru" + path, "US").notices == "ru-undesirable"
+    assert page_view(edge, "/ru" + path, "DE").notices == "ru-undesirable"
+    assert page_view(edge, "/ru" + path, "US").notices == "ru-undesirable"
     assert esi_cache.asked() == before + 1
 
 
@@ -131,17 +130,17 @@ def test_the_readers_language_splits_a_fragment_only_where_it_can_change_it(
     esi_cache: EsiCache,
 ) -> None:
     edge, path = esi_cache.edge, "/articles/languages"
-    russian = cdn_read(edge, path, "RU", Accept_Language="ru-RU,ru;q=0.9")
+    russian = page_view(edge, path, "RU", Accept_Language="ru-RU,ru;q=0.9")
     assert 'lang="ru"' in russian.html
     before = esi_cache.asked()
-    assert cdn_read(edge, path, "RU", Accept_Language="ru").html == russian.html
-    english = cdn_read(edge, path, "RU", Accept_Language="en-GB,en")
+    assert page_view(edge, path, "RU", Accept_Language="ru").html == russian.html
+    english = page_view(edge, path, "RU", Accept_Language="en-GB,en")
     assert english.notices == "ru-undesirable" and 'lang="en"' in english.html
     assert esi_cache.asked() == before + 1
     # No notice for readers in no jurisdiction, whatever their language: one empty fragment.
-    cdn_read(edge, path, "DE", Accept_Language="ru")
+    page_view(edge, path, "DE", Accept_Language="ru")
     before = esi_cache.asked()
-    assert cdn_read(edge, path, "US", Accept_Language="fa-IR").notices is None
+    assert page_view(edge, path, "US", Accept_Language="fa-IR").notices is None
     assert esi_cache.asked() == before
 
 
@@ -149,15 +148,15 @@ def test_a_kept_fragment_still_reaches_its_readers_while_forewarn_is_down(
     esi_cache: EsiCache,
 ) -> None:
     edge, slot, path = esi_cache.edge, esi_cache.slot, "/articles/outage"
-    assert cdn_read(edge, path, "BY").notices == "by-extremist"
+    assert page_view(edge, path, "BY").notices == "by-extremist"
     slot.set("stopped")
     try:
         # A reader of the kept variant gets their own notice, not the fallback.
         for _ in range(2):
-            page = cdn_read(edge, path, "BY")
+            page = page_view(edge, path, "BY")
             assert page.notices == "by-extremist" and "data-forewarn-fallback" not in page.html
         # One whose fragment is not kept gets the fallback block: never nothing.
-        page = cdn_read(edge, path, "IR")
+        page = page_view(edge, path, "IR")
         assert "data-forewarn-fallback" in page.html and page.notices == "ru-undesirable"
     finally:
         slot.set("up")
@@ -174,12 +173,12 @@ def test_a_map_older_than_the_catalog_costs_caching_never_a_notice(
     catalog.write_text(catalog.read_text().replace('countries = ["BY"]',
                                                    'countries = ["BY", "DE"]'))
     probes = (f"/articles/probe-{n}" for n in itertools.count())  # a new fragment each time
-    wait_for(lambda: cdn_read(edge, next(probes), "DE").notices == "by-extremist")
+    wait_for(lambda: page_view(edge, next(probes), "DE").notices == "by-extremist")
     refused = counter(esi_cache.forewarn, mismatches)
     for _ in range(3):
         before = esi_cache.asked()
-        assert cdn_read(edge, path, "DE").notices == "by-extremist"
+        assert page_view(edge, path, "DE").notices == "by-extremist"
         assert esi_cache.asked() == before + 1  # asked each time: nothing kept under the key
     assert counter(esi_cache.forewarn, mismatches) == refused + 3
     # Readers the old map gives Germany's key get what Forewarn decides for them, not Germany's.
-    assert cdn_read(edge, path, "US").notices is None
+    assert page_view(edge, path, "US").notices is None

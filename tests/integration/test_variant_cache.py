@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
@@ -33,7 +31,15 @@ from tests.integration.servers import (
     geo_module,
     missing_reason,
 )
-from tests.integration.variants import copy_catalog, counter, forewarn_env, wait_for
+from tests.integration.variants import (
+    cdn_read,
+    copy_catalog,
+    counter,
+    export_varnish,
+    forewarn_env,
+    varnish_command,
+    wait_for,
+)
 from tests.support import ROOT, ThreadedApp
 
 RUSSIA, CRIMEA, BELARUS, IRAN = "192.0.2.7", "203.0.113.7", "203.0.113.200", "198.51.100.129"
@@ -201,16 +207,11 @@ class VariantVarnish(EdgeServer):
         super().__init__(folder, origin, forewarn)
 
     def command(self, values: dict[str, str]) -> list[str]:
-        variants = self.folder / "forewarn-variants.vcl"
-        subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", "varnish",
-                        "--out", str(variants)], check=True, capture_output=True,
-                       env={**os.environ, **self.env})
+        variants = export_varnish(self.folder, self.env)
         vcl = self.folder / "default.vcl"
         vcl.write_text(fill(DEPLOY / "varnish" / "forewarn-edge-cache.vcl",
                             {**values, "VARIANT_VCL": str(variants)}))
-        return [find_binary("varnishd") or "varnishd", "-F", "-j", "none",
-                "-a", f"127.0.0.1:{self.port}", "-f", str(vcl), "-n", str(self.folder / "work"),
-                "-s", "malloc,32m", "-p", "thread_pool_min=10"]
+        return varnish_command(self.port, vcl, self.folder)
 
 
 @pytest.fixture(scope="module")
@@ -231,13 +232,6 @@ def varnish_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
         edge = VariantVarnish(folder / "varnish", origin, slot, env)
         started.callback(edge.stop)
         yield edge
-
-
-def cdn_read(edge: EdgeServer, path: str, country: str, region: str | None = None,
-             **headers: str) -> Page:
-    """A reader as the CDN in front of Varnish sends them: its own country and region headers."""
-    sent = {"CF_IPCountry": country, **({"CF_Region_Code": region} if region else {}), **headers}
-    return read(edge, path, **sent)
 
 
 def test_varnish_keeps_one_copy_per_variant_from_the_cdns_headers(
