@@ -25,10 +25,11 @@
 # load the VCL again (varnishreload) whenever the catalog changes.
 #
 # How long a fragment is kept: what Forewarn says (its max-age, cut at the next date a notice
-# starts or ends), else FRAGMENT_TTL below, so that a mirror list or a notice's wording that
-# changed reaches readers within it; then up to Forewarn's stale-while-revalidate (a minute)
-# served while Varnish asks again, or while Forewarn cannot answer. A reader whose fragment is
-# not kept and whom Forewarn cannot answer gets the fallback block, as with default.vcl.
+# starts or ends), else FRAGMENT_TTL below; then up to Forewarn's stale-while-revalidate (a
+# minute) served while Varnish asks again, or while Forewarn cannot answer. So a mirror list, a
+# notice's wording or a jurisdiction changed in the catalog reaches every reader within two
+# minutes. A reader whose fragment is not kept and whom Forewarn cannot answer gets the fallback
+# block, as with default.vcl.
 
 vcl 4.1;
 
