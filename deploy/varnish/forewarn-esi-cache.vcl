@@ -8,7 +8,7 @@
 # A template: DEFAULT_VCL (deploy/varnish/default.vcl filled in, e.g.
 # /etc/varnish/forewarn-esi.vcl) and VARIANT_VCL (the file `forewarn export varnish` wrote, e.g.
 # /etc/varnish/forewarn-variants.vcl) are filled in with envsubst, as deploy/README.md shows;
-# tests/integration/test_esi_cache.py runs it.
+# tests/integration/test_kept_fragments.py runs it.
 #
 # Forewarn behind it runs with the CDN's headers (settings file, or FOREWARN_<KEY>):
 #     country_header = "CF-IPCountry"     # the header the CDN sets, or a preset name

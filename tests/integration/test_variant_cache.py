@@ -35,7 +35,7 @@ from tests.integration.variants import (
     cdn_read,
     copy_catalog,
     counter,
-    export_varnish,
+    export_map,
     forewarn_env,
     varnish_command,
     wait_for,
@@ -207,7 +207,7 @@ class VariantVarnish(EdgeServer):
         super().__init__(folder, origin, forewarn)
 
     def command(self, values: dict[str, str]) -> list[str]:
-        variants = export_varnish(self.folder, self.env)
+        variants = export_map("varnish", self.folder / "forewarn-variants.vcl", self.env)
         vcl = self.folder / "default.vcl"
         vcl.write_text(fill(DEPLOY / "varnish" / "forewarn-edge-cache.vcl",
                             {**values, "VARIANT_VCL": str(variants)}))

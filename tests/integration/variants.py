@@ -54,11 +54,10 @@ def wait_for(condition: Callable[[], bool], seconds: float = 15) -> None:
         time.sleep(0.1)
 
 
-def export_varnish(folder: Path, env: dict[str, str]) -> Path:
-    """`forewarn export varnish` with Forewarn's settings ``env``, into ``folder``, as
+def export_map(kind: str, out: Path, env: dict[str, str]) -> Path:
+    """`forewarn export nginx|varnish` with Forewarn's settings ``env``, into ``out``, as
     deploy/README.md says."""
-    out = folder / "forewarn-variants.vcl"
-    subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", "varnish",
+    subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", kind,
                     "--out", str(out)], check=True, capture_output=True,
                    env={**os.environ, **env})
     return out
