@@ -4,8 +4,6 @@ which readers it plays, and how a sampled answer is checked."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +11,8 @@ from typing import Literal
 
 from bench.article import ESI_PATH, PATH, write_site
 from bench.peer import banners, banners_conf
-from bench.servers import BIN, Server, Servers, forewarn_serve, gunicorn, nginx, varnish
-from tests.integration.servers import fill, find_binary, geo_module
+from bench.servers import Server, Servers, forewarn_serve, gunicorn, nginx, varnish
+from tests.integration.servers import export_map, fill, find_binary, geo_module
 from tests.support import ROOT, free_port
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
@@ -177,8 +175,7 @@ class Lab(Servers):
         folder.mkdir(parents=True, exist_ok=True)
         default, variants = folder / "forewarn-esi.vcl", folder / "forewarn-variants.vcl"
         default.write_text(self._vcl(origin_port, fragment_port))
-        subprocess.run([str(BIN / "forewarn"), "export", "varnish", "--out", str(variants)],  # noqa: S603
-                       check=True, capture_output=True, env={**os.environ, **env})
+        export_map("varnish", variants, env)
         return fill(ROOT / "deploy" / "varnish" / "forewarn-esi-cache.vcl",
                     {"DEFAULT_VCL": str(default), "VARIANT_VCL": str(variants)})
 

@@ -129,18 +129,14 @@ class EdgeServer(ABC):
 
 
 class Varnish(EdgeServer):
-    """varnishd in the foreground (-F), so the test owns the process: stopping it stops the
-    child too. No jail (-j none): as root the default jail drops to the varnish user, which
-    cannot reach a test's private temporary folder."""
+    """varnishd with deploy/varnish/default.vcl (varnish_command)."""
 
     name = "varnish"
 
     def command(self, values: dict[str, str]) -> list[str]:
         vcl = self.folder / "default.vcl"
         vcl.write_text(fill(DEPLOY / "varnish" / "default.vcl", values))
-        return [find_binary("varnishd") or "varnishd", "-F", "-j", "none",
-                "-a", f"127.0.0.1:{self.port}", "-f", str(vcl), "-n", str(self.folder / "work"),
-                "-s", "malloc,32m", "-p", "thread_pool_min=10"]
+        return varnish_command(self.port, vcl, self.folder)
 
 
 class NginxFront(EdgeServer):
@@ -198,11 +194,8 @@ class EdgeCacheNginx(EdgeServer):
                   "VARIANT_MAP": str(self.export_variant_map())}
         (self.folder / "forewarn-edge-cache.conf").write_text(
             fill(DEPLOY / "nginx" / "forewarn-edge-cache.conf", values))
-        (self.folder / "forewarn-test-readers.conf").write_text(
-            "set_real_ip_from 127.0.0.1;\nreal_ip_header X-Forwarded-For;\n")
         command = _nginx_command(self.folder)
-        conf = self.folder / "nginx.conf"
-        conf.write_text(f"load_module {geo_module()};\n" + conf.read_text())
+        placing_test_readers(self.folder)
         return command
 
     @property
@@ -211,12 +204,37 @@ class EdgeCacheNginx(EdgeServer):
 
     def export_variant_map(self) -> Path:
         """`forewarn export nginx` of ``catalog`` into the folder, as deploy/README.md says."""
-        out = self.folder / "forewarn-variants.conf"
         languages = ["--page-languages", self.page_languages] if self.page_languages else []
-        subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", "nginx",
-                        "--out", str(out), *languages], check=True, capture_output=True,
-                       env={**os.environ, "FOREWARN_CATALOG": str(self.catalog)})
-        return out
+        return export_map("nginx", self.folder / "forewarn-variants.conf",
+                          {"FOREWARN_CATALOG": str(self.catalog)}, *languages)
+
+
+def export_map(kind: str, out: Path, env: Mapping[str, str], *args: str) -> Path:
+    """`forewarn export nginx|varnish [args]` with Forewarn's settings ``env`` into ``out``, as
+    deploy/README.md says."""
+    subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", kind,
+                    "--out", str(out), *args], check=True, capture_output=True,
+                   env={**os.environ, **env})
+    return out
+
+
+def varnish_command(port: int, vcl: Path, folder: Path) -> list[str]:
+    """varnishd with ``vcl`` in the foreground, so the test owns the process (stopping it stops
+    the child too), its work folder in ``folder``. No jail (-j none): as root the default jail
+    drops to the varnish user, which cannot reach a test's private temporary folder."""
+    return [find_binary("varnishd") or "varnishd", "-F", "-j", "none",
+            "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-n", str(folder / "work"),
+            "-s", "malloc,32m", "-p", "thread_pool_min=10"]
+
+
+def placing_test_readers(folder: Path) -> None:
+    """The nginx in ``folder`` (its nginx.conf already there) with the geoip2 module loaded, and
+    believing the X-Forwarded-For that tests send from 127.0.0.1, as a load balancer in front of
+    it would be believed: readers are played by their address."""
+    (folder / "forewarn-test-readers.conf").write_text(
+        "set_real_ip_from 127.0.0.1;\nreal_ip_header X-Forwarded-For;\n")
+    conf = folder / "nginx.conf"
+    conf.write_text(f"load_module {geo_module()};\n" + conf.read_text())
 
 
 def _nginx_command(folder: Path) -> list[str]:

@@ -28,20 +28,15 @@ from tests.integration.servers import (
     DEPLOY,
     EdgeServer,
     Nginx,
+    export_map,
     fill,
     find_binary,
     geo_module,
     missing_reason,
-)
-from tests.integration.variants import (
-    cdn_read,
-    copy_catalog,
-    counter,
-    export_map,
-    forewarn_env,
+    placing_test_readers,
     varnish_command,
-    wait_for,
 )
+from tests.integration.variants import cdn_read, copy_catalog, counter, forewarn_env, wait_for
 
 
 @dataclass(frozen=True)
@@ -103,10 +98,7 @@ class SsiCacheNginx(Nginx):
                 "GEO_DB": str(self.geo_db), "VARIANT_MAP": str(variants),
                 "FRAGMENT_CACHE_DIR": str(self.folder / "fragments")}))
         shutil.copytree(DEPLOY / "nginx" / "forewarn-ssi.d", self.folder / "forewarn-ssi.d")
-        (self.folder / "forewarn-test-readers.conf").write_text(
-            "set_real_ip_from 127.0.0.1;\nreal_ip_header X-Forwarded-For;\n")
-        conf = self.folder / "nginx.conf"
-        conf.write_text(f"load_module {geo_module()};\n" + conf.read_text())
+        placing_test_readers(self.folder)
         return command
 
     def page(self, path: str, reader: Reader, **headers: str) -> Page:

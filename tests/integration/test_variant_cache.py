@@ -26,20 +26,14 @@ from tests.integration.servers import (
     DEPLOY,
     EdgeCacheNginx,
     EdgeServer,
+    export_map,
     fill,
     find_binary,
     geo_module,
     missing_reason,
-)
-from tests.integration.variants import (
-    cdn_read,
-    copy_catalog,
-    counter,
-    export_map,
-    forewarn_env,
     varnish_command,
-    wait_for,
 )
+from tests.integration.variants import cdn_read, copy_catalog, counter, forewarn_env, wait_for
 from tests.support import ROOT, ThreadedApp
 
 RUSSIA, CRIMEA, BELARUS, IRAN = "192.0.2.7", "203.0.113.7", "203.0.113.200", "198.51.100.129"
@@ -198,7 +192,7 @@ def _notices(base: str, country: str) -> str | None:
 
 class VariantVarnish(EdgeServer):
     """varnishd with deploy/varnish/forewarn-edge-cache.vcl and the exported subroutine, in the
-    foreground, no jail (see servers.Varnish)."""
+    foreground, no jail (servers.varnish_command)."""
 
     name = "varnish"
 

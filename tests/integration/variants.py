@@ -4,18 +4,15 @@ and waiting for a reload to show."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from tests.integration.pages import Page, read
-from tests.integration.servers import EdgeServer, find_binary
+from tests.integration.servers import EdgeServer
 from tests.support import ROOT
 
 OPS_TOKEN = "variant-cache-test-ops-token"
@@ -52,22 +49,6 @@ def wait_for(condition: Callable[[], bool], seconds: float = 15) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.1)
-
-
-def export_map(kind: str, out: Path, env: dict[str, str]) -> Path:
-    """`forewarn export nginx|varnish` with Forewarn's settings ``env``, into ``out``, as
-    deploy/README.md says."""
-    subprocess.run([str(Path(sys.executable).with_name("forewarn")), "export", kind,
-                    "--out", str(out)], check=True, capture_output=True,
-                   env={**os.environ, **env})
-    return out
-
-
-def varnish_command(port: int, vcl: Path, folder: Path) -> list[str]:
-    """varnishd with ``vcl`` in the foreground, no jail (see servers.Varnish)."""
-    return [find_binary("varnishd") or "varnishd", "-F", "-j", "none",
-            "-a", f"127.0.0.1:{port}", "-f", str(vcl), "-n", str(folder / "work"),
-            "-s", "malloc,32m", "-p", "thread_pool_min=10"]
 
 
 def cdn_read(edge: EdgeServer, path: str, country: str, region: str | None = None,
