@@ -63,9 +63,11 @@ def test_assembled_page_is_private_and_never_answered_304(edge: EdgeServer) -> N
     assert first.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in first.headers and "Last-Modified" not in first.headers
     # A client holding some other reader's page and the origin's validators gets its own page.
-    for condition in ({"If_None_Match": '"private-v1"'},
+    for condition in ({"If_None_Match": '"private-v1"'}, {"If_None_Match": "*"},
                       {"If_Modified_Since": "Tue, 24 Nov 2026 08:00:00 GMT"},
-                      {"If_Modified_Since": "Fri, 01 Jan 2100 00:00:00 GMT"}):
+                      {"If_Modified_Since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+                      {"If_Match": '"another-v2"'},
+                      {"If_Unmodified_Since": "Fri, 01 Jan 2000 00:00:00 GMT"}):
         page = read(edge, path, RUSSIA, **condition)
         assert page.status == 200
         assert page.notices == "ru-undesirable"

@@ -223,6 +223,22 @@ def test_a_kept_fragment_still_reaches_its_readers_while_forewarn_is_down(
         kept.slot.set("up")
 
 
+def test_a_reader_asking_conditionally_still_gets_the_kept_notice_and_never_a_304(
+    kept: KeptFragments,
+) -> None:
+    path = "/articles/conditional"
+    first = kept.view(path, RUSSIA)
+    assert first.notices == "ru-undesirable"
+    # Whatever validators a client holds (another reader's page, the article's, any), the page
+    # comes whole: kept.view checks the 200 and that the include was replaced.
+    for condition in ({"If_None_Match": "*"}, {"If_None_Match": '"conditional-v1"'},
+                      {"If_Modified_Since": "Fri, 01 Jan 2100 00:00:00 GMT"}):
+        for reader in (RUSSIA, CRIMEA):
+            page = kept.view(path, reader, **condition)
+            assert page.notices == "ru-undesirable", (reader, condition)
+            assert page.html == first.html
+
+
 def test_a_map_older_than_the_catalog_costs_caching_never_a_notice(
     kept: KeptFragments,
 ) -> None:
