@@ -11,6 +11,7 @@ from pathlib import Path
 
 PATH = "/articles/bench"  # where every setup serves it
 ESI_PATH = "/articles/bench-esi"  # the same article with an ESI include, for Varnish
+SSI_PATH = "/articles/bench-ssi"  # and with an SSI include, for nginx
 TARGET_SIZE = 100 * 1024
 BODY_TAG = b'<body class="article-page">'
 
@@ -85,12 +86,15 @@ def article(include: str = "", size: int = TARGET_SIZE) -> bytes:
 
 
 def write_site(folder: Path) -> Path:
-    """The article as static files under ``folder`` (plain, and with an ESI include)."""
+    """The article as static files under ``folder`` (plain, with an ESI include, with an SSI
+    include)."""
     articles = folder / "articles"
     articles.mkdir(parents=True, exist_ok=True)
     (articles / "bench").write_bytes(article())
     esi = f'<esi:include src="/_forewarn/fragment?path={ESI_PATH}&amp;lang=en"/>\n'
     (articles / "bench-esi").write_bytes(article(esi))
+    ssi = f'<!--# include virtual="/_forewarn/fragment?path={SSI_PATH}&lang=en" -->\n'
+    (articles / "bench-ssi").write_bytes(article(ssi))
     return folder
 
 

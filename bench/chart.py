@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt
 
 FOREWARN = "#b3261e"  # setups where Forewarn runs
 OTHERS = "#5f6368"  # the app alone, the peer, the ceiling, the reference
-NOT_FOREWARN = ("bare", "peer", "static", "edge-include-reference")
+NOT_FOREWARN = ("bare", "peer", "static", "edge-include-reference",
+                "edge-include-nginx-reference")
 
 
 def chart(results: dict[str, Any], path: Path) -> None:

@@ -4,15 +4,22 @@ which readers it plays, and how a sampled answer is checked."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from bench.article import ESI_PATH, PATH, write_site
+from bench.article import ESI_PATH, PATH, SSI_PATH, write_site
 from bench.peer import banners, banners_conf
 from bench.servers import Server, Servers, forewarn_serve, gunicorn, nginx, varnish
-from tests.integration.servers import export_map, fill, find_binary, geo_module
+from tests.integration.servers import (
+    export_map,
+    fill,
+    find_binary,
+    geo_module,
+    placing_test_readers,
+)
 from tests.support import ROOT, free_port
 from webapp.demo import demo_defaults, ensure_demo_database
 from webapp.engine import Engine
@@ -20,6 +27,7 @@ from webapp.settings import load_settings
 
 NGINX_DIR = Path(__file__).with_name("nginx")
 NGINX_FILES = ("nginx.conf", "geo.conf", "static.conf", "peer.conf", "edge-cache.conf")
+DEPLOY_NGINX = ROOT / "deploy" / "nginx"
 COUNTRY_HEADER, REGION_HEADER = "X-Forewarn-Country", "X-Forewarn-Region"
 
 # The demo database's documentation addresses, and the notices each reader must get on the
@@ -67,6 +75,32 @@ def write_nginx_folder(folder: Path, values: dict[str, str], engine: Engine) -> 
     for name in NGINX_FILES:
         (folder / name).write_text(fill(NGINX_DIR / name, values))
     (folder / "banners.conf").write_text(banners_conf(banners(engine)))
+    return folder
+
+
+def write_ssi_folder(folder: Path, port: int, origin_port: int, fragment_port: int,
+                     fallback_dir: Path,
+                     kept: tuple[Mapping[str, str], Path] | None = None) -> Path:
+    """An nginx folder running the shipped deploy/nginx/forewarn-ssi.conf, filled in as
+    deploy/README.md says, inside bench/nginx/ssi-nginx.conf. With ``kept`` (Forewarn's settings,
+    for the export, and the MaxMind DB file) also forewarn-ssi-cache.conf and forewarn-ssi.d/:
+    the fragments kept per variant, nginx placing the readers itself."""
+    folder.mkdir(parents=True)
+    (folder / "nginx.conf").write_text((NGINX_DIR / "ssi-nginx.conf").read_text())
+    (folder / "forewarn-ssi.conf").write_text(fill(DEPLOY_NGINX / "forewarn-ssi.conf", {
+        "LISTEN": f"127.0.0.1:{port}", "ORIGIN_HOST": "127.0.0.1",
+        "ORIGIN_PORT": str(origin_port), "FOREWARN_HOST": "127.0.0.1",
+        "FOREWARN_PORT": str(fragment_port), "CACHE_DIR": str(folder / "cache"),
+        "FALLBACK_DIR": str(fallback_dir), "FALLBACK_LOG": str(folder / "forewarn-fallback.log")}))
+    if kept is not None:
+        env, database = kept
+        variants = export_map("nginx", folder / "variants.map", env)
+        (folder / "forewarn-ssi-cache.conf").write_text(
+            fill(DEPLOY_NGINX / "forewarn-ssi-cache.conf", {
+                "GEO_DB": str(database), "VARIANT_MAP": str(variants),
+                "FRAGMENT_CACHE_DIR": str(folder / "fragments")}))
+        shutil.copytree(DEPLOY_NGINX / "forewarn-ssi.d", folder / "forewarn-ssi.d")
+        placing_test_readers(folder)
     return folder
 
 
@@ -119,6 +153,9 @@ class Lab(Servers):
         esi_kept = self._server(varnish("varnish-kept", self.folder / "varnish-kept",
                                         self._kept_vcl(static_port, fragment_kept.port, cdn),
                                         ESI_PATH))
+        ssi, ssi_reference = (self._ssi(name, static_port, port) for name, port in
+                              (("ssi", fragment.port), ("ssi-reference", reference.port)))
+        ssi_kept = self._ssi("ssi-kept", static_port, fragment_kept.port, kept_env=cdn)
         url = {name: f"http://127.0.0.1:{port}{PATH}" for name, port in ports.items()}
         fragment_url = f"{fragment.url}/_forewarn/fragment?path={PATH}&lang=en"
         self.setups = [
@@ -144,6 +181,13 @@ class Lab(Servers):
             Setup("edge-include-kept", "Varnish ESI keeping the fragments per variant "
                   "(forewarn-esi-cache.vcl), readers placed by a CDN's headers",
                   esi_kept.url + ESI_PATH, MIX, "block", (fragment_kept,), CDN_PLACES),
+            Setup("edge-include-nginx", "nginx SSI (forewarn-ssi.conf) + /_forewarn/fragment "
+                  "(forewarn serve)", ssi.url + SSI_PATH, MIX, "block", (fragment,)),
+            Setup("edge-include-nginx-reference", "nginx SSI + the bare 20-line WSGI fragment "
+                  "app", ssi_reference.url + SSI_PATH, MIX, "status", (reference,)),
+            Setup("edge-include-nginx-kept", "nginx SSI keeping the fragments per variant "
+                  "(forewarn-ssi-cache.conf), readers placed by nginx (geoip2)",
+                  ssi_kept.url + SSI_PATH, MIX, "block", (fragment_kept,)),
             Setup("fragment", "/_forewarn/fragment alone (forewarn serve)", fragment_url, MIX,
                   "header+block", (fragment,)),
             Setup("peer", "nginx geoip2 + sub_filter banner (no Forewarn)", url["PEER_PORT"],
@@ -163,6 +207,15 @@ class Lab(Servers):
         engine = Engine(load_settings(environ={}, demo_defaults=demo_defaults(self.database)))
         write_nginx_folder(folder, values, engine)
         self._server(nginx("nginx", folder, ports["STATIC_PORT"], ready_path=PATH))
+
+    def _ssi(self, name: str, origin_port: int, fragment_port: int,
+             kept_env: dict[str, str] | None = None) -> Server:
+        """An nginx edge include (``write_ssi_folder``) started in its own folder."""
+        port = free_port()
+        folder = write_ssi_folder(self.folder / name, port, origin_port, fragment_port,
+                                  self.fallback_dir,
+                                  None if kept_env is None else (kept_env, self.database))
+        return self._server(nginx(name, folder, port, ready_path=SSI_PATH))
 
     @property
     def fallback_dir(self) -> Path:

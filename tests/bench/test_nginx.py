@@ -1,5 +1,7 @@
 """The nginx configuration `make bench` ships in bench/nginx: it passes `nginx -t` as the harness
-fills it in, and the peer's banners are Forewarn's own blocks for each place of the catalog."""
+fills it in (the shapes of bench/nginx/nginx.conf, and the shipped edge include of deploy/nginx in
+bench/nginx/ssi-nginx.conf, with and without its fragments kept), and the peer's banners are
+Forewarn's own blocks for each place of the catalog."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.lab import write_nginx_folder
+from bench.lab import write_nginx_folder, write_ssi_folder
 from bench.peer import banners, banners_conf
 from tests.integration.servers import find_binary, geo_module
 from webapp.engine import Engine
@@ -61,6 +63,27 @@ def test_the_bench_nginx_configuration_passes_nginx_t(
               "CACHE_DIR": str(tmp_path / "cache"), "FOREWARN_PORT": "1", "STATIC_PORT": "2",
               "PEER_PORT": "3", "EDGE_PORT": "4"}
     folder = write_nginx_folder(tmp_path / "nginx", values, engine)
+    nginx = find_binary("nginx")
+    assert nginx is not None
+    done = subprocess.run([nginx, "-t", "-p", f"{folder}/", "-c", "nginx.conf"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "syntax is ok" in done.stderr
+
+
+@pytest.mark.skipif(find_binary("nginx") is None or geo_module() is None,
+                    reason="nginx or libnginx-mod-http-geoip2 not installed (`make bench` "
+                    "installs them as root)")
+@pytest.mark.parametrize("kept", [False, True], ids=["asks-for-every-view", "kept-per-variant"])
+def test_the_bench_nginx_edge_includes_pass_nginx_t(
+    kept: bool, demo_db: Path, tmp_path: Path
+) -> None:
+    env = {"FOREWARN_GEOIP_DBS": str(demo_db), "FOREWARN_CDN_CACHES_PER_PLACE": "true"}
+    folder = write_ssi_folder(tmp_path / "ssi", 1, 2, 3, tmp_path / "fallback",
+                              (env, demo_db) if kept else None)
+    conf = (folder / "nginx.conf").read_text()
+    assert ("load_module" in conf) is kept  # geoip2 only where nginx places the readers
+    assert (folder / "forewarn-ssi.d" / "fragment-cache.conf").exists() is kept
     nginx = find_binary("nginx")
     assert nginx is not None
     done = subprocess.run([nginx, "-t", "-p", f"{folder}/", "-c", "nginx.conf"],
