@@ -13,8 +13,8 @@ matplotlib.use("Agg")  # files only, no display
 import matplotlib.pyplot as plt
 
 FOREWARN = "#b3261e"  # setups where Forewarn runs
-OTHERS = "#5f6368"  # the app alone, the peer, the ceiling, the reference
-NOT_FOREWARN = ("bare", "peer", "static", "edge-include-reference",
+OTHERS = "#5f6368"  # the app alone, the naive floor, the peer, the ceiling, the references
+NOT_FOREWARN = ("bare", "naive-ru", "naive-de", "peer", "static", "edge-include-reference",
                 "edge-include-nginx-reference")
 
 

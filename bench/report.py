@@ -270,7 +270,10 @@ def _cpu_targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     found = []
     pairs = [(name, "bare") for name in ("middleware-ru", "middleware-de", "naive-ru",
                                           "naive-de", "proxy")]
-    for name, base in [*pairs, *EDGE_INCLUDE_REFERENCES.items()]:
+    # (Not the kept fragments: Forewarn answers once per variant, its CPU per page view is ~0.)
+    per_view = [(name, base) for name, base in EDGE_INCLUDE_REFERENCES.items()
+                if not name.endswith("-kept")]
+    for name, base in [*pairs, *per_view]:
         ours, theirs = by_name.get(name), by_name.get(base)
         if ours and theirs and ours.get("cpu_us") and theirs.get("cpu_us"):
             found.append(_target(f"{base}'s workers' CPU per request / {name}'s",
