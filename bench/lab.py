@@ -130,6 +130,11 @@ class Lab(Servers):
         # The fragment service writes the fallback blocks the shipped VCL includes.
         fragment = self._server(forewarn_serve("fragment", [], self.folder, env={
             **env, "FOREWARN_FALLBACK_DIR": str(self.fallback_dir)}))
+        # The same on granian (`forewarn serve --server granian`); its fallback blocks are the
+        # same files.
+        fragment_granian = self._server(forewarn_serve("fragment-granian",
+                                                       ["--server", "granian"], self.folder,
+                                                       env=env))
         static_port = free_port()
         origin = f"http://127.0.0.1:{static_port}"
         proxy = self._server(forewarn_serve("proxy", ["--upstream", origin], self.folder,
@@ -143,6 +148,9 @@ class Lab(Servers):
         self._start_nginx(site, ports, edge_forewarn.port)
         esi = self._server(varnish("varnish", self.folder / "varnish",
                                    self._vcl(static_port, fragment.port), ESI_PATH))
+        esi_granian = self._server(varnish("varnish-granian", self.folder / "varnish-granian",
+                                           self._vcl(static_port, fragment_granian.port),
+                                           ESI_PATH))
         esi_reference = self._server(varnish("varnish-reference",
                                              self.folder / "varnish-reference",
                                              self._vcl(static_port, reference.port), ESI_PATH))
@@ -157,7 +165,7 @@ class Lab(Servers):
                               (("ssi", fragment.port), ("ssi-reference", reference.port)))
         ssi_kept = self._ssi("ssi-kept", static_port, fragment_kept.port, kept_env=cdn)
         url = {name: f"http://127.0.0.1:{port}{PATH}" for name, port in ports.items()}
-        fragment_url = f"{fragment.url}/_forewarn/fragment?path={PATH}&lang=en"
+        fragment_query = f"/_forewarn/fragment?path={PATH}&lang=en"
         self.setups = [
             Setup("bare", "Flask + gunicorn, 2 workers, no Forewarn", bare.url + PATH,
                   (RUSSIA,), "status", (bare,)),
@@ -176,6 +184,9 @@ class Lab(Servers):
                   (edge_forewarn,)),
             Setup("edge-include", "Varnish ESI + /_forewarn/fragment (forewarn serve)",
                   esi.url + ESI_PATH, MIX, "block", (fragment,)),
+            Setup("edge-include-granian", "Varnish ESI + /_forewarn/fragment (forewarn serve "
+                  "--server granian)", esi_granian.url + ESI_PATH, MIX, "block",
+                  (fragment_granian,)),
             Setup("edge-include-reference", "Varnish ESI + a bare 20-line WSGI fragment app",
                   esi_reference.url + ESI_PATH, MIX, "status", (reference,)),
             Setup("edge-include-kept", "Varnish ESI keeping the fragments per variant "
@@ -188,8 +199,11 @@ class Lab(Servers):
             Setup("edge-include-nginx-kept", "nginx SSI keeping the fragments per variant "
                   "(forewarn-ssi-cache.conf), readers placed by nginx (geoip2)",
                   ssi_kept.url + SSI_PATH, MIX, "block", (fragment_kept,)),
-            Setup("fragment", "/_forewarn/fragment alone (forewarn serve)", fragment_url, MIX,
-                  "header+block", (fragment,)),
+            Setup("fragment", "/_forewarn/fragment alone (forewarn serve)",
+                  fragment.url + fragment_query, MIX, "header+block", (fragment,)),
+            Setup("fragment-granian", "the same, forewarn serve --server granian",
+                  fragment_granian.url + fragment_query, MIX, "header+block",
+                  (fragment_granian,)),
             Setup("peer", "nginx geoip2 + sub_filter banner (no Forewarn)", url["PEER_PORT"],
                   MIX, "block"),
             Setup("static", "nginx serving the article from disk: the ceiling",

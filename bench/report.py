@@ -31,6 +31,7 @@ FLOOR_TARGET = {"ru": 2.0, "de": 3.0}
 # least 1.0x).
 EDGE_INCLUDE_REFERENCES = {
     "edge-include": "edge-include-reference", "edge-include-kept": "edge-include-reference",
+    "edge-include-granian": "edge-include-reference",
     "edge-include-nginx": "edge-include-nginx-reference",
     "edge-include-nginx-kept": "edge-include-nginx-reference"}
 VARIANT_HIT_POINTS = 5.0  # the variant key's hit ratio at most this many points below no key
@@ -160,6 +161,7 @@ def targets(setups: Sequence[dict[str, Any]],
                                  met))
     for name, label in (("edge-include", "edge include"),
                         ("edge-include-kept", "edge include, fragments kept per variant"),
+                        ("edge-include-granian", "edge include, Forewarn on granian"),
                         ("edge-include-nginx", "edge include (nginx SSI)"),
                         ("edge-include-nginx-kept",
                          "edge include (nginx SSI), fragments kept per variant")):

@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write an access log without reader data ('-' for stderr)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error", "critical"])
+    serve.add_argument("--server", default="gunicorn", choices=["gunicorn", "granian"],
+                       help="the HTTP server: gunicorn, or granian (Rust) for the edge-include "
+                            "endpoints alone: about a third of the CPU a fragment "
+                            "(docs/performance.md)")
     check = sub.add_parser("check", help="validate a catalog; exit 1 when it is invalid")
     check.add_argument("catalog", nargs="?", type=Path)
     check.add_argument("--config", type=Path)
@@ -239,6 +243,12 @@ def _serve(args: argparse.Namespace) -> int:
     engine = Engine(settings)
     if not 0 < args.port < 65536 or args.workers < 1:
         raise UsageError("--port must be 1-65535 and --workers at least 1")
+    if args.server == "granian" and (settings.upstream or settings.demo):
+        # Its WSGI glue reads a body whose source broke off as a whole page (no connection
+        # dropped), and pages are streamed: docs/performance.md.
+        raise UsageError("--server granian serves the edge-include endpoints only, not pages "
+                         "(--upstream, --demo): it cannot cut a reader's answer when the page's "
+                         "source breaks off")
     if not is_loopback_host(args.host):
         _warn([f"--host {args.host} can face readers directly; forewarn serve needs a buffering "
                "proxy in front (nginx, a load balancer, a CDN), or a few dozen slow clients hold "
@@ -246,8 +256,11 @@ def _serve(args: argparse.Namespace) -> int:
     ensure_free(args.host, args.port)
     _warn(setup_warnings(settings))
     print(open_line(settings, args.host, args.port), file=sys.stderr, flush=True)
-    serve(settings, args.host, args.port, args.workers, access_log=args.access_log,
-          log_level=args.log_level, last_good=engine)
+    run = serve
+    if args.server == "granian":
+        from webapp.granian_server import serve_granian as run
+    run(settings, args.host, args.port, args.workers, access_log=args.access_log,
+        log_level=args.log_level, last_good=engine)
     return 0
 
 

@@ -45,11 +45,15 @@ class ForewarnServer(BaseApplication):  # type: ignore[misc]
             self._last_good.reloader.check()
 
     def load(self) -> Any:
-        """In the worker, after the fork: its engine, watching its files from now on (not from
-        its first request: an idle worker's first reader must not get the files of its boot)."""
-        engine = Engine(self._settings, metrics=Metrics(os.environ), last_good=self._last_good)
-        engine.reloader.ensure_running()
-        return create_app(engine=engine)
+        return worker_app(self._settings, self._last_good)
+
+
+def worker_app(settings: Settings, last_good: Engine | None) -> Any:
+    """In the worker, after the fork: its engine, watching its files from now on (not from
+    its first request: an idle worker's first reader must not get the files of its boot)."""
+    engine = Engine(settings, metrics=Metrics(os.environ), last_good=last_good)
+    engine.reloader.ensure_running()
+    return create_app(engine=engine)
 
 
 class PrivateLogger(Logger):  # type: ignore[misc]

@@ -28,11 +28,19 @@ def fallback_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def forewarn(demo_db: Path, fallback_dir: Path, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[LiveServer]:
+def forewarn_server(request: pytest.FixtureRequest) -> str:
+    """The HTTP server `forewarn serve --server` runs the endpoints on: gunicorn, unless a test
+    module asks for each (``parametrize("forewarn_server", SERVERS, indirect=True)``)."""
+    return str(getattr(request, "param", "gunicorn"))
+
+
+@pytest.fixture(scope="session")
+def forewarn(demo_db: Path, fallback_dir: Path, tmp_path_factory: pytest.TempPathFactory,
+             forewarn_server: str) -> Iterator[LiveServer]:
     """A plain `forewarn serve` (not --demo) that trusts only the edge's address, 127.0.0.1,
     and writes the fallback blocks at start."""
-    server = LiveServer(["--workers", "2"], tmp_path_factory.mktemp("forewarn") / "forewarn.log",
+    server = LiveServer(["--workers", "2", "--server", forewarn_server],
+                        tmp_path_factory.mktemp(f"forewarn-{forewarn_server}") / "forewarn.log",
                         env=forewarn_env(demo_db, fallback_dir))
     yield server
     server.stop()
@@ -48,10 +56,12 @@ def forewarn_env(demo_db: Path, fallback_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session", params=list(EDGES))
 def edge(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+    forewarn_server: str,
 ) -> Iterator[EdgeServer]:
     """Varnish with deploy/varnish/default.vcl, then nginx with deploy/nginx/, each in front of
-    an origin whose articles carry the include in that server's syntax."""
+    an origin whose articles carry the include in that server's syntax (and one per Forewarn
+    server: ``forewarn_server`` is here so that each gets its own)."""
     server_class, binary = EDGES[request.param]
     if find_binary(binary) is None:
         pytest.skip(missing_reason(binary))

@@ -3,7 +3,8 @@ cached copy of each article and asks Forewarn, per reader, for the notice that g
 
 Readers are played by X-Forwarded-For sent to the edge: the edge appends its client's address
 (127.0.0.1), which Forewarn trusts, so Forewarn walks from the right to the reader's address.
-Each test reads its own articles, so that what the origin counted is that test's alone."""
+Each test reads its own articles, so that what the origin counted is that test's alone. Every
+test runs against Forewarn on each server `forewarn serve --server` offers."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from tests.integration.pages import read
-from tests.integration.servers import EdgeServer
+from tests.integration.servers import SERVERS, EdgeServer
 from tests.support import LiveServer
+
+pytestmark = pytest.mark.parametrize("forewarn_server", SERVERS, indirect=True, scope="session")
 
 RUSSIA, CRIMEA, GERMANY, IRAN = "192.0.2.7", "203.0.113.7", "198.51.100.1", "198.51.100.129"
 UNLOCATED = "198.18.0.7"  # in no database: the location is unknown

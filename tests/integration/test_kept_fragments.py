@@ -4,7 +4,8 @@ Varnish running deploy/varnish/forewarn-esi-cache.vcl (default.vcl and the subro
 running deploy/nginx/forewarn-ssi.conf with forewarn-ssi-cache.conf, the snippet in
 forewarn-ssi.d/ and the maps `forewarn export nginx` wrote, placing readers itself (geoip2, the
 demo database). Each is in front of an origin whose articles carry the include, and of a
-`forewarn serve` that reads the place from the edge's headers.
+`forewarn serve` that reads the place from the edge's headers, on each server `forewarn serve
+--server` offers.
 
 Readers are played as the edge meets them: Varnish's by the CDN's country and region headers,
 nginx's by their address (X-Forwarded-For from 127.0.0.1, which the test lets nginx believe).
@@ -26,6 +27,7 @@ from tests.integration.outage import ForewarnSlot
 from tests.integration.pages import Page, read
 from tests.integration.servers import (
     DEPLOY,
+    SERVERS,
     EdgeServer,
     Nginx,
     export_map,
@@ -129,16 +131,17 @@ class KeptFragments:
         return page
 
 
-@pytest.fixture(scope="module", params=["varnish", "nginx"])
+@pytest.fixture(scope="module", params=list(itertools.product(["varnish", "nginx"], SERVERS)),
+                ids="-".join)
 def kept(request: pytest.FixtureRequest, demo_db: Path,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[KeptFragments]:
-    kind = request.param
+    kind, server = request.param
     binary = "varnishd" if kind == "varnish" else "nginx"
     if find_binary(binary) is None:
         pytest.skip(missing_reason(binary))
     if kind == "nginx" and geo_module() is None:
         pytest.skip(missing_reason("ngx_http_geoip2_module"))
-    folder = tmp_path_factory.mktemp(f"kept-{kind}")
+    folder = tmp_path_factory.mktemp(f"kept-{kind}-{server}")
     catalog = copy_catalog(folder / "catalog")
     headers = ({"FOREWARN_COUNTRY_HEADER": "cloudflare"} if kind == "varnish" else
                {"FOREWARN_COUNTRY_HEADER": "X-Forewarn-Country",
@@ -148,7 +151,7 @@ def kept(request: pytest.FixtureRequest, demo_db: Path,
     with ExitStack() as started:  # each server stopped, last started first, however it ends
         origin = Origin("esi" if kind == "varnish" else "ssi")
         started.callback(origin.stop)
-        slot = ForewarnSlot(folder, env, ["--workers", "1"])
+        slot = ForewarnSlot(folder, env, ["--workers", "1", "--server", server])
         started.callback(slot.stop)
         slot.set("up")  # writes the fallback blocks the edges include
         (folder / kind).mkdir()

@@ -1,6 +1,7 @@
-"""Reload under a real `forewarn serve` (gunicorn, 2 workers) while readers keep coming: the
-database and the catalog are replaced, broken, deleted and restored, no request fails, and none
-sees half a reload (a decision from one catalog version in the words of another)."""
+"""Reload under a real `forewarn serve` (2 workers, on gunicorn and on granian) while readers
+keep coming: the database and the catalog are replaced, broken, deleted and restored, no request
+fails, and none sees half a reload (a decision from one catalog version in the words of
+another)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 import urllib3
 
 from geoip.build import build_database
+from tests.integration.servers import SERVERS
 from tests.support import ROOT, LiveServer
 
 RUSSIA = "192.0.2.10"
@@ -62,15 +64,17 @@ class Readers:
         return self.seen
 
 
-@pytest.fixture
-def server(tmp_path: Path, demo_db: Path) -> Iterator[tuple[LiveServer, Path, Path]]:
+@pytest.fixture(params=SERVERS)
+def server(request: pytest.FixtureRequest, tmp_path: Path, demo_db: Path
+           ) -> Iterator[tuple[LiveServer, Path, Path]]:
     catalog, database = tmp_path / "notices.toml", tmp_path / "geo.mmdb"
     shutil.copyfile(ROOT / "catalog" / "notices.toml", catalog)
     shutil.copyfile(ROOT / "catalog" / "mirrors.json", tmp_path / "mirrors.json")
     shutil.copyfile(demo_db, database)
-    live = LiveServer(["--workers", "2"], tmp_path / "forewarn.log", env={
-        "FOREWARN_CATALOG": str(catalog), "FOREWARN_GEOIP_DBS": str(database),
-        "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32", "FOREWARN_RELOAD_SECONDS": "0.1"})
+    env = {"FOREWARN_CATALOG": str(catalog), "FOREWARN_GEOIP_DBS": str(database),
+           "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32", "FOREWARN_RELOAD_SECONDS": "0.1"}
+    live = LiveServer(["--workers", "2", "--server", request.param], tmp_path / "forewarn.log",
+                      env=env)
     yield live, catalog, database
     live.stop()
 
@@ -150,8 +154,8 @@ def test_a_worker_started_while_the_catalog_is_broken_serves_the_last_good_one(
     server: tuple[LiveServer, Path, Path], tmp_path: Path
 ) -> None:
     """A worker killed (a crash, gunicorn's timeout, the OOM killer) while an editor's catalog is
-    broken: gunicorn starts another, which must not fail to boot (gunicorn then stops altogether)
-    but serve the last good notices, degraded."""
+    broken: the server starts another, which must not fail to boot (gunicorn then stops
+    altogether) but serve the last good notices, degraded."""
     live, catalog, _ = server
     fragment, health = f"{live.url}/_forewarn/fragment?path=/a", f"{live.url}/_forewarn/healthz"
     (tmp_path / "bad.toml").write_text("schema = 2\n")
