@@ -4,7 +4,6 @@ which readers it plays, and how a sampled answer is checked."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from tests.integration.servers import (
     fill,
     find_binary,
     geo_module,
-    placing_test_readers,
+    keeping_fragments,
 )
 from tests.support import ROOT, free_port
 from webapp.demo import demo_defaults, ensure_demo_database
@@ -93,14 +92,7 @@ def write_ssi_folder(folder: Path, port: int, origin_port: int, fragment_port: i
         "FOREWARN_PORT": str(fragment_port), "CACHE_DIR": str(folder / "cache"),
         "FALLBACK_DIR": str(fallback_dir), "FALLBACK_LOG": str(folder / "forewarn-fallback.log")}))
     if kept is not None:
-        env, database = kept
-        variants = export_map("nginx", folder / "variants.map", env)
-        (folder / "forewarn-ssi-cache.conf").write_text(
-            fill(DEPLOY_NGINX / "forewarn-ssi-cache.conf", {
-                "GEO_DB": str(database), "VARIANT_MAP": str(variants),
-                "FRAGMENT_CACHE_DIR": str(folder / "fragments")}))
-        shutil.copytree(DEPLOY_NGINX / "forewarn-ssi.d", folder / "forewarn-ssi.d")
-        placing_test_readers(folder)
+        keeping_fragments(folder, *kept)
     return folder
 
 

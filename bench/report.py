@@ -29,11 +29,13 @@ PROXY_RPS_TARGET = 0.8
 FLOOR_TARGET = {"ru": 2.0, "de": 3.0}
 # Each edge include against the same edge over the bare 20-line WSGI fragment app (issue 17: at
 # least 1.0x).
-EDGE_INCLUDE_REFERENCES = {
-    "edge-include": "edge-include-reference", "edge-include-kept": "edge-include-reference",
-    "edge-include-granian": "edge-include-reference",
-    "edge-include-nginx": "edge-include-nginx-reference",
-    "edge-include-nginx-kept": "edge-include-nginx-reference"}
+EDGE_INCLUDES = {  # setup: (its reference, the label of its target)
+    "edge-include": ("edge-include-reference", "edge include"),
+    "edge-include-kept": ("edge-include-reference", "edge include, fragments kept per variant"),
+    "edge-include-granian": ("edge-include-reference", "edge include, Forewarn on granian"),
+    "edge-include-nginx": ("edge-include-nginx-reference", "edge include (nginx SSI)"),
+    "edge-include-nginx-kept": ("edge-include-nginx-reference",
+                                "edge include (nginx SSI), fragments kept per variant")}
 VARIANT_HIT_POINTS = 5.0  # the variant key's hit ratio at most this many points below no key
 
 
@@ -159,13 +161,7 @@ def targets(setups: Sequence[dict[str, Any]],
             met = ratio >= EDGE_CACHE_TARGET and by_name[name]["wrong"] == 0 if goal else None
             found.append(_target(label, ratio, f">= {EDGE_CACHE_TARGET}" if goal else "report",
                                  met))
-    for name, label in (("edge-include", "edge include"),
-                        ("edge-include-kept", "edge include, fragments kept per variant"),
-                        ("edge-include-granian", "edge include, Forewarn on granian"),
-                        ("edge-include-nginx", "edge include (nginx SSI)"),
-                        ("edge-include-nginx-kept",
-                         "edge include (nginx SSI), fragments kept per variant")):
-        reference = EDGE_INCLUDE_REFERENCES[name]
+    for name, (reference, label) in EDGE_INCLUDES.items():
         if name in by_name and reference in by_name:
             ratio = _paired_ratio(by_name[name], by_name[reference])
             found.append(_target(f"{label} / the same over a bare 20-line WSGI fragment app",
@@ -273,7 +269,7 @@ def _cpu_targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     pairs = [(name, "bare") for name in ("middleware-ru", "middleware-de", "naive-ru",
                                           "naive-de", "proxy")]
     # (Not the kept fragments: Forewarn answers once per variant, its CPU per page view is ~0.)
-    per_view = [(name, base) for name, base in EDGE_INCLUDE_REFERENCES.items()
+    per_view = [(name, base) for name, (base, _label) in EDGE_INCLUDES.items()
                 if not name.endswith("-kept")]
     for name, base in [*pairs, *per_view]:
         ours, theirs = by_name.get(name), by_name.get(base)

@@ -62,13 +62,7 @@ def test_the_bench_nginx_configuration_passes_nginx_t(
     values = {"GEO_MODULE": str(geo_module()), "GEO_DB": str(demo_db), "SITE": str(site),
               "CACHE_DIR": str(tmp_path / "cache"), "FOREWARN_PORT": "1", "STATIC_PORT": "2",
               "PEER_PORT": "3", "EDGE_PORT": "4"}
-    folder = write_nginx_folder(tmp_path / "nginx", values, engine)
-    nginx = find_binary("nginx")
-    assert nginx is not None
-    done = subprocess.run([nginx, "-t", "-p", f"{folder}/", "-c", "nginx.conf"],
-                          capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    assert "syntax is ok" in done.stderr
+    assert_nginx_takes(write_nginx_folder(tmp_path / "nginx", values, engine))
 
 
 @pytest.mark.skipif(find_binary("nginx") is None or geo_module() is None,
@@ -84,6 +78,11 @@ def test_the_bench_nginx_edge_includes_pass_nginx_t(
     conf = (folder / "nginx.conf").read_text()
     assert ("load_module" in conf) is kept  # geoip2 only where nginx places the readers
     assert (folder / "forewarn-ssi.d" / "fragment-cache.conf").exists() is kept
+    assert_nginx_takes(folder)
+
+
+def assert_nginx_takes(folder: Path) -> None:
+    """`nginx -t` passes on ``folder``/nginx.conf, every path under ``folder``."""
     nginx = find_binary("nginx")
     assert nginx is not None
     done = subprocess.run([nginx, "-t", "-p", f"{folder}/", "-c", "nginx.conf"],

@@ -238,6 +238,20 @@ def placing_test_readers(folder: Path) -> None:
     conf.write_text(f"load_module {geo_module()};\n" + conf.read_text())
 
 
+def keeping_fragments(folder: Path, env: Mapping[str, str], geo_db: Path) -> None:
+    """The nginx edge include in ``folder`` (its nginx.conf and forewarn-ssi.conf already there)
+    keeping its fragments per variant, as deploy/README.md says: the map `forewarn export nginx`
+    writes with Forewarn's settings ``env``, forewarn-ssi-cache.conf filled in (``geo_db``
+    places the readers), the snippet in forewarn-ssi.d/, and readers played by their address."""
+    variants = export_map("nginx", folder / "variants.map", env)
+    (folder / "forewarn-ssi-cache.conf").write_text(
+        fill(DEPLOY / "nginx" / "forewarn-ssi-cache.conf", {
+            "GEO_DB": str(geo_db), "VARIANT_MAP": str(variants),
+            "FRAGMENT_CACHE_DIR": str(folder / "fragments")}))
+    shutil.copytree(DEPLOY / "nginx" / "forewarn-ssi.d", folder / "forewarn-ssi.d")
+    placing_test_readers(folder)
+
+
 def _nginx_command(folder: Path) -> list[str]:
     shutil.copy(DEPLOY / "nginx" / "nginx.conf", folder / "nginx.conf")
     globals_ = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")

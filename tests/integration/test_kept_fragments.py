@@ -14,7 +14,6 @@ Forewarn's own count of reader look-ups says whether it was asked for a fragment
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -34,8 +33,8 @@ from tests.integration.servers import (
     fill,
     find_binary,
     geo_module,
+    keeping_fragments,
     missing_reason,
-    placing_test_readers,
     varnish_command,
 )
 from tests.integration.variants import cdn_read, copy_catalog, counter, forewarn_env, wait_for
@@ -94,13 +93,7 @@ class SsiCacheNginx(Nginx):
 
     def command(self, values: dict[str, str]) -> list[str]:
         command = super().command(values)  # forewarn-ssi.conf and nginx.conf
-        variants = export_map("nginx", self.folder / "variants.map", self.env)
-        (self.folder / "forewarn-ssi-cache.conf").write_text(
-            fill(DEPLOY / "nginx" / "forewarn-ssi-cache.conf", {
-                "GEO_DB": str(self.geo_db), "VARIANT_MAP": str(variants),
-                "FRAGMENT_CACHE_DIR": str(self.folder / "fragments")}))
-        shutil.copytree(DEPLOY / "nginx" / "forewarn-ssi.d", self.folder / "forewarn-ssi.d")
-        placing_test_readers(self.folder)
+        keeping_fragments(self.folder, self.env, self.geo_db)
         return command
 
     def page(self, path: str, reader: Reader, **headers: str) -> Page:
