@@ -131,6 +131,8 @@ class Lab(Servers):
         origin = f"http://127.0.0.1:{static_port}"
         proxy = self._server(forewarn_serve("proxy", ["--upstream", origin], self.folder,
                                             env=env))
+        proxy_granian = self._server(forewarn_serve(
+            "proxy-granian", ["--upstream", origin, "--server", "granian"], self.folder, env=env))
         edge_forewarn = self._server(forewarn_serve(
             "edge-forewarn", ["--upstream", origin], self.folder,
             env={**env, "FOREWARN_COUNTRY_HEADER": COUNTRY_HEADER,
@@ -171,6 +173,8 @@ class Lab(Servers):
                   "block", (naive,)),
             Setup("proxy", "forewarn serve --upstream (nginx static origin), reader in Russia",
                   proxy.url + PATH, (RUSSIA,), "header", (proxy,)),
+            Setup("proxy-granian", "the same, forewarn serve --upstream --server granian",
+                  proxy_granian.url + PATH, (RUSSIA,), "header", (proxy_granian,)),
             Setup("edge-cache", "nginx geoip2 + proxy_cache per country/region in front of "
                   "forewarn serve --upstream", url["EDGE_PORT"], MIX, "header+block",
                   (edge_forewarn,)),

@@ -149,10 +149,11 @@ def targets(setups: Sequence[dict[str, Any]],
             found.append(_target(f"{name} (the floor) requests/s / bare",
                                  _paired_ratio(by_name[name], bare), "report", None))
     found += _cpu_targets(by_name)
-    if bare and "proxy" in by_name:
-        ratio = _paired_ratio(by_name["proxy"], bare)
-        found.append(_target("proxy requests/s / bare", ratio, f">= {PROXY_RPS_TARGET}",
-                             ratio >= PROXY_RPS_TARGET))
+    for name, server in (("proxy", ""), ("proxy-granian", " (proxy on granian, bare on gunicorn)")):
+        if bare and name in by_name:
+            ratio = _paired_ratio(by_name[name], bare)
+            found.append(_target(f"{name} requests/s / bare{server}", ratio,
+                                 f">= {PROXY_RPS_TARGET}", ratio >= PROXY_RPS_TARGET))
     peer = by_name.get("peer")
     for name, label, goal in (("edge-cache", "per-jurisdiction edge cache / peer", True),
                               ("edge-include", "edge include (Varnish ESI) / peer", False)):
@@ -267,7 +268,7 @@ def _cpu_targets(by_name: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     and its share of the two cores, are out of it."""
     found = []
     pairs = [(name, "bare") for name in ("middleware-ru", "middleware-de", "naive-ru",
-                                          "naive-de", "proxy")]
+                                          "naive-de", "proxy", "proxy-granian")]
     # (Not the kept fragments: Forewarn answers once per variant, its CPU per page view is ~0.)
     per_view = [(name, base) for name, (base, _label) in EDGE_INCLUDES.items()
                 if not name.endswith("-kept")]

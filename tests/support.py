@@ -67,8 +67,10 @@ class ThreadedApp(ABC):
 
 
 class LiveServer:
-    """`forewarn serve` in a real process (gunicorn), on 127.0.0.1 at a port chosen now (or at
-    ``port``, to start it again where an edge expects it)."""
+    """`forewarn serve` in a real process, on 127.0.0.1 at a port chosen now (or at ``port``, to
+    start it again where an edge expects it). On the server ``args`` name (``--server``), else
+    on FOREWARN_TEST_SERVER's, else gunicorn: ``FOREWARN_TEST_SERVER=granian`` runs every test
+    that does not choose on granian (docs/testing.md)."""
 
     def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None,
                  port: int | None = None) -> None:
@@ -76,6 +78,8 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         forewarn = Path(sys.executable).with_name("forewarn")
+        if "--server" not in args:
+            args = [*args, "--server", os.environ.get("FOREWARN_TEST_SERVER", "gunicorn")]
         self._log = log_path.open("wb")
         self.process = subprocess.Popen(
             [str(forewarn), "serve", *args, "--host", "127.0.0.1", "--port", str(self.port)],

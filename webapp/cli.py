@@ -62,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error", "critical"])
     serve.add_argument("--server", default="gunicorn", choices=["gunicorn", "granian"],
-                       help="the HTTP server: gunicorn, or granian (Rust) for the edge-include "
-                            "endpoints alone: about a third of the CPU a fragment "
+                       help="the HTTP server: gunicorn, or granian (Rust): about a third of "
+                            "gunicorn's CPU a fragment, and more pages a second "
                             "(docs/performance.md)")
     check = sub.add_parser("check", help="validate a catalog; exit 1 when it is invalid")
     check.add_argument("catalog", nargs="?", type=Path)
@@ -243,12 +243,6 @@ def _serve(args: argparse.Namespace) -> int:
     engine = Engine(settings)
     if not 0 < args.port < 65536 or args.workers < 1:
         raise UsageError("--port must be 1-65535 and --workers at least 1")
-    if args.server == "granian" and (settings.upstream or settings.demo):
-        # Its WSGI glue reads a body whose source broke off as a whole page (no connection
-        # dropped), and pages are streamed: docs/performance.md.
-        raise UsageError("--server granian serves the edge-include endpoints only, not pages "
-                         "(--upstream, --demo): it cannot cut a reader's answer when the page's "
-                         "source breaks off")
     if not is_loopback_host(args.host):
         _warn([f"--host {args.host} can face readers directly; forewarn serve needs a buffering "
                "proxy in front (nginx, a load balancer, a CDN), or a few dozen slow clients hold "

@@ -1,8 +1,7 @@
-"""Run Forewarn's endpoints under granian (a Rust HTTP server), bound only where told: what
-`forewarn serve --server granian` runs (the edge-include shape only; the command line refuses
-pages). As under gunicorn (webapp/server.py): each worker builds its engine after the fork, from
-the last good files; no access log unless asked for, and then one without the reader's address
-or query."""
+"""Run Forewarn under granian (a Rust HTTP server), bound only where told: what `forewarn serve
+--server granian` runs, the endpoints and pages alike. As under gunicorn (webapp/server.py):
+each worker builds its engine after the fork, from the last good files; no access log unless
+asked for, and then one without the reader's address or query."""
 
 from __future__ import annotations
 
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from webapp import server
 from webapp.engine import Engine
+from webapp.proxy import error_page
 from webapp.settings import Settings
 
 if TYPE_CHECKING:
@@ -58,7 +58,12 @@ class HeadersFirst:
     soon as the app returns, but WSGI lets an app call start_response as late as its first
     chunk, and NoticeMiddleware does (it decides on the page's head): without this the reader
     got the page with none of its headers, Cache-Control: private among them. Chunks are pulled
-    until start_response has been called; those come first, then the rest."""
+    until start_response has been called; those come first, then the rest.
+
+    When the app's source breaks off before then (the proxy raises ConnectionResetError, which
+    gunicorn answers by dropping the connection), the reader gets the proxy's small 502 page.
+    Once the headers are out, a break is raised on to granian, which (2.8.9 and later) cuts the
+    connection, so the reader's client sees the answer incomplete, never a half page as whole."""
 
     def __init__(self, app: WSGIApplication) -> None:
         self.app = app
@@ -81,6 +86,13 @@ class HeadersFirst:
                 pulled.append(next(iterator))
         except StopIteration:
             pass
+        except ConnectionResetError:
+            # The page's source broke off before anything was sent (the proxy has logged why):
+            # the small error page, where granian would answer an empty 500 with a traceback.
+            _close(body)
+            if started:  # in the same step as its headers: granian has them, and cuts the body
+                raise
+            return error_page(502, start_response)
         except BaseException:
             _close(body)
             raise

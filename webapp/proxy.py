@@ -93,17 +93,17 @@ class UpstreamProxy:
                 preload_content=False, decode_content=False, assert_same_host=False,
             )
         except UpstreamError as error:
-            return _error_page(error.status, start_response)
+            return error_page(error.status, start_response)
         except NewConnectionError as error:  # a subclass of ConnectTimeoutError, but a refusal
             log.warning("upstream %s: %s", self._origin, _reason(error))
-            return _error_page(502, start_response)
+            return error_page(502, start_response)
         except (ConnectTimeoutError, ReadTimeoutError):
             log.warning("upstream %s: no answer within %gs", self._origin,
                         self.settings.upstream_timeout)
-            return _error_page(504, start_response)
+            return error_page(504, start_response)
         except (HTTPError, OSError) as error:
             log.warning("upstream %s: %s", self._origin, _reason(error))
-            return _error_page(502, start_response)
+            return error_page(502, start_response)
         start_response(f"{response.status} {response.reason or ''}".rstrip(),
                        self._response_headers(response))
         return _OriginAnswer(response, self._origin)
@@ -286,7 +286,7 @@ def _reason(error: BaseException) -> str:
     return text.split(": ", 1)[-1][:200]
 
 
-def _error_page(status: int, start_response: StartResponse) -> list[bytes]:
+def error_page(status: int, start_response: StartResponse) -> list[bytes]:
     """A small page in plain words, never cached, naming nothing about the origin."""
     from http import HTTPStatus
 

@@ -9,13 +9,15 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from urllib3 import HTTPHeaderDict
+
 from tests.integration.servers import EdgeServer
 
 
 @dataclass(frozen=True)
 class Page:
     status: int
-    headers: dict[str, str]
+    headers: HTTPHeaderDict  # names in any case, as HTTP's are (granian sends them lowercase)
     html: str
 
     @property
@@ -40,4 +42,4 @@ def read(
         status, response_headers, body = error.code, error.headers, error.read()
     if response_headers.get("Content-Encoding") == "gzip":
         body = gzip.decompress(body)
-    return Page(status, dict(response_headers), body.decode())
+    return Page(status, HTTPHeaderDict(response_headers.items()), body.decode())

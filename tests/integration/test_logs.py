@@ -3,10 +3,10 @@ access log on): requests that gunicorn refuses (a broken request line, a cookie 
 too long, a bad header name, obsolete folding), readers who vanish mid-request or mid-answer,
 and ordinary page views. The reader here comes from its own loopback address, 127.0.0.77, so
 that address stands out from the server's own; its query, user agent, referer and cookie carry
-markers that must never show up. The same on granian (`--server granian`), which serves the
-edge-include endpoints alone: there the reader asks for the article's fragment, the marker in
-its query too. Every request says `Connection: close`, so that one a server accepts where
-gunicorn refuses it (granian takes a 9 KB line) leaves nothing open."""
+markers that must never show up. The reader also asks for the article's fragment (the edge
+include's endpoint), the marker in its query too. The same on granian (`--server granian`).
+Every request says `Connection: close`, so that one a server accepts where gunicorn refuses it
+(granian takes a 9 KB line) leaves nothing open."""
 
 from __future__ import annotations
 
@@ -27,11 +27,13 @@ QUERY, AGENT, REFERER, COOKIE = ("secret-query-4711", "secret-agent-4711",
 SECRETS = (READER_ADDRESS, QUERY, AGENT, REFERER, COOKIE)
 HEADERS = (f"Host: news.example\r\nUser-Agent: {AGENT}\r\nReferer: https://{REFERER}.example/\r\n"
            f"Cookie: c={COOKIE}\r\nConnection: close\r\n")
-# What each server is asked for: the demo article, or its fragment (granian: endpoints only).
-ARTICLES = {"gunicorn": f"/articles/library-winter?{QUERY}",
-            "granian": f"/_forewarn/fragment?path=/articles/library-winter&{QUERY}"}
-LOGGED = {"gunicorn": ('"GET /articles/library-winter" 200', "Invalid request", "[DEBUG]"),
-          "granian": ('"GET /_forewarn/fragment" 200', "[INFO] Started worker")}
+ARTICLE = f"/articles/library-winter?{QUERY}"
+FRAGMENT = f"/_forewarn/fragment?path=/articles/library-winter&{QUERY}"
+# What shows that each server logged at all: the access log's lines, and its own.
+LOGGED = {"gunicorn": ('"GET /articles/library-winter" 200', '"GET /_forewarn/fragment" 200',
+                       "Invalid request", "[DEBUG]"),
+          "granian": ('"GET /articles/library-winter" 200', '"GET /_forewarn/fragment" 200',
+                      "[INFO] Started worker")}
 
 
 def requests(article: str) -> dict[str, str]:
@@ -46,6 +48,7 @@ def requests(article: str) -> dict[str, str]:
         "bad chunk": (f"POST {article} HTTP/1.1\r\n{HEADERS}Transfer-Encoding: chunked\r\n\r\n"
                       f"zz{QUERY}\r\n"),
         "page view": f"GET {article} HTTP/1.1\r\n{HEADERS}\r\n",
+        "fragment": f"GET {FRAGMENT} HTTP/1.1\r\n{HEADERS}\r\n",
         "missing page": f"GET /nowhere?{QUERY} HTTP/1.1\r\n{HEADERS}\r\n",
     }
 
@@ -74,18 +77,18 @@ def log_of_a_busy_day(request: pytest.FixtureRequest, demo_db: Path,
     did all this."""
     name: str = request.param
     folder = tmp_path_factory.mktemp(f"logs-{name}")
-    shape = ["--demo"] if name == "gunicorn" else []
-    server = LiveServer([*shape, "--server", name, "--workers", "1", "--access-log", "-",
+    server = LiveServer(["--demo", "--server", name, "--workers", "1", "--access-log", "-",
                          "--log-level", "debug"], folder / "forewarn.log",
                         env={"FOREWARN_GEOIP_DBS": str(demo_db)})
-    sent = requests(ARTICLES[name])
+    sent = requests(ARTICLE)
     try:
         answers = {what: send(server, data) for what, data in sent.items()}
-        assert answers["page view"].startswith(b"HTTP/1.1 200"), answers["page view"][:100]
+        for what in ("page view", "fragment"):
+            assert answers[what].startswith(b"HTTP/1.1 200"), answers[what][:100]
         refused = answers["cookie over 8 KB"]
         assert refused.startswith(b"HTTP/1.1 4") or name == "granian", refused[:100]
         with reader_socket(server) as sock:  # gone before the request was whole
-            sock.sendall(f"GET {ARTICLES[name]} HTTP/1.1\r\n{HEADERS}".encode())
+            sock.sendall(f"GET {ARTICLE} HTTP/1.1\r\n{HEADERS}".encode())
         with reader_socket(server) as sock:  # gone mid-answer, with a reset
             sock.sendall(sent["page view"].encode())
             sock.recv(100)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from urllib3 import HTTPHeaderDict
 
 from tests.integration.upstream import Origin
 from tests.support import ROOT, LiveServer
@@ -45,13 +46,14 @@ def site(origin: Origin, environ: dict[str, str], tmp_path_factory: pytest.TempP
     server.stop()
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, HTTPHeaderDict, str]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, dict(response.headers), response.read().decode()
+            headers = HTTPHeaderDict(response.headers.items())
+            return response.status, headers, response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        return error.code, HTTPHeaderDict(error.headers.items()), error.read().decode()
 
 
 def make_link(environ: dict[str, str], *argv: str) -> str:

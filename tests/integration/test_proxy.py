@@ -1,6 +1,7 @@
-"""`forewarn serve --upstream` (real gunicorn, 2 workers) in front of real origins: pages in the
-encodings real sites use get the notice, headers are passed as a reverse proxy should, and every
-way an origin fails gives a small 502/504 page while the workers stay healthy."""
+"""`forewarn serve --upstream` (2 workers, on gunicorn and on granian) in front of real origins:
+pages in the encodings real sites use get the notice, headers are passed as a reverse proxy
+should, every way an origin fails gives a small 502/504 page while the workers stay healthy, and
+an origin that breaks off after the page has begun leaves the reader's answer visibly cut."""
 
 from __future__ import annotations
 
@@ -17,8 +18,11 @@ from urllib.parse import quote, unquote, urljoin
 import pytest
 import urllib3
 
+from tests.integration.servers import SERVERS
 from tests.integration.upstream import RUSSIAN, Origin, RawOrigin, refused_url, start_proxy
 from tests.support import LiveServer
+
+pytestmark = pytest.mark.parametrize("forewarn_server", SERVERS, indirect=True)
 
 RUSSIA, GERMANY = "192.0.2.10", "198.51.100.10"  # in catalog/demo-networks.csv
 NOTICE_CLASS = b'class="forewarn'
@@ -32,9 +36,10 @@ def origin() -> Iterator[Origin]:
 
 
 @pytest.fixture(scope="module")
-def proxy(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[LiveServer]:
-    server = start_proxy(origin.url, demo_db, tmp_path_factory.mktemp("proxy"))
+def proxy(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory,
+          forewarn_server: str) -> Iterator[LiveServer]:
+    server = start_proxy(origin.url, demo_db, tmp_path_factory.mktemp("proxy"),
+                         server=forewarn_server)
     yield server
     server.stop()
 
@@ -243,10 +248,11 @@ def test_body_over_the_limit_is_refused_with_413(proxy: LiveServer, chunked: boo
 
 
 @pytest.fixture(params=["refused", "garbage", "stall"])
-def failing(request: pytest.FixtureRequest, demo_db: Path, tmp_path: Path
+def failing(request: pytest.FixtureRequest, demo_db: Path, tmp_path: Path, forewarn_server: str
             ) -> Iterator[tuple[str, LiveServer]]:
     raw = None if request.param == "refused" else RawOrigin(request.param)
-    server = start_proxy(raw.url if raw else refused_url(), demo_db, tmp_path)
+    server = start_proxy(raw.url if raw else refused_url(), demo_db, tmp_path,
+                         server=forewarn_server)
     try:
         yield request.param, server
     finally:
@@ -273,14 +279,27 @@ def test_failing_origin_gives_a_small_error_page_and_the_workers_stay_healthy(
     assert RUSSIA not in log
 
 
+def assert_cut_before_the_page_began(client: urllib3.PoolManager, url: str, server: str
+                                     ) -> None:
+    """An origin that broke off before Forewarn had begun its answer: gunicorn drops the
+    connection; granian, which answers before the body is read, gets the small 502 page
+    (webapp/granian_server.HeadersFirst). Neither gives a page."""
+    if server == "gunicorn":
+        with pytest.raises(urllib3.exceptions.ProtocolError):
+            get(client, url)
+        return
+    response = get(client, url)
+    assert response.status == 502 and response.headers["Cache-Control"] == "no-store"
+    assert b"<h1>Bad Gateway</h1>" in response.data and b"Please try again" in response.data
+
+
 def test_origin_reset_mid_body_cuts_the_response_without_a_traceback(
-    client: urllib3.PoolManager, demo_db: Path, tmp_path: Path
+    client: urllib3.PoolManager, demo_db: Path, tmp_path: Path, forewarn_server: str
 ) -> None:
     raw = RawOrigin("reset")
-    server = start_proxy(raw.url, demo_db, tmp_path)
+    server = start_proxy(raw.url, demo_db, tmp_path, server=forewarn_server)
     try:
-        with pytest.raises(urllib3.exceptions.ProtocolError):
-            get(client, f"{server.url}/articles/plain")
+        assert_cut_before_the_page_began(client, f"{server.url}/articles/plain", forewarn_server)
         assert client.request("GET", f"{server.url}/_forewarn/healthz").status == 200
     finally:
         server.stop()
@@ -289,11 +308,42 @@ def test_origin_reset_mid_body_cuts_the_response_without_a_traceback(
     assert "answer cut" in log and "Traceback" not in log
 
 
-def test_origin_stalling_mid_body_is_cut_after_the_timeout(
-    client: urllib3.PoolManager, proxy: LiveServer
+@pytest.mark.parametrize("framing", ["length", "chunked"])
+def test_origin_reset_after_the_page_began_leaves_the_readers_answer_cut(
+    demo_db: Path, tmp_path: Path, forewarn_server: str, framing: str
 ) -> None:
-    with pytest.raises(urllib3.exceptions.ProtocolError):
-        get(client, f"{proxy.url}/stall-body")
+    """The reader has the notice and the first 300 KB when the origin resets: their client must
+    see the answer incomplete (a browser or a cache in front would otherwise keep half a page as
+    the whole), whether the origin declared its length or chunked its body."""
+    raw = RawOrigin("reset-late" if framing == "length" else "reset-late-chunked")
+    server = start_proxy(raw.url, demo_db, tmp_path, server=forewarn_server)
+    received = bytearray()
+    try:
+        response = urllib3.request("GET", f"{server.url}/articles/late", retries=False,
+                                   preload_content=False, timeout=30,
+                                   headers={"X-Forwarded-For": RUSSIA})
+        assert response.status == 200
+        with pytest.raises(urllib3.exceptions.ProtocolError):
+            for chunk in response.stream(64 * 1024, decode_content=False):
+                received += chunk
+        assert client_healthy(server)
+    finally:
+        server.stop()
+        raw.stop()
+    assert NOTICE_CLASS in received and b"<h1>Late</h1>" in received
+    assert len(received) > 200_000  # the break came well after Forewarn had begun
+    assert "answer cut" in server.log_path.read_text()
+
+
+def client_healthy(server: LiveServer) -> bool:
+    return urllib3.request("GET", f"{server.url}/_forewarn/healthz", retries=False,
+                           timeout=10).status == 200
+
+
+def test_origin_stalling_mid_body_is_cut_after_the_timeout(
+    client: urllib3.PoolManager, proxy: LiveServer, forewarn_server: str
+) -> None:
+    assert_cut_before_the_page_began(client, f"{proxy.url}/stall-body", forewarn_server)
     assert get(client, f"{proxy.url}/articles/plain").status == 200
 
 
@@ -331,10 +381,11 @@ def test_no_cdn_address_or_location_header_reaches_the_origin(
 
 
 @pytest.fixture(scope="module")
-def prefixed(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-             ) -> Iterator[LiveServer]:
+def prefixed(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory,
+             forewarn_server: str) -> Iterator[LiveServer]:
     """`forewarn serve --upstream http://origin/site`: the origin's /site/ echoes what it got."""
-    server = start_proxy(f"{origin.url}/site", demo_db, tmp_path_factory.mktemp("prefixed"))
+    server = start_proxy(f"{origin.url}/site", demo_db, tmp_path_factory.mktemp("prefixed"),
+                         server=forewarn_server)
     yield server
     server.stop()
 

@@ -8,7 +8,8 @@ A CDN in "cache everything" mode may ignore `Vary` and keep one copy per URL: a 
 drops `Vary` stands in for it. Against it, a page decided from the CDN's country header stays
 private unless `cdn_caches_per_place` says the CDN keys its cache on that header; with the
 setting on, a stand-in that does key on it keeps one copy per country, and one that does not
-shows why the setting must not be turned on before the CDN is configured."""
+shows why the setting must not be turned on before the CDN is configured. Forewarn runs on
+gunicorn and on granian."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from pathlib import Path
 import pytest
 import urllib3
 
-from tests.integration.servers import Varnish, find_binary, missing_reason
+from tests.integration.servers import SERVERS, Varnish, find_binary, missing_reason
 from tests.integration.upstream import Origin, start_proxy
 from tests.support import LiveServer
 
 RUSSIA, GERMANY, IRAN = "192.0.2.10", "198.51.100.10", "198.51.100.129"
+pytestmark = pytest.mark.parametrize("forewarn_server", SERVERS, indirect=True)
 ARTICLE = "/articles/plain"  # the origin sends it with Cache-Control: max-age=60
 COUNTRY_HEADER = "X-Reader-Country"
 STOCK_VCL = """vcl 4.1;
@@ -67,11 +69,12 @@ def origin() -> Iterator[Origin]:
     server.stop()
 
 
-def _front(origin: Origin, folder: Path, demo_db: Path, cache: type[StockVarnish] = StockVarnish,
-           **settings: str) -> Iterator[tuple[StockVarnish, LiveServer]]:
+def _front(origin: Origin, folder: Path, demo_db: Path, server: str,
+           cache: type[StockVarnish] = StockVarnish, **settings: str
+           ) -> Iterator[tuple[StockVarnish, LiveServer]]:
     if find_binary("varnishd") is None:
         pytest.skip(missing_reason("varnishd"))
-    forewarn = start_proxy(origin.url, demo_db, folder, **settings)
+    forewarn = start_proxy(origin.url, demo_db, folder, server=server, **settings)
     try:
         varnish = cache(folder / "varnish", origin, forewarn)  # type: ignore[arg-type]
     except BaseException:
@@ -83,19 +86,19 @@ def _front(origin: Origin, folder: Path, demo_db: Path, cache: type[StockVarnish
 
 
 @pytest.fixture(scope="module")
-def by_address(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-               ) -> Iterator[tuple[StockVarnish, LiveServer]]:
+def by_address(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory,
+               forewarn_server: str) -> Iterator[tuple[StockVarnish, LiveServer]]:
     folder = tmp_path_factory.mktemp("by-address")
     (folder / "varnish").mkdir()
-    yield from _front(origin, folder, demo_db)
+    yield from _front(origin, folder, demo_db, forewarn_server)
 
 
 @pytest.fixture(scope="module")
-def by_country_header(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-                      ) -> Iterator[tuple[StockVarnish, LiveServer]]:
+def by_country_header(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory,
+                      forewarn_server: str) -> Iterator[tuple[StockVarnish, LiveServer]]:
     folder = tmp_path_factory.mktemp("by-header")
     (folder / "varnish").mkdir()
-    yield from _front(origin, folder, demo_db, country_header=COUNTRY_HEADER,
+    yield from _front(origin, folder, demo_db, forewarn_server, country_header=COUNTRY_HEADER,
                       cdn_caches_per_place="true")
 
 
@@ -109,12 +112,13 @@ CDN_SETUPS = {
 
 @pytest.fixture(scope="module", params=list(CDN_SETUPS))
 def behind_cdn(request: pytest.FixtureRequest, origin: Origin, demo_db: Path,
-               tmp_path_factory: pytest.TempPathFactory
+               tmp_path_factory: pytest.TempPathFactory, forewarn_server: str
                ) -> Iterator[tuple[str, StockVarnish]]:
     cache, per_place = CDN_SETUPS[request.param]
     folder = tmp_path_factory.mktemp(request.param)
     (folder / "varnish").mkdir()
-    for varnish, _forewarn in _front(origin, folder, demo_db, cache, country_header=COUNTRY_HEADER,
+    for varnish, _forewarn in _front(origin, folder, demo_db, forewarn_server, cache,
+                                     country_header=COUNTRY_HEADER,
                                      cdn_caches_per_place=per_place):
         yield request.param, varnish
 

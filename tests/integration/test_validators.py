@@ -1,10 +1,10 @@
-"""Validators and HEAD under a real `forewarn serve --upstream` (gunicorn) in front of an origin
-that answers conditional requests itself (ETag "v1", a Last-Modified, 304 when they match), and
-under the demo (the middleware over a Flask app). A browser keeps a page and asks again with
-If-None-Match or If-Modified-Since: it may keep its copy (304) only when that copy is the variant
-the reader would get now. A reader in Russia must never be told to keep a copy without the
-notice: one fetched from abroad (a VPN), before a designation began, or before a catalog change.
-HEAD gets the headers GET would."""
+"""Validators and HEAD under a real `forewarn serve --upstream` in front of an origin that
+answers conditional requests itself (ETag "v1", a Last-Modified, 304 when they match), and
+under the demo (the middleware over a Flask app), each on gunicorn and on granian. A browser
+keeps a page and asks again with If-None-Match or If-Modified-Since: it may keep its copy (304)
+only when that copy is the variant the reader would get now. A reader in Russia must never be
+told to keep a copy without the notice: one fetched from abroad (a VPN), before a designation
+began, or before a catalog change. HEAD gets the headers GET would."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import urllib3
 
+from tests.integration.servers import SERVERS
 from tests.integration.test_live_reload import until
 from tests.integration.upstream import LAST_MODIFIED, Origin, start_proxy
 from tests.support import ROOT, LiveServer
@@ -26,6 +27,9 @@ LATER = "Thu, 31 Dec 2026 23:59:59 GMT"  # after the origin's Last-Modified
 BLOCK = b'<aside class="forewarn"'
 
 
+pytestmark = pytest.mark.parametrize("forewarn_server", SERVERS, indirect=True)
+
+
 @pytest.fixture(scope="module")
 def origin() -> Iterator[Origin]:
     server = Origin()
@@ -34,9 +38,10 @@ def origin() -> Iterator[Origin]:
 
 
 @pytest.fixture(scope="module")
-def proxy(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[LiveServer]:
-    server = start_proxy(origin.url, demo_db, tmp_path_factory.mktemp("validators"))
+def proxy(origin: Origin, demo_db: Path, tmp_path_factory: pytest.TempPathFactory,
+          forewarn_server: str) -> Iterator[LiveServer]:
+    server = start_proxy(origin.url, demo_db, tmp_path_factory.mktemp("validators"),
+                         server=forewarn_server)
     yield server
     server.stop()
 
@@ -127,8 +132,16 @@ def test_head_on_a_compressed_page_carries_the_notice_headers(proxy: LiveServer)
     assert "private" in head.headers["Cache-Control"]
 
 
-def test_head_on_the_demo_behind_the_middleware(live_demo: LiveServer) -> None:
-    url = live_demo.url + "/articles/library-winter"
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, forewarn_server: str) -> Iterator[LiveServer]:
+    server = LiveServer(["--demo", "--workers", "1", "--server", forewarn_server],
+                        tmp_path_factory.mktemp("demo") / "forewarn.log")
+    yield server
+    server.stop()
+
+
+def test_head_on_the_demo_behind_the_middleware(demo: LiveServer) -> None:
+    url = demo.url + "/articles/library-winter"
     body = get(url, RUSSIA)
     head = get(url, RUSSIA, method="HEAD")
     assert head.headers["X-Forewarn-Notices"] == body.headers["X-Forewarn-Notices"]
@@ -137,7 +150,8 @@ def test_head_on_the_demo_behind_the_middleware(live_demo: LiveServer) -> None:
 
 
 @pytest.fixture
-def reloading(origin: Origin, demo_db: Path, tmp_path: Path) -> Iterator[tuple[LiveServer, Path]]:
+def reloading(origin: Origin, demo_db: Path, tmp_path: Path, forewarn_server: str
+              ) -> Iterator[tuple[LiveServer, Path]]:
     """A proxy whose catalog (a copy) is read again a tenth of a second after it changes; the
     Russian notice starts out with a designation date far ahead (not shown yet)."""
     catalog = tmp_path / "notices.toml"
@@ -145,8 +159,8 @@ def reloading(origin: Origin, demo_db: Path, tmp_path: Path) -> Iterator[tuple[L
     text = (ROOT / "catalog" / "notices.toml").read_text(encoding="utf-8")
     catalog.write_text(text.replace("since = 2024-02-20", "since = 2999-01-01", 1),
                        encoding="utf-8")
-    server = start_proxy(origin.url, demo_db, tmp_path, catalog=str(catalog),
-                         reload_seconds="0.1")
+    server = start_proxy(origin.url, demo_db, tmp_path, server=forewarn_server,
+                         catalog=str(catalog), reload_seconds="0.1")
     yield server, catalog
     server.stop()
 

@@ -3,7 +3,7 @@
 deploy/varnish/forewarn-edge-cache.vcl with the subroutine `forewarn export varnish` wrote, each
 in front of `forewarn serve --upstream`. Readers of one variant share one copy, whatever their
 country; the reader's language splits a copy only where it can change the page; and a map older
-than the catalog costs caching, never a notice."""
+than the catalog costs caching, never a notice. Forewarn runs on gunicorn and on granian."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from tests.integration.outage import ForewarnSlot
 from tests.integration.pages import Page, read
 from tests.integration.servers import (
     DEPLOY,
+    SERVERS,
     EdgeCacheNginx,
     EdgeServer,
     export_map,
@@ -38,6 +39,7 @@ from tests.support import ROOT, ThreadedApp
 
 RUSSIA, CRIMEA, BELARUS, IRAN = "192.0.2.7", "203.0.113.7", "203.0.113.200", "198.51.100.129"
 GERMANY, USA, NOWHERE = "198.51.100.1", "198.51.100.70", "10.1.2.3"  # NOWHERE: in no network
+pytestmark = pytest.mark.parametrize("forewarn_server", SERVERS, indirect=True)
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{path}</title></head>
 <body><main><article><h1>{path}</h1><p>The river froze early.</p></article></main></body></html>
 """
@@ -57,7 +59,7 @@ class Origin(ThreadedApp):
 
 
 @pytest.fixture(scope="module")
-def nginx_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+def nginx_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory, forewarn_server: str
                ) -> Iterator[tuple[EdgeCacheNginx, ForewarnSlot, Path]]:
     if find_binary("nginx") is None:
         pytest.skip(missing_reason("nginx"))
@@ -69,7 +71,7 @@ def nginx_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
     slot = ForewarnSlot(folder, forewarn_env(catalog, demo_db,
                                              FOREWARN_COUNTRY_HEADER="X-Forewarn-Country",
                                              FOREWARN_REGION_HEADER="X-Forewarn-Region"),
-                        ["--upstream", origin.url, "--workers", "1"])
+                        ["--upstream", origin.url, "--workers", "1", "--server", forewarn_server])
     try:
         slot.set("up")
         (folder / "nginx").mkdir()
@@ -209,7 +211,7 @@ class VariantVarnish(EdgeServer):
 
 
 @pytest.fixture(scope="module")
-def varnish_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
+def varnish_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory, forewarn_server: str
                  ) -> Iterator[VariantVarnish]:
     if find_binary("varnishd") is None:
         pytest.skip(missing_reason("varnishd"))
@@ -219,7 +221,8 @@ def varnish_edge(demo_db: Path, tmp_path_factory: pytest.TempPathFactory
     with ExitStack() as started:  # each server stopped, last started first, however it ends
         origin = Origin()
         started.callback(origin.stop)
-        slot = ForewarnSlot(folder, env, ["--upstream", origin.url, "--workers", "1"])
+        slot = ForewarnSlot(folder, env, ["--upstream", origin.url, "--workers", "1",
+                                          "--server", forewarn_server])
         started.callback(slot.stop)
         slot.set("up")
         (folder / "varnish").mkdir()

@@ -188,7 +188,9 @@ class RawOrigin:
     """A socket server that reads a request and then misbehaves as told:
 
     ``garbage`` answers with something that is not HTTP; ``reset`` sends headers and part of
-    the body, then resets the connection; ``stall`` never answers.
+    the body, then resets the connection; ``reset-late`` and ``reset-late-chunked`` do the same
+    after 300 KB, well past where the notice goes (so Forewarn has begun its answer), the length
+    declared or the body chunked; ``stall`` never answers.
     """
 
     def __init__(self, behaviour: str) -> None:
@@ -225,10 +227,26 @@ class RawOrigin:
                     # SO_LINGER with a zero timeout: close() sends RST instead of FIN
                     connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                           b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                elif self.behaviour.startswith("reset-late"):
+                    self._reset_late(connection, chunked=self.behaviour.endswith("chunked"))
                 elif self.behaviour == "stall":
                     self._stopped.wait(STALL_SECONDS)
             except OSError:
                 pass
+
+    @staticmethod
+    def _reset_late(connection: socket.socket, *, chunked: bool) -> None:
+        start = (b"<!doctype html><html lang=\"en\"><head><title>Late</title></head><body>"
+                 b"<h1>Late</h1>")
+        paragraphs = [b"<p>" + b"The river froze early this year. " * 30 + b"</p>\n"] * 300
+        framing = (b"Transfer-Encoding: chunked" if chunked else b"Content-Length: 600000")
+        connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                           + framing + b"\r\n\r\n")
+        for piece in [start, *paragraphs]:
+            connection.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
+        time.sleep(0.3)  # Forewarn has read and passed on all of it
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                              b"\x01\x00\x00\x00\x00\x00\x00\x00")
 
     def stop(self) -> None:
         self._stopped.set()
@@ -244,12 +262,13 @@ def refused_url() -> str:
 
 
 def start_proxy(upstream: str, demo_db: Path, log_dir: Path, workers: int = 2,
-                **settings: str) -> LiveServer:
-    """`forewarn serve --upstream` with the shipped catalog and the demo database, trusting only
-    127.0.0.1 (the tests' address), a 1 s origin timeout and a 1,000-byte body limit."""
+                server: str = "gunicorn", **settings: str) -> LiveServer:
+    """`forewarn serve --upstream` on ``server`` with the shipped catalog and the demo database,
+    trusting only 127.0.0.1 (the tests' address), a 1 s origin timeout and a 1,000-byte body
+    limit."""
     env = {"FOREWARN_CATALOG": str(ROOT / "catalog" / "notices.toml"),
            "FOREWARN_GEOIP_DBS": str(demo_db), "FOREWARN_TRUSTED_PROXIES": "127.0.0.1/32",
            "FOREWARN_UPSTREAM_TIMEOUT": "1", "FOREWARN_MAX_BODY": "1000"}
     env.update({f"FOREWARN_{key.upper()}": value for key, value in settings.items()})
-    return LiveServer(["--upstream", upstream, "--workers", str(workers)],
+    return LiveServer(["--upstream", upstream, "--workers", str(workers), "--server", server],
                       log_dir / "forewarn.log", env)

@@ -1,7 +1,8 @@
 """What `forewarn serve --server granian` adds around the app (webapp/granian_server.py): the
 status and headers given before the body is handed to granian, however late the app gives them;
-no process variable read as a request header; and the shapes it refuses. The app under a real
-granian is tested in tests/integration (the edge includes, reload, logs)."""
+the small error page when a page's source breaks off before them; no process variable read as a
+request header. The app under a real granian is tested in tests/integration (the proxy, the edge
+includes and caches, reload, logs)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.webapp.test_cli import run
 from webapp.granian_server import HeadersFirst, worker_app
 from webapp.settings import Settings
 
@@ -119,10 +119,36 @@ def test_a_process_variable_named_like_a_header_is_not_read_as_one(
     assert os.environ["FOREWARN_SOMETHING"] == "kept"
 
 
-@pytest.mark.parametrize("shape", [["--demo"], ["--upstream", "http://127.0.0.1:9"]])
-def test_granian_refuses_to_serve_pages(
-    capsys: pytest.CaptureFixture[str], shape: list[str]
-) -> None:
-    code, _out, err = run(capsys, "serve", *shape, "--server", "granian", "--port", "1")
-    assert code == 2
-    assert "--server granian serves the edge-include endpoints only" in err
+def failing_app(error: BaseException, *, start_first: bool = False) -> tuple[Any, Body]:
+    """An app whose body raises ``error`` on its first read (after its start_response, with
+    ``start_first``), as the proxy's does when the origin breaks off before the first chunk."""
+    answer = Body(iter([]))
+
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def body() -> Iterator[bytes]:
+            if start_first:
+                start_response("200 OK", [("Cache-Control", "private")])
+            raise error
+            yield b""  # pragma: no cover - a generator
+
+        answer.chunks = body()
+        return answer
+
+    return app, answer
+
+
+def test_a_page_whose_source_breaks_off_before_its_headers_gets_the_small_error_page() -> None:
+    app, answer = failing_app(ConnectionResetError(104, "upstream answer cut"))
+    started, body = call(HeadersFirst(app))
+    assert [status for status, _headers in started] == ["502 Bad Gateway"]
+    headers = dict(started[0][1])
+    assert headers["Cache-Control"] == "no-store"  # no cache keeps it for other readers
+    assert b"Please try again" in b"".join(body)
+    assert answer.closed
+
+
+def test_a_break_that_comes_with_the_headers_is_raised_for_granian_to_cut() -> None:
+    app, answer = failing_app(ConnectionResetError(104, "upstream answer cut"), start_first=True)
+    with pytest.raises(ConnectionResetError):
+        call(HeadersFirst(app))
+    assert answer.closed
