@@ -27,7 +27,7 @@ INSTALL_HINT = {
     "ngx_http_geoip2_module": "apt-get install libnginx-mod-http-geoip2",
 }
 GEO_MODULE_DIRS = ("/usr/lib/nginx/modules", "/usr/share/nginx/modules", "/etc/nginx/modules")
-SERVERS = ("gunicorn", "granian")  # what `forewarn serve --server` can run the endpoints on
+SERVERS = ("gunicorn", "granian")  # what `forewarn serve --server` can run Forewarn on
 
 
 def find_binary(name: str) -> str | None:
