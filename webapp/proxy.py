@@ -292,9 +292,10 @@ def error_page(status: int, start_response: StartResponse) -> list[bytes]:
 
     phrase = HTTPStatus(status).phrase
     text = _STATUS_TEXT.get(status, phrase)
-    body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{status} '
-            f"{phrase}</title></head><body><h1>{phrase}</h1><p>{text}</p></body></html>\n"
-            ).encode("ascii")
+    body = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{status} {phrase}</title></head><body><h1>{phrase}</h1><p>{text}</p>"
+            "</body></html>\n").encode("ascii")
     start_response(f"{status} {phrase}", [
         ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body))),
         ("Cache-Control", "no-store"),
