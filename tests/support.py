@@ -66,6 +66,12 @@ class ThreadedApp(ABC):
         self._thread.join(timeout=5)
 
 
+def reset_on_close(sock: socket.socket) -> None:
+    """Make ``close()`` send a reset instead of a FIN (SO_LINGER on, with a zero timeout): a
+    peer that vanishes, or an origin that breaks its answer off."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+
+
 class LiveServer:
     """`forewarn serve` in a real process, on 127.0.0.1 at a port chosen now (or at ``port``, to
     start it again where an edge expects it). On the server ``args`` name (``--server``), else

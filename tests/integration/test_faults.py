@@ -17,7 +17,7 @@ import urllib3
 
 from tests.integration.servers import SERVERS, NginxFront, find_binary, missing_reason
 from tests.integration.upstream import Origin, RawOrigin, refused_url, start_proxy
-from tests.support import LiveServer
+from tests.support import LiveServer, reset_on_close
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def test_readers_who_vanish_mid_page_leave_the_workers_healthy(
     for _ in range(40):
         sock = raw_request(big_origin_proxy.port, "/articles/big")
         sock.recv(4096)  # the headers and the notice have come; then the reader is gone
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        reset_on_close(sock)
         sock.close()
     assert hammer(f"{big_origin_proxy.url}/articles/plain", 20) == {200}
     assert worker_pids(big_origin_proxy) == workers  # no worker died or was replaced

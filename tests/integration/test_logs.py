@@ -18,10 +18,9 @@ from pathlib import Path
 import pytest
 
 from tests.integration.servers import SERVERS
-from tests.support import LiveServer
+from tests.support import LiveServer, reset_on_close
 
 READER_ADDRESS = "127.0.0.77"
-LINGER_ZERO = b"\x01\x00\x00\x00\x00\x00\x00\x00"  # close() sends a reset
 QUERY, AGENT, REFERER, COOKIE = ("secret-query-4711", "secret-agent-4711",
                                  "secret-referer-4711", "secret-cookie-4711")
 SECRETS = (READER_ADDRESS, QUERY, AGENT, REFERER, COOKIE)
@@ -92,7 +91,7 @@ def log_of_a_busy_day(request: pytest.FixtureRequest, demo_db: Path,
         with reader_socket(server) as sock:  # gone mid-answer, with a reset
             sock.sendall(sent["page view"].encode())
             sock.recv(100)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER_ZERO)
+            reset_on_close(sock)
         with reader_socket(server) as sock:  # connected, sent nothing, left
             pass
         time.sleep(0.5)

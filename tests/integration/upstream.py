@@ -15,7 +15,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from tests.support import ROOT, LiveServer, ThreadedApp
+from tests.support import ROOT, LiveServer, ThreadedApp, reset_on_close
 
 PAGE = """<!doctype html>
 <html lang="{lang}">
@@ -224,9 +224,7 @@ class RawOrigin:
                     connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
                                        b"Content-Length: 100000\r\n\r\n<!doctype html><html>"
                                        b"<head></head><body><p>" + b"x" * 5000)
-                    # SO_LINGER with a zero timeout: close() sends RST instead of FIN
-                    connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                          b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    reset_on_close(connection)
                 elif self.behaviour.startswith("reset-late"):
                     self._reset_late(connection, chunked=self.behaviour.endswith("chunked"))
                 elif self.behaviour == "stall":
@@ -245,8 +243,7 @@ class RawOrigin:
         for piece in [start, *paragraphs]:
             connection.sendall(b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece)
         time.sleep(0.3)  # Forewarn has read and passed on all of it
-        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                              b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        reset_on_close(connection)
 
     def stop(self) -> None:
         self._stopped.set()

@@ -90,35 +90,6 @@ def test_an_app_that_answers_at_once_is_handed_over_as_it_is() -> None:
     assert started == [("204 No Content", [])] and body is answer
 
 
-def test_a_body_that_fails_before_its_headers_is_closed_and_the_error_raised() -> None:
-    answer = Body(iter([]))
-
-    def failing() -> Iterator[bytes]:
-        raise OSError("origin gone")
-        yield b""  # pragma: no cover - a generator
-
-    answer.chunks = failing()
-
-    def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return answer
-
-    with pytest.raises(OSError, match="origin gone"):
-        call(HeadersFirst(app))
-    assert answer.closed
-
-
-def test_a_process_variable_named_like_a_header_is_not_read_as_one(
-    demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """granian starts every request's environ from a copy of the process's environment."""
-    monkeypatch.setenv("HTTP_X_FOREWARN_COUNTRY", "RU")
-    monkeypatch.setenv("FOREWARN_SOMETHING", "kept")
-    app = worker_app(dataclasses.replace(demo_settings, reload_seconds=0), None)
-    assert isinstance(app, HeadersFirst)
-    assert "HTTP_X_FOREWARN_COUNTRY" not in os.environ
-    assert os.environ["FOREWARN_SOMETHING"] == "kept"
-
-
 def failing_app(error: BaseException, *, start_first: bool = False) -> tuple[Any, Body]:
     """An app whose body raises ``error`` on its first read (after its start_response, with
     ``start_first``), as the proxy's does when the origin breaks off before the first chunk."""
@@ -135,6 +106,25 @@ def failing_app(error: BaseException, *, start_first: bool = False) -> tuple[Any
         return answer
 
     return app, answer
+
+
+def test_a_body_that_fails_before_its_headers_is_closed_and_the_error_raised() -> None:
+    app, answer = failing_app(OSError("origin gone"))
+    with pytest.raises(OSError, match="origin gone"):
+        call(HeadersFirst(app))
+    assert answer.closed
+
+
+def test_a_process_variable_named_like_a_header_is_not_read_as_one(
+    demo_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """granian starts every request's environ from a copy of the process's environment."""
+    monkeypatch.setenv("HTTP_X_FOREWARN_COUNTRY", "RU")
+    monkeypatch.setenv("FOREWARN_SOMETHING", "kept")
+    app = worker_app(dataclasses.replace(demo_settings, reload_seconds=0), None)
+    assert isinstance(app, HeadersFirst)
+    assert "HTTP_X_FOREWARN_COUNTRY" not in os.environ
+    assert os.environ["FOREWARN_SOMETHING"] == "kept"
 
 
 def test_a_page_whose_source_breaks_off_before_its_headers_gets_the_small_error_page() -> None:
